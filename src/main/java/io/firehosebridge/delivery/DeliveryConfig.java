@@ -1,0 +1,75 @@
+package io.firehosebridge.delivery;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How records are batched and sent to Firehose. */
+@ConfigMapping(prefix = "bridge.delivery")
+public interface DeliveryConfig {
+
+    /** Name of the Firehose delivery stream records are put to. */
+    String deliveryStream();
+
+    /** Firehose endpoint override (e.g. http://127.0.0.1:4573 for the local endpoint); unset means AWS. */
+    Optional<URI> endpoint();
+
+    /** Records per PutRecordBatch call, 1..500 (Firehose's limit). */
+    @WithDefault("500")
+    int maxBatchRecords();
+
+    /** Bytes per PutRecordBatch call, at most 4 MiB (Firehose's limit). */
+    @WithDefault("4194304")
+    long maxBatchBytes();
+
+    /** Largest record accepted after enrichment, at most 1,024,000 bytes (Firehose's limit); larger ones are dead-lettered. */
+    @WithDefault("1024000")
+    int maxRecordBytes();
+
+    /** How long a partly filled batch waits for more records before it is sent. */
+    @WithDefault("200ms")
+    Duration linger();
+
+    /** PutRecordBatch calls in flight at once. */
+    @WithDefault("8")
+    int maxInFlightCalls();
+
+    /** Bytes handed to Firehose and not yet accepted; consumption pauses at this bound. At least max-batch-bytes. */
+    @WithDefault("33554432")
+    long maxInFlightBytes();
+
+    /** First retry delay for failed entries; doubles per attempt, with jitter. */
+    @WithDefault("100ms")
+    Duration retryInitialBackoff();
+
+    /** Longest delay between two attempts. */
+    @WithDefault("5s")
+    Duration retryMaxBackoff();
+
+    /** Total time a record is retried before it is dead-lettered with reason retries-exhausted. */
+    @WithDefault("5m")
+    Duration retryMaxDuration();
+
+    /** Ceiling on records/s sent, e.g. the stream's quota; unset means none (the adaptive rate still reacts to throttling). */
+    OptionalDouble maxRecordsPerSecond();
+
+    /** Multiplier applied to the send rate when Firehose throttles, in (0, 1). */
+    @WithDefault("0.8")
+    double rateDecreaseFactor();
+
+    /** Share of the send rate added back per second without throttling. */
+    @WithDefault("0.05")
+    double rateIncreasePerSecond();
+
+    /** Timeout of one PutRecordBatch call. */
+    @WithDefault("30s")
+    Duration callTimeout();
+
+    /** On shutdown, how long in-flight batches may take to finish before the service exits. */
+    @WithDefault("20s")
+    Duration shutdownGrace();
+}

@@ -1,0 +1,80 @@
+package io.firehosebridge.delivery;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.firehosebridge.ingest.DeadLetterReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The delivery path's meters, all under {@code bridge.}. */
+public final class DeliveryMetrics {
+
+    private final Counter consumed;
+    private final Counter delivered;
+    private final Counter retried;
+    private final Counter throttled;
+    private final Map<DeadLetterReason, Counter> deadLettered = new EnumMap<>(DeadLetterReason.class);
+    private final DistributionSummary batchRecords;
+    private final DistributionSummary batchBytes;
+    private final Timer putLatency;
+    private final AtomicInteger callsInFlight = new AtomicInteger();
+
+    public DeliveryMetrics(MeterRegistry registry, InFlightBudget budget, AdaptiveRateLimiter rate) {
+        consumed = Counter.builder("bridge.records.consumed").description("Records read from Kafka").register(registry);
+        delivered = Counter.builder("bridge.records.delivered").description("Records Firehose accepted").register(registry);
+        retried = Counter.builder("bridge.records.retried").description("Records resent after a failed entry or call").register(registry);
+        throttled = Counter.builder("bridge.records.throttled").description("Entries Firehose refused for throughput (Slow down)").register(registry);
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            deadLettered.put(reason, Counter.builder("bridge.records.dead_lettered").tag("reason", reason.headerValue())
+                    .description("Records written to the dead-letter topic").register(registry));
+        }
+        batchRecords = DistributionSummary.builder("bridge.batch.records").description("Records per PutRecordBatch call").register(registry);
+        batchBytes = DistributionSummary.builder("bridge.batch.bytes").baseUnit("bytes").description("Bytes per PutRecordBatch call").register(registry);
+        putLatency = Timer.builder("bridge.put.latency").description("PutRecordBatch call latency").publishPercentiles(0.5, 0.99).register(registry);
+        Gauge.builder("bridge.inflight.bytes", budget, InFlightBudget::inFlight).baseUnit("bytes")
+                .description("Bytes handed to Firehose and not yet settled").register(registry);
+        Gauge.builder("bridge.inflight.bytes.limit", budget, InFlightBudget::limit).baseUnit("bytes").register(registry);
+        Gauge.builder("bridge.inflight.calls", callsInFlight, AtomicInteger::get).description("PutRecordBatch calls in flight").register(registry);
+        Gauge.builder("bridge.send.rate", rate, r -> {
+            double current = r.currentRate();
+            return Double.isInfinite(current) ? -1 : current;
+        }).description("Adaptive send rate in records/s; -1 while unlimited").register(registry);
+    }
+
+    void consumed() {
+        consumed.increment();
+    }
+
+    void delivered(int n) {
+        delivered.increment(n);
+    }
+
+    void retried(int n) {
+        retried.increment(n);
+    }
+
+    void throttled(int n) {
+        throttled.increment(n);
+    }
+
+    void deadLettered(DeadLetterReason reason) {
+        deadLettered.get(reason).increment();
+    }
+
+    void callStarted(int records, long bytes) {
+        callsInFlight.incrementAndGet();
+        batchRecords.record(records);
+        batchBytes.record(bytes);
+    }
+
+    void callEnded(long startNanos) {
+        callsInFlight.decrementAndGet();
+        putLatency.record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+}

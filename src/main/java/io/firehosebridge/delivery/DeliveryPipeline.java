@@ -1,0 +1,152 @@
+package io.firehosebridge.delivery;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.firehosebridge.ingest.EnrichmentResult;
+import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.ingest.RecordEnricher;
+import io.firehosebridge.ingest.RecordsConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+
+/**
+ * The data path, top to bottom: consume from Kafka → validate and enrich → batch → put to Firehose →
+ * acknowledge. Offsets are committed by the Kafka connector's throttled strategy, which commits an
+ * offset only once it and every offset before it in the partition have been acknowledged; this class
+ * acknowledges a record only after Firehose accepted it or the dead-letter topic took it.
+ */
+@ApplicationScoped
+public class DeliveryPipeline {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryPipeline.class);
+
+    @Inject
+    @Channel("clicks")
+    Multi<Message<byte[]>> clicks;
+
+    @Inject
+    @Channel("dead-letters")
+    MutinyEmitter<byte[]> deadLetterEmitter;
+
+    @Inject
+    FirehoseAsyncClient firehose;
+
+    @Inject
+    DeliveryConfig config;
+
+    @Inject
+    RecordsConfig recordsConfig;
+
+    @Inject
+    MeterRegistry registry;
+
+    private RecordEnricher enricher;
+    private InFlightBudget budget;
+    private DeliveryMetrics metrics;
+    private DeliveryBatcher batcher;
+    private ScheduledExecutorService timer;
+    private Cancellable subscription;
+
+    void start(@Observes StartupEvent event) {
+        DeliverySettings.validate(config, recordsConfig);
+        enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
+        budget = new InFlightBudget(config.maxInFlightBytes());
+        AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
+                config.rateDecreaseFactor(), config.rateIncreasePerSecond(), Duration.ofMillis(500), System::nanoTime);
+        metrics = new DeliveryMetrics(registry, budget, rate);
+        RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
+                () -> ThreadLocalRandom.current().nextDouble());
+        DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter, metrics, config.retryMaxDuration());
+        FirehoseSender sender = new FirehoseSender(firehose, config.deliveryStream(), retry, rate, deadLetters, metrics);
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "delivery-linger");
+            t.setDaemon(true);
+            return t;
+        });
+
+        subscription = clicks
+                .map(this::validateAndEnrich)
+                .plug(records -> batcher = new DeliveryBatcher(records, config.maxBatchRecords(), config.maxBatchBytes(),
+                        config.linger(), budget, timer))
+                .onItem().transformToUni(batch -> sender.deliver(batch).eventually(() -> budget.release(batch.bytes())))
+                .merge(config.maxInFlightCalls())
+                .subscribe().with(
+                        ignored -> {
+                        },
+                        failure -> LOG.error("The delivery pipeline stopped; unacknowledged records will be consumed again", failure),
+                        () -> LOG.info("The delivery pipeline completed"));
+        LOG.infof("Delivering to Firehose stream %s: up to %d records / %d bytes per call, %d calls and %d bytes in flight",
+                config.deliveryStream(), config.maxBatchRecords(), config.maxBatchBytes(), config.maxInFlightCalls(),
+                config.maxInFlightBytes());
+    }
+
+    private PendingRecord validateAndEnrich(Message<byte[]> message) {
+        metrics.consumed();
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException("channel 'clicks' must use the smallrye-kafka connector"));
+        KafkaCoordinates at = new KafkaCoordinates(record.getTopic(), record.getPartition(), record.getOffset(),
+                record.getTimestamp().toEpochMilli());
+        byte[] key = record.getKey() instanceof byte[] k ? k : null;
+        byte[] value = message.getPayload();
+        EnrichmentResult result = enricher.enrich(value, at);
+        if (result.isAccepted()) {
+            return new PendingRecord(at, key, result.data(), null, null, message);
+        }
+        return new PendingRecord(at, key, value, result.reason(), result.detail(), message);
+    }
+
+    /** Stops pulling from Kafka, lets in-flight batches finish within the grace period, then lets the connector commit and close. */
+    void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        if (batcher == null) {
+            return;
+        }
+        batcher.stop();
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while ((!batcher.isIdle() || budget.inFlight() > 0) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (budget.inFlight() > 0) {
+            LOG.warnf("Shutdown grace of %s elapsed with %d bytes still in flight; those records were not acknowledged and will be consumed again",
+                    config.shutdownGrace(), budget.inFlight());
+        } else {
+            LOG.info("All in-flight batches settled before shutdown");
+        }
+        subscription.cancel();
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Bytes in flight now and at most so far; for tests and diagnostics. */
+    public InFlightBudget budget() {
+        return budget;
+    }
+}

@@ -1,0 +1,67 @@
+package io.firehosebridge.delivery;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bounds the bytes handed to Firehose and not yet settled (accepted or dead-lettered). The batcher
+ * takes from it before emitting a batch and stops pulling from Kafka while it is exhausted; the
+ * sender gives back when a batch settles, which wakes the batcher.
+ */
+public final class InFlightBudget {
+
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
+    private final AtomicLong peak = new AtomicLong();
+    private volatile Runnable onRelease = () -> {
+    };
+
+    public InFlightBudget(long limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive");
+        }
+        this.limit = limit;
+    }
+
+    /**
+     * Takes {@code bytes} if they fit; a batch larger than the whole budget is let through only when
+     * nothing else is in flight, so it cannot starve.
+     */
+    public boolean tryAcquire(long bytes) {
+        while (true) {
+            long current = used.get();
+            if (current + bytes > limit && current > 0) {
+                return false;
+            }
+            if (used.compareAndSet(current, current + bytes)) {
+                peak.accumulateAndGet(current + bytes, Math::max);
+                return true;
+            }
+        }
+    }
+
+    public void release(long bytes) {
+        used.addAndGet(-bytes);
+        onRelease.run();
+    }
+
+    /** Bytes that may still be taken now. */
+    public long available() {
+        return limit - used.get();
+    }
+
+    public long inFlight() {
+        return used.get();
+    }
+
+    public long peak() {
+        return peak.get();
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    void onRelease(Runnable listener) {
+        this.onRelease = listener;
+    }
+}
