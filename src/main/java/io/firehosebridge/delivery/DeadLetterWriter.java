@@ -10,7 +10,6 @@ import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
@@ -30,11 +29,18 @@ public final class DeadLetterWriter {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterWriter.class);
 
-    private final MutinyEmitter<byte[]> emitter;
+    /** Where dead letters are sent: in the service, the {@code dead-letters} channel's emitter. */
+    @FunctionalInterface
+    public interface Sink {
+        /** Sends the message; the Uni completes when the broker acknowledged it. */
+        Uni<Void> send(Message<byte[]> message);
+    }
+
+    private final Sink emitter;
     private final DeliveryMetrics metrics;
     private final Duration maxRetry;
 
-    public DeadLetterWriter(MutinyEmitter<byte[]> emitter, DeliveryMetrics metrics, Duration maxRetry) {
+    public DeadLetterWriter(Sink emitter, DeliveryMetrics metrics, Duration maxRetry) {
         this.emitter = emitter;
         this.metrics = metrics;
         this.maxRetry = maxRetry;
@@ -56,7 +62,7 @@ public final class DeadLetterWriter {
                 .withHeaders(headers)
                 .build();
         byte[] payload = value == null ? new byte[0] : value;
-        return Uni.createFrom().deferred(() -> emitter.sendMessage(Message.of(payload, Metadata.of(metadata))))
+        return Uni.createFrom().deferred(() -> emitter.send(Message.of(payload, Metadata.of(metadata))))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(maxRetry.toMillis())
                 .onItem().transformToUni(ignored -> {
                     metrics.deadLettered(reason);

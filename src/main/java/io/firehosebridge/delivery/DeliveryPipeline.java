@@ -76,7 +76,7 @@ public class DeliveryPipeline {
         metrics = new DeliveryMetrics(registry, budget, rate);
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
-        DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter, metrics, config.retryMaxDuration());
+        DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter::sendMessage, metrics, config.retryMaxDuration());
         FirehoseSender sender = new FirehoseSender(firehose, config.deliveryStream(), retry, rate, deadLetters, metrics);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "delivery-linger");

@@ -1,0 +1,160 @@
+package io.firehosebridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+
+import io.firehosebridge.ingest.DeadLetterReason;
+import io.firehosebridge.ingest.KafkaCoordinates;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+import software.amazon.awssdk.services.firehose.model.FirehoseException;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
+
+/** The sender's logic against a scripted Firehose client (a stand-in for unit-testing only). */
+class FirehoseSenderTest {
+
+    /** Answers each PutRecordBatch with the script's response and remembers what was sent. */
+    static final class ScriptedFirehose implements FirehoseAsyncClient {
+        final List<List<String>> calls = new CopyOnWriteArrayList<>();
+        final Function<List<String>, CompletableFuture<PutRecordBatchResponse>> script;
+
+        ScriptedFirehose(Function<List<String>, CompletableFuture<PutRecordBatchResponse>> script) {
+            this.script = script;
+        }
+
+        @Override
+        public CompletableFuture<PutRecordBatchResponse> putRecordBatch(PutRecordBatchRequest request) {
+            List<String> data = request.records().stream().map(r -> r.data().asUtf8String()).toList();
+            calls.add(data);
+            return script.apply(data);
+        }
+
+        @Override
+        public String serviceName() {
+            return "firehose";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private final List<String> acked = new CopyOnWriteArrayList<>();
+    private final List<Message<byte[]>> deadLetters = new CopyOnWriteArrayList<>();
+
+    private PendingRecord record(int i) {
+        String data = "r" + i;
+        return new PendingRecord(new KafkaCoordinates("clicks", 0, i, 0), null, data.getBytes(StandardCharsets.UTF_8), null, null,
+                Message.of(data, () -> {
+                    acked.add(data);
+                    return CompletableFuture.completedFuture(null);
+                }));
+    }
+
+    private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry) {
+        InFlightBudget budget = new InFlightBudget(1 << 20);
+        AdaptiveRateLimiter rate = new AdaptiveRateLimiter(Double.POSITIVE_INFINITY, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), budget, rate);
+        DeadLetterWriter writer = new DeadLetterWriter(m -> {
+            deadLetters.add(m);
+            return Uni.createFrom().voidItem();
+        }, metrics, Duration.ofSeconds(1));
+        RetryPolicy retry = new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), maxRetry, () -> 0.5);
+        return new FirehoseSender(client, "clicks", retry, rate, writer, metrics);
+    }
+
+    private static PutRecordBatchResponse respond(List<String> data, java.util.function.Predicate<String> fails, String code) {
+        List<PutRecordBatchResponseEntry> entries = new ArrayList<>();
+        int failed = 0;
+        for (String d : data) {
+            if (fails.test(d)) {
+                failed++;
+                entries.add(PutRecordBatchResponseEntry.builder().errorCode(code).errorMessage("Slow down.").build());
+            } else {
+                entries.add(PutRecordBatchResponseEntry.builder().recordId("id-" + d).build());
+            }
+        }
+        return PutRecordBatchResponse.builder().failedPutCount(failed).requestResponses(entries).build();
+    }
+
+    private DeliveryBatch batch(int n) {
+        List<PendingRecord> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(record(i));
+        }
+        return new DeliveryBatch(records, n * 2L, false);
+    }
+
+    @Test
+    void resendsOnlyFailedEntriesMatchedByIndex() {
+        AtomicInteger call = new AtomicInteger();
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(
+                call.getAndIncrement() == 0
+                        ? respond(data, d -> d.equals("r1") || d.equals("r3"), "ServiceUnavailableException")
+                        : respond(data, d -> false, null)));
+        sender(firehose, Duration.ofSeconds(10)).deliver(batch(5)).await().atMost(Duration.ofSeconds(5));
+        assertThat(firehose.calls).containsExactly(List.of("r0", "r1", "r2", "r3", "r4"), List.of("r1", "r3"));
+        assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4");
+        assertThat(deadLetters).isEmpty();
+    }
+
+    @Test
+    void retriesWholeCallFailuresUntilAccepted() {
+        AtomicInteger call = new AtomicInteger();
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> call.getAndIncrement() < 2
+                ? CompletableFuture.failedFuture(FirehoseException.builder().statusCode(503)
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("ServiceUnavailableException").errorMessage("down").build()).build())
+                : CompletableFuture.completedFuture(respond(data, d -> false, null)));
+        sender(firehose, Duration.ofSeconds(10)).deliver(batch(3)).await().atMost(Duration.ofSeconds(5));
+        assertThat(firehose.calls).hasSize(3).allSatisfy(c -> assertThat(c).containsExactly("r0", "r1", "r2"));
+        assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2");
+    }
+
+    @Test
+    void deadLettersWhatStillFailsWhenRetryTimeRunsOut() {
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(
+                respond(data, d -> d.equals("r2"), "InternalFailure")));
+        sender(firehose, Duration.ofMillis(100)).deliver(batch(4)).await().atMost(Duration.ofSeconds(5));
+        assertThat(firehose.calls.size()).isGreaterThan(2);
+        assertThat(firehose.calls.subList(1, firehose.calls.size())).allSatisfy(c -> assertThat(c).containsExactly("r2"));
+        assertThat(deadLetters).singleElement().satisfies(m -> {
+            assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).isEqualTo("r2");
+            OutgoingKafkaRecordMetadata<?> meta = m.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+            assertThat(new String(meta.getHeaders().lastHeader(DeadLetterWriter.REASON).value(), StandardCharsets.UTF_8))
+                    .isEqualTo(DeadLetterReason.RETRIES_EXHAUSTED.headerValue());
+            assertThat(new String(meta.getHeaders().lastHeader(DeadLetterWriter.OFFSET).value(), StandardCharsets.UTF_8)).isEqualTo("2");
+        });
+        // Acknowledged: the four records, r2 only after its dead letter was written.
+        assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r3", "r2");
+    }
+
+    @Test
+    void deadLettersAPoisonRecordWithoutCallingFirehose() {
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
+        PendingRecord poison = new PendingRecord(new KafkaCoordinates("clicks", 1, 7, 0), null, "[1]".getBytes(StandardCharsets.UTF_8),
+                DeadLetterReason.NOT_AN_OBJECT, "top-level JSON value is an array", Message.of("[1]", () -> {
+                    acked.add("[1]");
+                    return CompletableFuture.completedFuture(null);
+                }));
+        sender(firehose, Duration.ofSeconds(1)).deliver(DeliveryBatch.deadLetter(poison)).await().atMost(Duration.ofSeconds(5));
+        assertThat(firehose.calls).isEmpty();
+        assertThat(deadLetters).singleElement().satisfies(m -> assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).isEqualTo("[1]"));
+        assertThat(acked).containsExactly("[1]");
+    }
+}
