@@ -1,23 +1,43 @@
 package io.firehosebridge.testing;
 
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import io.firehosebridge.devstack.LocalStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy) through the same launcher people use.
- * The stack is started once per JVM and left running for the next test class; set
- * {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits.
+ * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy) through the same launcher people use,
+ * and a fresh input topic (6 partitions), dead-letter topic and consumer group for this test run, so
+ * runs never see each other's records. The stack is started once and left running for the next test
+ * class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits.
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Partitions of the per-run input topic. */
+    public static final int PARTITIONS = 6;
+
+    /** Identifies this test run in topic and group names. */
+    public static final String RUN = Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
+    public static final String TOPIC = "it-clicks-" + RUN;
+    public static final String DLQ_TOPIC = "it-clicks-dlq-" + RUN;
+
     private static boolean started;
+    private static boolean topicsCreated;
 
     @Override
     public synchronized Map<String, String> start() {
         ensureStarted();
-        return Map.of();
+        createTopics();
+        return Map.of(
+                "mp.messaging.incoming.clicks.topic", TOPIC,
+                "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
+                "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC);
     }
 
     /** Usable from plain JUnit tests that need the stack without a Quarkus application. */
@@ -29,6 +49,19 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         started = true;
         if (Boolean.parseBoolean(System.getenv("FHB_STACK_STOP_AFTER_TESTS"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::down, "local-stack-down"));
+        }
+    }
+
+    private static synchronized void createTopics() {
+        if (topicsCreated) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            topicsCreated = true;
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create the test topics", e);
         }
     }
 

@@ -1,0 +1,216 @@
+package io.firehosebridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.ClickProducer.Span;
+import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.LocalStackResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The bridge end to end on the real parts: Kafka → bridge → local Firehose endpoint → OpenSearch and
+ * the S3 store, checked offset by offset with an independent count of what arrived.
+ */
+@QuarkusTest
+@WithTestResource(value = LocalStackResource.class, scope = TestResourceScope.GLOBAL)
+class BridgeDeliveryTest {
+
+    private static final Logger LOG = Logger.getLogger(BridgeDeliveryTest.class);
+    private static final String TOPIC = LocalStackResource.TOPIC;
+    private static final String FAULTS = "http://127.0.0.1:4573/_local/streams/clicks/faults";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Inject
+    DeliveryPipeline pipeline;
+
+    @Test
+    void deliversEveryOffsetToSearchAndBackup() throws Exception {
+        Instant start = Instant.now();
+        List<Span> spans;
+        try (ClickProducer producer = new ClickProducer()) {
+            spans = producer.clicks(TOPIC, 100_000);
+        }
+        assertThat(spans.stream().mapToLong(Span::count).sum()).isEqualTo(100_000);
+        DeliveredOffsets search = awaitAllInSearch(spans, Duration.ofMinutes(4));
+        DeliveredOffsets backup = awaitAllInBackup(spans, start, Duration.ofMinutes(2));
+        long dupSearch = spans.stream().mapToLong(s -> search.duplicates(s.partition(), s.from(), s.to())).sum();
+        long dupBackup = spans.stream().mapToLong(s -> backup.duplicates(s.partition(), s.from(), s.to())).sum();
+        LOG.infof("100,000 events: all present in search and backup in %s; duplicates search=%d backup=%d",
+                Duration.between(start, Instant.now()), dupSearch, dupBackup);
+        assertThat(dupSearch).isLessThanOrEqualTo(500);
+    }
+
+    @Test
+    void deliversEveryOffsetDespitePartialFailuresAndAQuota() throws Exception {
+        String before = faults("GET", null);
+        try {
+            faults("PUT", "{\"recordFailureRate\":0.2,\"recordsPerSecond\":20000}");
+            Instant start = Instant.now();
+            List<Span> spans;
+            try (ClickProducer producer = new ClickProducer()) {
+                spans = producer.clicks(TOPIC, 100_000);
+            }
+            DeliveredOffsets search = awaitAllInSearch(spans, Duration.ofMinutes(4));
+            DeliveredOffsets backup = awaitAllInBackup(spans, start, Duration.ofMinutes(2));
+            long dupSearch = spans.stream().mapToLong(s -> search.duplicates(s.partition(), s.from(), s.to())).sum();
+            long dupBackup = spans.stream().mapToLong(s -> backup.duplicates(s.partition(), s.from(), s.to())).sum();
+            LOG.infof("100,000 events with 20%% failed entries and a 20,000 records/s quota: all present in %s; duplicates search=%d backup=%d",
+                    Duration.between(start, Instant.now()), dupSearch, dupBackup);
+            // Only failed entries are resent, so a refused record never reaches the destination twice.
+            assertThat(dupSearch).isLessThanOrEqualTo(500);
+            assertThat(dupBackup).isLessThanOrEqualTo(500);
+        } finally {
+            faults("PUT", before);
+        }
+    }
+
+    @Test
+    void deadLettersPoisonRecordsWithTheirReasonAndDeliversTheRest() throws Exception {
+        Map<String, byte[]> hostile = new HashMap<>();
+        hostile.put("not-json", "click=1".getBytes(StandardCharsets.UTF_8));
+        hostile.put("not-an-object", "[1,2,3]".getBytes(StandardCharsets.UTF_8));
+        byte[] badUtf8 = "{\"a\":\"xx\"}".getBytes(StandardCharsets.UTF_8);
+        badUtf8[6] = (byte) 0xC3;
+        hostile.put("invalid-utf8", badUtf8);
+        hostile.put("duplicate-key", "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8));
+        hostile.put("too-deep", ("{\"a\":".repeat(30) + "1" + "}".repeat(30)).getBytes(StandardCharsets.UTF_8));
+        hostile.put("oversize", ("{\"f\":\"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+        List<String> reasons = new ArrayList<>(hostile.keySet());
+
+        List<byte[]> values = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int i = 0; i < 1_000; i++) {
+            if (i % 2 == 0) {
+                String reason = reasons.get((i / 2) % reasons.size());
+                values.add(hostile.get(reason));
+                expected.add(reason);
+            } else {
+                values.add(("{\"event\":\"interest_service_click\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+                expected.add(null);
+            }
+        }
+        Instant start = Instant.now();
+        List<long[]> at;
+        try (ClickProducer producer = new ClickProducer()) {
+            at = producer.sendEach(TOPIC, values);
+        }
+        Map<Long, String> expectedDeadLetters = new HashMap<>();
+        List<long[]> good = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            if (expected.get(i) != null) {
+                expectedDeadLetters.put(DeliveredOffsets.key((int) at.get(i)[0], at.get(i)[1]), expected.get(i));
+            } else {
+                good.add(at.get(i));
+            }
+        }
+        Map<Long, String> seen = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092",
+                "group.id", "dlq-check-" + LocalStackResource.RUN, "auto.offset.reset", "earliest", "max.partition.fetch.bytes", 4_194_304),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(LocalStackResource.DLQ_TOPIC));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (seen.size() < expectedDeadLetters.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    int partition = Integer.parseInt(header(r, DeadLetterWriter.PARTITION));
+                    long offset = Long.parseLong(header(r, DeadLetterWriter.OFFSET));
+                    assertThat(header(r, DeadLetterWriter.TOPIC)).isEqualTo(TOPIC);
+                    seen.put(DeliveredOffsets.key(partition, offset), header(r, DeadLetterWriter.REASON));
+                }
+            }
+        }
+        assertThat(seen).isEqualTo(expectedDeadLetters);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            DeliveredOffsets search = DeliveredOffsets.inSearch("clicks*", TOPIC);
+            assertThat(good).allSatisfy(g -> assertThat(search.copies((int) g[0], g[1])).isPositive());
+        });
+        LOG.infof("500 poison records dead-lettered with their reasons and 500 good records delivered in %s",
+                Duration.between(start, Instant.now()));
+    }
+
+    @Test
+    void keepsInFlightBytesWithinTheBoundWhileThrottled() throws Exception {
+        String before = faults("GET", null);
+        AtomicLong maxSeen = new AtomicLong();
+        try {
+            faults("PUT", "{\"recordsPerSecond\":2000}");
+            List<Span> spans;
+            try (ClickProducer producer = new ClickProducer()) {
+                spans = producer.clicks(TOPIC, 30_000);
+            }
+            long limit = pipeline.budget().limit();
+            // While the endpoint lets only 2,000 records/s through, the bridge must hold at most its bound.
+            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (System.nanoTime() < deadline) {
+                maxSeen.accumulateAndGet(pipeline.budget().inFlight(), Math::max);
+                Thread.onSpinWait();
+            }
+            assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(limit);
+            assertThat(pipeline.budget().peak()).isLessThanOrEqualTo(limit);
+            faults("PUT", before);
+            awaitAllInSearch(spans, Duration.ofMinutes(3));
+            LOG.infof("Throttled to 2,000 records/s: in-flight bytes peaked at %d (bound %d)", pipeline.budget().peak(), limit);
+        } finally {
+            faults("PUT", before);
+        }
+    }
+
+    private static DeliveredOffsets awaitAllInSearch(List<Span> spans, Duration atMost) {
+        DeliveredOffsets[] last = new DeliveredOffsets[1];
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            DeliveredOffsets found = DeliveredOffsets.inSearch("clicks*", TOPIC);
+            last[0] = found;
+            assertThat(spans).allSatisfy(s -> assertThat(found.missing(s.partition(), s.from(), s.to()))
+                    .as("offsets of partition %d in [%d, %d) missing from search", s.partition(), s.from(), s.to()).isZero());
+        });
+        return last[0];
+    }
+
+    private static DeliveredOffsets awaitAllInBackup(List<Span> spans, Instant since, Duration atMost) {
+        DeliveredOffsets[] last = new DeliveredOffsets[1];
+        await().atMost(atMost).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+            DeliveredOffsets found = DeliveredOffsets.inBackup("clicks-backup", TOPIC, since);
+            last[0] = found;
+            assertThat(spans).allSatisfy(s -> assertThat(found.missing(s.partition(), s.from(), s.to()))
+                    .as("offsets of partition %d in [%d, %d) missing from the backup", s.partition(), s.from(), s.to()).isZero());
+        });
+        return last[0];
+    }
+
+    private static String faults(String method, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(FAULTS)).header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}

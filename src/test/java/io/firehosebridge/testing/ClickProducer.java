@@ -1,0 +1,79 @@
+package io.firehosebridge.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.firehosebridge.demo.DemoClicks;
+
+/** Produces records to the real broker and remembers, per partition, which offsets it wrote. */
+public final class ClickProducer implements AutoCloseable {
+
+    /** Offsets written to one partition: [from, to). */
+    public record Span(int partition, long from, long to) {
+        public long count() {
+            return to - from;
+        }
+    }
+
+    private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+            Map.of("bootstrap.servers", "127.0.0.1:9092", "linger.ms", 10, "batch.size", 262_144, "acks", "all",
+                    "max.request.size", 4_194_304),
+            new ByteArraySerializer(), new ByteArraySerializer());
+    private final DemoClicks clicks = new DemoClicks(42);
+
+    /** Writes {@code count} seed-shaped click events spread over the partitions; returns the spans written. */
+    public List<Span> clicks(String topic, int count) throws Exception {
+        List<byte[]> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(clicks.next(Instant.now()).getBytes(StandardCharsets.UTF_8));
+        }
+        return send(topic, values);
+    }
+
+    /** Writes the given values round-robin over partitions; returns the spans written. */
+    public List<Span> send(String topic, List<byte[]> values) throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            sent.add(producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), values.get(i))));
+        }
+        producer.flush();
+        Map<Integer, long[]> spans = new HashMap<>();
+        for (Future<RecordMetadata> f : sent) {
+            RecordMetadata m = f.get();
+            spans.merge(m.partition(), new long[] { m.offset(), m.offset() + 1 },
+                    (a, b) -> new long[] { Math.min(a[0], b[0]), Math.max(a[1], b[1]) });
+        }
+        return spans.entrySet().stream().map(e -> new Span(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .sorted(java.util.Comparator.comparingInt(Span::partition)).toList();
+    }
+
+    /** The partition and offset each value landed at, in order. */
+    public List<long[]> sendEach(String topic, List<byte[]> values) throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            sent.add(producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), values.get(i))));
+        }
+        producer.flush();
+        List<long[]> at = new ArrayList<>(values.size());
+        for (Future<RecordMetadata> f : sent) {
+            RecordMetadata m = f.get();
+            at.add(new long[] { m.partition(), m.offset() });
+        }
+        return at;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
