@@ -12,6 +12,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "bridge.delivery")
 public interface DeliveryConfig {
 
+    /** Whether the pipeline runs; false leaves only the other features (e.g. the local Firehose endpoint on its own). */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Name of the Firehose delivery stream records are put to. */
     String deliveryStream();
 

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
@@ -42,11 +43,11 @@ public class DeliveryPipeline {
 
     @Inject
     @Channel("clicks")
-    Multi<Message<byte[]>> clicks;
+    Instance<Multi<Message<byte[]>>> clicksChannel;
 
     @Inject
     @Channel("dead-letters")
-    MutinyEmitter<byte[]> deadLetterEmitter;
+    Instance<MutinyEmitter<byte[]>> deadLetterChannel;
 
     @Inject
     FirehoseAsyncClient firehose;
@@ -68,7 +69,13 @@ public class DeliveryPipeline {
     private Cancellable subscription;
 
     void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("The delivery pipeline is switched off (bridge.delivery.enabled=false)");
+            return;
+        }
         DeliverySettings.validate(config, recordsConfig);
+        MutinyEmitter<byte[]> deadLetterEmitter = deadLetterChannel.get();
+        Multi<Message<byte[]>> clicks = clicksChannel.get();
         enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
         budget = new InFlightBudget(config.maxInFlightBytes());
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
