@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-
-import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,9 +41,6 @@ class BridgeDeliveryTest {
     private static final String TOPIC = LocalStackResource.TOPIC;
     private static final String FAULTS = "http://127.0.0.1:4573/_local/streams/clicks/faults";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @Inject
-    DeliveryPipeline pipeline;
 
     @Test
     void deliversEveryOffsetToSearchAndBackup() throws Exception {
@@ -156,28 +150,39 @@ class BridgeDeliveryTest {
     @Test
     void keepsInFlightBytesWithinTheBoundWhileThrottled() throws Exception {
         String before = faults("GET", null);
-        AtomicLong maxSeen = new AtomicLong();
         try {
             faults("PUT", "{\"recordsPerSecond\":2000}");
             List<Span> spans;
             try (ClickProducer producer = new ClickProducer()) {
                 spans = producer.clicks(TOPIC, 30_000);
             }
-            long limit = pipeline.budget().limit();
             // While the endpoint lets only 2,000 records/s through, the bridge must hold at most its bound.
+            double limit = metric("bridge_inflight_bytes_limit_bytes");
+            double maxSeen = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
             while (System.nanoTime() < deadline) {
-                maxSeen.accumulateAndGet(pipeline.budget().inFlight(), Math::max);
-                Thread.onSpinWait();
+                maxSeen = Math.max(maxSeen, metric("bridge_inflight_bytes_bytes"));
             }
-            assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(limit);
-            assertThat(pipeline.budget().peak()).isLessThanOrEqualTo(limit);
+            double peak = metric("bridge_inflight_bytes_peak_bytes");
+            assertThat(maxSeen).isPositive().isLessThanOrEqualTo(limit);
+            assertThat(peak).isLessThanOrEqualTo(limit);
             faults("PUT", before);
             awaitAllInSearch(spans, Duration.ofMinutes(3));
-            LOG.infof("Throttled to 2,000 records/s: in-flight bytes peaked at %d (bound %d)", pipeline.budget().peak(), limit);
+            LOG.infof("Throttled to 2,000 records/s: in-flight bytes peaked at %.0f (bound %.0f)", peak, limit);
         } finally {
             faults("PUT", before);
         }
+    }
+
+    private static double metric(String name) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("metric " + name + " not exposed");
     }
 
     private static DeliveredOffsets awaitAllInSearch(List<Span> spans, Duration atMost) {

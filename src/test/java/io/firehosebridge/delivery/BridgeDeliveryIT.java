@@ -1,0 +1,8 @@
+package io.firehosebridge.delivery;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** The same end-to-end checks against the packaged application (the native binary where one is built). */
+@QuarkusIntegrationTest
+class BridgeDeliveryIT extends BridgeDeliveryTest {
+}
