@@ -63,20 +63,21 @@ public class LocalFirehoseServer {
         firehose.start();
         // One server per event loop used; Vert.x spreads connections on the shared port among them.
         int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        int bindPort = config.port();
+        // Port 0: pick a free port first. (Vert.x's negative "shared random port" would merge these servers
+        // with any other server in this Vertx using the same negative value, e.g. Quarkus's own test server.)
+        int bindPort = config.port() == 0 ? freePort(config.host()) : config.port();
         for (int i = 0; i < instances; i++) {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions()
                     .setHost(config.host())
                     .setPort(bindPort)
                     .setTcpNoDelay(true)
+                    .setHttp2ClearTextEnabled(false)
                     .setCompressionSupported(false));
             server.requestHandler(this::handle);
             server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             servers.add(server);
-            // With port 0 the first server picks a port; the others share it.
-            bindPort = server.actualPort();
+            port = server.actualPort();
         }
-        port = bindPort;
         LOG.infof("Local Firehose endpoint listening on http://%s:%d", config.host(), port);
     }
 
@@ -158,6 +159,12 @@ public class LocalFirehoseServer {
 
     private static void write(HttpServerRequest request, int status, byte[] body) {
         request.response().setStatusCode(status).putHeader("Content-Type", AMZ_JSON).end(Buffer.buffer(body));
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
     }
 
     private static long parseLength(String header) {
