@@ -1,0 +1,148 @@
+package io.firehosebridge.localfirehose;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Settings of the local Firehose-compatible endpoint. Off by default: production opens no port. */
+@ConfigMapping(prefix = "local-firehose")
+public interface LocalFirehoseConfig {
+
+    /** Whether the endpoint runs at all; when false no port is opened and no client is built. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Interface the endpoint binds to; loopback keeps it private to this host. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** TCP port of the endpoint (AWS SDK endpointOverride http://host:port); 0 picks a free port. */
+    @WithDefault("4573")
+    int port();
+
+    /** Region shown in delivery stream ARNs. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Twelve-digit account id shown in delivery stream ARNs. */
+    @WithDefault("000000000000")
+    String accountId();
+
+    /** Base URL every DomainARN resolves to (a ClusterEndpoint is used as given). */
+    @WithDefault("http://127.0.0.1:9200")
+    String searchUrl();
+
+    /** How long a created stream stays CREATING before it becomes ACTIVE. */
+    @WithDefault("500ms")
+    Duration creatingDelay();
+
+    /** How long a graceful shutdown waits for buffered records to be delivered. */
+    @WithDefault("30s")
+    Duration shutdownFlushTimeout();
+
+    /** Folder for failed documents of an Elasticsearch destination when no ErrorOutputPrefix is set. */
+    @WithDefault("elasticsearch-failed")
+    String elasticsearchFailedFolder();
+
+    /** Folder for failed documents of an OpenSearch Service destination when no ErrorOutputPrefix is set. */
+    @WithDefault("AmazonOpenSearchService-failed")
+    String opensearchFailedFolder();
+
+    /** The local S3-compatible store every BucketARN maps to. */
+    S3 s3();
+
+    /** Quotas and faults every stream starts with; changeable per stream at runtime. */
+    Defaults defaults();
+
+    /** A delivery stream that exists, ACTIVE, from startup. */
+    DefaultStream defaultStream();
+
+    /** Connection to the S3-compatible store. */
+    interface S3 {
+
+        /** Endpoint URL of the store (path-style addressing is used). */
+        @WithDefault("http://127.0.0.1:9000")
+        String endpoint();
+
+        /** Access key id for the store; never logged. */
+        @WithDefault("local-access-key")
+        String accessKeyId();
+
+        /** Secret access key for the store; never logged. */
+        @WithDefault("local-secret-key")
+        String secretAccessKey();
+    }
+
+    /** Per-stream starting values for quotas and fault injection. */
+    interface Defaults {
+
+        /** Records per second per stream (AWS us-east-1 Direct PUT quota). */
+        @WithDefault("500000")
+        long recordsPerSecond();
+
+        /** PutRecord/PutRecordBatch calls per second per stream. */
+        @WithDefault("2000")
+        long requestsPerSecond();
+
+        /** MiB of record data per second per stream. */
+        @WithDefault("5")
+        double mibPerSecond();
+
+        /** Share of records (0..1) that fail with InternalFailure in PutRecordBatch. */
+        @WithDefault("0")
+        double recordFailureRate();
+
+        /** Latency added to every put call. */
+        @WithDefault("0ms")
+        Duration addedLatency();
+
+        /** Whether accepted records are delivered to search and S3 (false: accept and discard). */
+        @WithDefault("true")
+        boolean deliveryEnabled();
+    }
+
+    /** The stream created at startup, with an OpenSearch destination and S3 backup. */
+    interface DefaultStream {
+
+        /** Whether the stream is created at startup. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Delivery stream name. */
+        @WithDefault("clicks")
+        String name();
+
+        /** Search index name (before rotation). */
+        @WithDefault("clicks")
+        String index();
+
+        /** Optional TypeName (only sent to clusters that support types). */
+        Optional<String> typeName();
+
+        /** IndexRotationPeriod: NoRotation, OneHour, OneDay, OneWeek or OneMonth. */
+        @WithDefault("NoRotation")
+        String rotation();
+
+        /** Bucket of the S3 backup. */
+        @WithDefault("clicks-backup")
+        String backupBucket();
+
+        /** S3BackupMode: AllDocuments or FailedDocumentsOnly. */
+        @WithDefault("AllDocuments")
+        String backupMode();
+
+        /** BufferingHints.IntervalInSeconds (0..900). */
+        @WithDefault("300")
+        int bufferIntervalSeconds();
+
+        /** BufferingHints.SizeInMBs (1..100). */
+        @WithDefault("5")
+        int bufferSizeMb();
+
+        /** RetryOptions.DurationInSeconds (0..7200). */
+        @WithDefault("300")
+        int retryDurationSeconds();
+    }
+}

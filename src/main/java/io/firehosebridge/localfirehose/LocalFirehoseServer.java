@@ -1,0 +1,181 @@
+package io.firehosebridge.localfirehose;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The HTTP side of the local Firehose: AWS JSON 1.1 on {@code POST /}, and a small admin API under
+ * {@code /_local/streams/{name}/faults} (GET, PUT) and {@code /_local/streams/{name}/flush} (POST).
+ * Started only when {@code local-firehose.enabled}; on shutdown it stops taking calls, then delivers what it holds.
+ */
+@ApplicationScoped
+public class LocalFirehoseServer {
+
+    private static final Logger LOG = Logger.getLogger(LocalFirehoseServer.class);
+    private static final String AMZ_JSON = "application/x-amz-json-1.1";
+    private static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+    private final LocalFirehoseConfig config;
+    private final LocalFirehose firehose;
+    private final Vertx vertx;
+    private final ObjectMapper mapper;
+    private final FirehoseApi api;
+    private final FaultsAdmin admin;
+    private final List<HttpServer> servers = new ArrayList<>();
+    private volatile int port = -1;
+
+    @Inject
+    public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, Vertx vertx, ObjectMapper mapper) {
+        this.config = config;
+        this.firehose = firehose;
+        this.vertx = vertx;
+        this.mapper = mapper;
+        this.api = new FirehoseApi(firehose, mapper);
+        this.admin = new FaultsAdmin(firehose, mapper);
+    }
+
+    void onStart(@Observes StartupEvent event) throws Exception {
+        if (!config.enabled()) {
+            return;
+        }
+        firehose.start();
+        // One server per event loop used; Vert.x spreads connections on the shared port among them.
+        int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        // Port 0: pick a free port first. (Vert.x's negative "shared random port" would merge these servers
+        // with any other server in this Vertx using the same negative value, e.g. Quarkus's own test server.)
+        int bindPort = config.port() == 0 ? freePort(config.host()) : config.port();
+        for (int i = 0; i < instances; i++) {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                    .setHost(config.host())
+                    .setPort(bindPort)
+                    .setTcpNoDelay(true)
+                    .setHttp2ClearTextEnabled(false)
+                    .setCompressionSupported(false));
+            server.requestHandler(this::handle);
+            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            servers.add(server);
+            port = server.actualPort();
+        }
+        LOG.infof("Local Firehose endpoint listening on http://%s:%d", config.host(), port);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (servers.isEmpty()) {
+            return;
+        }
+        for (HttpServer server : servers) {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warnf("Local Firehose endpoint did not close cleanly: %s", e.toString());
+            }
+        }
+        servers.clear();
+        firehose.stop();
+        LOG.info("Local Firehose endpoint stopped; buffered records were delivered");
+    }
+
+    /** The port the endpoint listens on, or -1 when it is not running. */
+    public int port() {
+        return port;
+    }
+
+    private void handle(HttpServerRequest request) {
+        String requestId = UUID.randomUUID().toString();
+        request.response().putHeader("x-amzn-RequestId", requestId);
+        long declared = parseLength(request.getHeader("Content-Length"));
+        if (declared > MAX_BODY_BYTES) {
+            writeError(request, new FirehoseException("SerializationException", 413, "Request body too large"));
+            return;
+        }
+        request.body().onSuccess(body -> {
+            if (request.path().startsWith("/_local/")) {
+                admin.handle(request, body);
+            } else if (request.method() == HttpMethod.POST && "/".equals(request.path())) {
+                onApiCall(request, body);
+            } else {
+                writeError(request, new FirehoseException("UnknownOperationException", 404, "Unknown path " + request.path()));
+            }
+        }).onFailure(e -> request.response().setStatusCode(400).end());
+    }
+
+    private void onApiCall(HttpServerRequest request, Buffer body) {
+        FirehoseApi.Reply reply;
+        try {
+            reply = api.handle(request.getHeader("X-Amz-Target"), body.getBytes());
+        } catch (FirehoseException e) {
+            writeError(request, e);
+            return;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Local Firehose: %s failed", request.getHeader("X-Amz-Target"));
+            writeError(request, new FirehoseException("InternalFailure", 500, "Internal service failure."));
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(reply.body());
+        } catch (Exception e) {
+            writeError(request, new FirehoseException("InternalFailure", 500, "Internal service failure."));
+            return;
+        }
+        Duration delay = reply.delay();
+        if (delay.isZero()) {
+            write(request, 200, bytes);
+        } else {
+            vertx.setTimer(delay.toMillis(), id -> write(request, 200, bytes));
+        }
+    }
+
+    private void writeError(HttpServerRequest request, FirehoseException e) {
+        ObjectNode body = mapper.createObjectNode().put("__type", e.type()).put("message", e.getMessage());
+        try {
+            write(request, e.status(), mapper.writeValueAsBytes(body));
+        } catch (Exception ex) {
+            request.response().setStatusCode(500).end();
+        }
+    }
+
+    private static void write(HttpServerRequest request, int status, byte[] body) {
+        request.response().setStatusCode(status).putHeader("Content-Type", AMZ_JSON).end(Buffer.buffer(body));
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long parseLength(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static JsonNode problem(ObjectMapper mapper, int status, String title, String detail) {
+        return mapper.createObjectNode().put("type", "about:blank").put("title", title).put("status", status).put("detail", detail);
+    }
+}

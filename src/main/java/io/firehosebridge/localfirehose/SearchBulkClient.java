@@ -1,0 +1,141 @@
+package io.firehosebridge.localfirehose;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document. */
+final class SearchBulkClient {
+
+    /** One document of a bulk request; {@code type} and {@code id} may be null. */
+    record BulkDocument(String index, String type, String id, byte[] source) {
+    }
+
+    /** Why one document was not indexed: the item status (or a connection error code) and the cluster's error. */
+    record DocumentError(String code, String message) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    private final ObjectMapper mapper;
+    private final Map<String, Boolean> typesByCluster = new ConcurrentHashMap<>();
+
+    SearchBulkClient(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * Whether the cluster still has mapping types (Elasticsearch before 7). OpenSearch and Elasticsearch 7+
+     * do not, so a TypeName is left out of requests to them.
+     */
+    boolean supportsTypes(String baseUrl) throws IOException, InterruptedException {
+        Boolean known = typesByCluster.get(baseUrl);
+        if (known != null) {
+            return known;
+        }
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl) + "/"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode version = mapper.readTree(response.body()).path("version");
+        boolean types = !"opensearch".equals(version.path("distribution").asText())
+                && parseMajor(version.path("number").asText("7")) < 7;
+        typesByCluster.put(baseUrl, types);
+        return types;
+    }
+
+    /**
+     * Indexes the documents; returns one entry per document, null where it was indexed.
+     * Throws IOException when the cluster could not be reached at all.
+     */
+    List<DocumentError> bulk(String baseUrl, List<BulkDocument> docs) throws IOException, InterruptedException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (BulkDocument doc : docs) {
+            ObjectNode action = mapper.createObjectNode();
+            ObjectNode meta = action.putObject("index");
+            meta.put("_index", doc.index());
+            if (doc.type() != null) {
+                meta.put("_type", doc.type());
+            }
+            if (doc.id() != null) {
+                meta.put("_id", doc.id());
+            }
+            body.write(mapper.writeValueAsBytes(action));
+            body.write('\n');
+            body.write(singleLine(doc.source()));
+            body.write('\n');
+        }
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl) + "/_bulk"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        List<DocumentError> out = new ArrayList<>(docs.size());
+        if (response.statusCode() >= 300) {
+            String message = new String(response.body(), StandardCharsets.UTF_8);
+            DocumentError all = new DocumentError(String.valueOf(response.statusCode()), truncate(message));
+            docs.forEach(d -> out.add(all));
+            return out;
+        }
+        JsonNode items = mapper.readTree(response.body()).path("items");
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode item = items.path(i).elements().hasNext() ? items.path(i).elements().next() : null;
+            if (item == null) {
+                out.add(new DocumentError("500", "No bulk item returned for this document"));
+                continue;
+            }
+            int status = item.path("status").asInt(500);
+            out.add(status < 300 ? null : new DocumentError(String.valueOf(status), truncate(item.path("error").toString())));
+        }
+        return out;
+    }
+
+    // _bulk is newline-delimited: a pretty-printed or newline-terminated record is sent compacted; a record
+    // that is not JSON is sent as is (newlines blanked) so the cluster itself rejects it.
+    private byte[] singleLine(byte[] source) {
+        try {
+            JsonNode tree = mapper.readTree(source);
+            if (tree != null && !tree.isMissingNode()) {
+                return mapper.writeValueAsBytes(tree);
+            }
+        } catch (IOException e) {
+            // not JSON: fall through
+        }
+        byte[] copy = source.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] == '\n' || copy[i] == '\r') {
+                copy[i] = ' ';
+            }
+        }
+        return copy;
+    }
+
+    private static String strip(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static int parseMajor(String number) {
+        try {
+            return Integer.parseInt(number.split("\\.")[0]);
+        } catch (NumberFormatException e) {
+            return 7;
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 2000 ? s.substring(0, 2000) : s;
+    }
+}

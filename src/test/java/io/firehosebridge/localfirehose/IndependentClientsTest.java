@@ -1,0 +1,190 @@
+package io.firehosebridge.localfirehose;
+
+import static io.firehosebridge.localfirehose.FirehoseTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.firehosebridge.testing.LocalStackResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import software.amazon.awssdk.services.firehose.FirehoseClient;
+import software.amazon.awssdk.services.firehose.model.ElasticsearchDestinationConfiguration;
+import software.amazon.awssdk.services.firehose.model.ElasticsearchIndexRotationPeriod;
+import software.amazon.awssdk.services.firehose.model.ElasticsearchS3BackupMode;
+import software.amazon.awssdk.services.firehose.model.S3DestinationConfiguration;
+
+/**
+ * The seed's list / put / batch operations through clients nobody here wrote: boto3 running the seed's script
+ * (only the endpoint changed) and the AWS CLI. Skipped, with the reason, when neither can be found or installed.
+ */
+@QuarkusTest
+@TestProfile(LocalFirehoseTestProfile.class)
+@WithTestResource(value = LocalStackResource.class, scope = TestResourceScope.GLOBAL)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IndependentClientsTest {
+
+    @Inject
+    LocalFirehoseServer server;
+
+    @Inject
+    LocalFirehose localFirehose;
+
+    @TempDir
+    Path home;
+
+    private String index;
+
+    /** The seed's stream is named "test"; it gets a unique index and bucket so runs never share documents. */
+    @BeforeAll
+    void seedStream() {
+        index = unique("interest_service_click2");
+        try (FirehoseClient firehose = firehose(server.port(), true)) {
+            if (localFirehose.stream("test").isPresent()) {
+                firehose.deleteDeliveryStream(b -> b.deliveryStreamName("test"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> localFirehose.stream("test").isEmpty());
+            }
+            firehose.createDeliveryStream(b -> b.deliveryStreamName("test").deliveryStreamType("DirectPut")
+                    .elasticsearchDestinationConfiguration(ElasticsearchDestinationConfiguration.builder()
+                            .roleARN(ROLE).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
+                            .indexName(index).typeName("isc")
+                            .indexRotationPeriod(ElasticsearchIndexRotationPeriod.NO_ROTATION)
+                            .bufferingHints(h -> h.sizeInMBs(5).intervalInSeconds(1))
+                            .s3BackupMode(ElasticsearchS3BackupMode.ALL_DOCUMENTS)
+                            .s3Configuration(S3DestinationConfiguration.builder().roleARN(ROLE)
+                                    .bucketARN("arn:aws:s3:::" + unique("seed-clients")).build())
+                            .build()));
+            awaitActive(firehose, "test");
+        }
+    }
+
+    @Test
+    void seedScriptListsPutsAndBatchesThroughBoto3() throws Exception {
+        Assumptions.assumeTrue(ensureInstalled(List.of("python3", "-c", "import boto3"), "python3-boto3"),
+                "boto3 is not importable by python3 and cannot be installed (apt-get install python3-boto3 needs root)");
+        Path script = home.resolve("seed_firehose_test.py");
+        try (InputStream in = getClass().getResourceAsStream("/localfirehose/seed_firehose_test.py")) {
+            Files.copy(in, script);
+        }
+        long before = count(search(), index);
+
+        Result list = run(List.of("python3", script.toString(), "list"));
+        Result put = run(List.of("python3", script.toString(), "put"));
+        Result batch = run(List.of("python3", script.toString(), "batch"));
+
+        assertThat(list.exit()).as(list.output()).isZero();
+        assertThat(list.output()).contains("List Delivery Streams").contains("'test'").contains("'clicks'");
+        assertThat(put.exit()).as(put.output()).isZero();
+        assertThat(put.output()).contains("'RecordId'").contains("'Encrypted': False");
+        assertThat(batch.exit()).as(batch.output()).isZero();
+        assertThat(batch.output()).contains("'FailedPutCount': 0").contains("'RequestResponses'");
+        try (RestClient search = search()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> count(search, index) == before + 4);
+        }
+    }
+
+    @Test
+    void awsCliListsAndPutsRecords() throws Exception {
+        Assumptions.assumeTrue(ensureInstalled(List.of("aws", "--version"), "awscli"),
+                "the AWS CLI is not on PATH and cannot be installed (apt-get install awscli needs root)");
+        String endpoint = "http://127.0.0.1:" + server.port();
+        Result version = run(List.of("aws", "--version"));
+        List<String> binaryFormat = version.output().startsWith("aws-cli/1") ? List.of() : List.of("--cli-binary-format", "raw-in-base64-out");
+
+        Result list = run(List.of("aws", "firehose", "list-delivery-streams", "--delivery-stream-type", "DirectPut",
+                "--limit", "10000", "--endpoint-url", endpoint));
+        List<String> put = new ArrayList<>(List.of("aws", "firehose", "put-record", "--delivery-stream-name", "test",
+                "--record", "{\"Data\":\"{\\\"event\\\":\\\"interest_service_click\\\",\\\"interest_id\\\":1201}\"}",
+                "--endpoint-url", endpoint));
+        put.addAll(binaryFormat);
+        Result putResult = run(put);
+        List<String> batch = new ArrayList<>(List.of("aws", "firehose", "put-record-batch", "--delivery-stream-name", "test",
+                "--records", "[{\"Data\":\"{\\\"interest_id\\\":1101}\"},{\"Data\":\"{\\\"interest_id\\\":1301}\"}]",
+                "--endpoint-url", endpoint));
+        batch.addAll(binaryFormat);
+        Result batchResult = run(batch);
+
+        assertThat(list.exit()).as(list.output()).isZero();
+        JsonNodeAssert.names(list.output()).contains("test", "clicks");
+        assertThat(putResult.exit()).as(putResult.output()).isZero();
+        assertThat(MAPPER.readTree(putResult.output()).get("RecordId").asText()).isNotBlank();
+        assertThat(batchResult.exit()).as(batchResult.output()).isZero();
+        assertThat(MAPPER.readTree(batchResult.output()).get("FailedPutCount").asInt()).isZero();
+    }
+
+    /** Reads DeliveryStreamNames from CLI JSON output. */
+    private static final class JsonNodeAssert {
+        static org.assertj.core.api.ListAssert<String> names(String json) throws IOException {
+            List<String> names = new ArrayList<>();
+            MAPPER.readTree(json).get("DeliveryStreamNames").forEach(n -> names.add(n.asText()));
+            return assertThat(names);
+        }
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private Result run(List<String> command) throws IOException, InterruptedException {
+        Path credentials = home.resolve("credentials");
+        if (!Files.exists(credentials)) {
+            Files.writeString(credentials, "[test_profile]\naws_access_key_id = any\naws_secret_access_key = thing\n"
+                    + "[default]\naws_access_key_id = any\naws_secret_access_key = thing\n");
+            Files.writeString(home.resolve("config"), "[profile test_profile]\nregion = ap-northeast-2\n[default]\nregion = ap-northeast-2\n");
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("AWS_SHARED_CREDENTIALS_FILE", credentials.toString());
+        env.put("AWS_CONFIG_FILE", home.resolve("config").toString());
+        env.put("FIREHOSE_ENDPOINT_URL", "http://127.0.0.1:" + server.port());
+        env.put("AWS_PAGER", "");
+        env.remove("AWS_PROFILE");
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return new Result(-1, output + "\n(timed out)");
+        }
+        return new Result(process.exitValue(), output);
+    }
+
+    /** True if {@code probe} succeeds, installing the Debian package first when running as root. */
+    private boolean ensureInstalled(List<String> probe, String debianPackage) throws InterruptedException {
+        if (succeeds(probe)) {
+            return true;
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return false;
+        }
+        succeeds(List.of("apt-get", "install", "-y", "-q", debianPackage));
+        return succeeds(probe);
+    }
+
+    private boolean succeeds(List<String> command) throws InterruptedException {
+        try {
+            return run(command).exit() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

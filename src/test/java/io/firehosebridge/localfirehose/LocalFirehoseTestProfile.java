@@ -1,0 +1,20 @@
+package io.firehosebridge.localfirehose;
+
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * The test profile with the endpoint on a free port (so parallel runs on this host never collide on 4573)
+ * and a short CREATING phase.
+ */
+public class LocalFirehoseTestProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "local-firehose.port", "0",
+                "local-firehose.creating-delay", "300ms",
+                "quarkus.http.test-port", "0");
+    }
+}
