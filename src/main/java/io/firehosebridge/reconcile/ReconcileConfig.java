@@ -25,9 +25,8 @@ public interface ReconcileConfig {
     @WithDefault("clicks-backup")
     String backupBucket();
 
-    /** Key prefix of the S3 backup (the stream's S3 prefix; empty for Firehose's default layout). */
-    @WithDefault("")
-    String backupPrefix();
+    /** Key prefix of the S3 backup (the stream's S3 prefix); unset for Firehose's default layout. */
+    java.util.Optional<String> backupPrefix();
 
     /** How long after it was sent a record may still be on its way (buffer interval plus allowance); missing records younger than this are PENDING. */
     @WithDefault("10m")
