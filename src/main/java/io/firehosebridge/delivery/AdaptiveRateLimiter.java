@@ -61,10 +61,11 @@ public final class AdaptiveRateLimiter {
 
     /**
      * Feeds back one response: {@code accepted} records went through, {@code throttled} were refused
-     * for throughput. {@code sentRatePerSecond} is what we had been sending when unlimited, used as the
-     * starting point when throttling first appears.
+     * for throughput. {@code acceptedPerSecond} is what Firehose has recently been accepting: while it
+     * throttles, that is the stream's quota, so the new rate starts just below it rather than below an
+     * arbitrary current rate.
      */
-    public synchronized void onResponse(int accepted, int throttled, double observedRatePerSecond) {
+    public synchronized void onResponse(int accepted, int throttled, double acceptedPerSecond) {
         long now = nanoClock.getAsLong();
         grow(now);
         if (throttled == 0) {
@@ -74,7 +75,7 @@ public final class AdaptiveRateLimiter {
             return;
         }
         lastDecrease = now;
-        double base = limited ? rate : Math.max(observedRatePerSecond, minRate);
+        double base = Math.max(minRate, Math.min(limited ? rate : Double.POSITIVE_INFINITY, acceptedPerSecond));
         rate = Math.max(minRate, Math.min(maxRate, base * decreaseFactor));
         limited = true;
     }

@@ -62,7 +62,7 @@ public interface DeliveryConfig {
     OptionalDouble maxRecordsPerSecond();
 
     /** Multiplier applied to the send rate when Firehose throttles, in (0, 1). */
-    @WithDefault("0.8")
+    @WithDefault("0.9")
     double rateDecreaseFactor();
 
     /** Share of the send rate added back per second without throttling. */

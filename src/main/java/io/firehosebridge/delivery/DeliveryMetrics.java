@@ -37,11 +37,11 @@ public final class DeliveryMetrics {
         batchRecords = DistributionSummary.builder("bridge.batch.records").description("Records per PutRecordBatch call").register(registry);
         batchBytes = DistributionSummary.builder("bridge.batch.bytes").baseUnit("bytes").description("Bytes per PutRecordBatch call").register(registry);
         putLatency = Timer.builder("bridge.put.latency").description("PutRecordBatch call latency").publishPercentiles(0.5, 0.99).register(registry);
-        Gauge.builder("bridge.inflight.bytes", budget, InFlightBudget::inFlight).baseUnit("bytes")
+        Gauge.builder("bridge.inflight", budget, InFlightBudget::inFlight).baseUnit("bytes")
                 .description("Bytes handed to Firehose and not yet settled").register(registry);
-        Gauge.builder("bridge.inflight.bytes.limit", budget, InFlightBudget::limit).baseUnit("bytes")
+        Gauge.builder("bridge.inflight.limit", budget, InFlightBudget::limit).baseUnit("bytes")
                 .description("Configured bound on in-flight bytes").register(registry);
-        Gauge.builder("bridge.inflight.bytes.peak", budget, InFlightBudget::peak).baseUnit("bytes")
+        Gauge.builder("bridge.inflight.peak", budget, InFlightBudget::peak).baseUnit("bytes")
                 .description("Most bytes ever in flight since start").register(registry);
         Gauge.builder("bridge.inflight.calls", callsInFlight, AtomicInteger::get).description("PutRecordBatch calls in flight").register(registry);
         Gauge.builder("bridge.send.rate", rate, r -> {

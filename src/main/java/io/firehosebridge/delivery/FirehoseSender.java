@@ -169,25 +169,29 @@ public final class FirehoseSender {
         }
     }
 
-    /** Records accepted per second, smoothed over about a second; the starting point when throttling first appears. */
+    /**
+     * Records accepted per second: the rate over the current window once it is 100 ms old, or the last
+     * full one-second window if that was higher (a window that just started says little).
+     */
     private static final class AcceptedRate {
         private long windowStart = System.nanoTime();
         private long count;
-        private double perSecond;
+        private double lastWindow;
 
         synchronized void add(int n) {
             count += n;
-            long now = System.nanoTime();
-            long elapsed = now - windowStart;
+            long elapsed = System.nanoTime() - windowStart;
             if (elapsed >= 1_000_000_000L) {
-                perSecond = count * 1e9 / elapsed;
+                lastWindow = count * 1e9 / elapsed;
                 count = 0;
-                windowStart = now;
+                windowStart += elapsed;
             }
         }
 
         synchronized double perSecond() {
-            return perSecond;
+            long elapsed = System.nanoTime() - windowStart;
+            double current = elapsed >= 100_000_000L ? count * 1e9 / elapsed : 0;
+            return Math.max(current, lastWindow);
         }
     }
 }

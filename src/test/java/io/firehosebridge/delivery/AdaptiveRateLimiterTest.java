@@ -36,11 +36,11 @@ class AdaptiveRateLimiterTest {
     @Test
     void decreasesOncePerCoolDownAndRecoversWithoutThrottling() {
         AdaptiveRateLimiter rate = limiter(2_000);
-        rate.onResponse(0, 500, 0);
-        rate.onResponse(0, 500, 0);
+        rate.onResponse(0, 500, 5_000);
+        rate.onResponse(0, 500, 5_000);
         assertThat(rate.currentRate()).isEqualTo(1_600);
         now.addAndGet(Duration.ofSeconds(1).toNanos());
-        rate.onResponse(0, 500, 0);
+        rate.onResponse(0, 500, 5_000);
         assertThat(rate.currentRate()).isLessThan(1_600 * 0.85);
         double afterCut = rate.currentRate();
         now.addAndGet(Duration.ofSeconds(2).toNanos());
@@ -49,6 +49,17 @@ class AdaptiveRateLimiterTest {
         now.addAndGet(Duration.ofSeconds(60).toNanos());
         rate.onResponse(500, 0, 0);
         assertThat(rate.currentRate()).isEqualTo(2_000);
+    }
+
+    @Test
+    void startsJustBelowWhatFirehoseAcceptsWhenItThrottles() {
+        AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
+        rate.onResponse(300, 200, 1_000);
+        assertThat(rate.currentRate()).isEqualTo(800);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        // Already limited below what is accepted: the cut applies to the current rate.
+        rate.onResponse(300, 200, 5_000);
+        assertThat(rate.currentRate()).isCloseTo(840 * 0.8, org.assertj.core.data.Offset.offset(0.01));
     }
 
     @Test
