@@ -154,7 +154,8 @@ class BridgeDeliveryTest {
             faults("PUT", "{\"recordsPerSecond\":2000}");
             List<Span> spans;
             try (ClickProducer producer = new ClickProducer()) {
-                spans = producer.clicks(TOPIC, 30_000);
+                // 2 KB events: 8 calls of 500 would hold about 8 MB, so the 4 MiB byte bound is what binds.
+                spans = producer.clicks(TOPIC, 30_000, 2_048);
             }
             // While the endpoint lets only 2,000 records/s through, the bridge must hold at most its bound.
             double limit = metric("bridge_inflight_limit_bytes");

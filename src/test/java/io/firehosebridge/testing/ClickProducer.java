@@ -33,9 +33,19 @@ public final class ClickProducer implements AutoCloseable {
 
     /** Writes {@code count} seed-shaped click events spread over the partitions; returns the spans written. */
     public List<Span> clicks(String topic, int count) throws Exception {
+        return clicks(topic, count, 0);
+    }
+
+    /** Like {@link #clicks(String, int)}, each event padded with a {@code note} field to at least {@code minBytes}. */
+    public List<Span> clicks(String topic, int count, int minBytes) throws Exception {
         List<byte[]> values = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            values.add(clicks.next(Instant.now()).getBytes(StandardCharsets.UTF_8));
+            String click = clicks.next(Instant.now());
+            int missing = minBytes - click.length() - 12;
+            if (missing > 0) {
+                click = click.substring(0, click.length() - 1) + ",\"note\":\"" + "x".repeat(missing) + "\"}";
+            }
+            values.add(click.getBytes(StandardCharsets.UTF_8));
         }
         return send(topic, values);
     }
