@@ -6,6 +6,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +16,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -25,6 +29,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -61,12 +66,16 @@ public class DeliveryPipeline {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    Instance<DeliveryObserver> observers;
+
     private RecordEnricher enricher;
     private InFlightBudget budget;
     private DeliveryMetrics metrics;
     private DeliveryBatcher batcher;
     private ScheduledExecutorService timer;
     private Cancellable subscription;
+    private FirehoseSender sender;
 
     void start(@Observes StartupEvent event) {
         if (!config.enabled()) {
@@ -84,7 +93,7 @@ public class DeliveryPipeline {
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
         DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter::sendMessage, metrics, config.retryMaxDuration());
-        FirehoseSender sender = new FirehoseSender(firehose, config.deliveryStream(), retry, rate, deadLetters, metrics);
+        sender = new FirehoseSender(firehose, config.deliveryStream(), retry, rate, deadLetters, metrics, observers.stream().toList());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "delivery-linger");
             t.setDaemon(true);
@@ -120,6 +129,36 @@ public class DeliveryPipeline {
             return new PendingRecord(at, key, result.data(), null, null, message);
         }
         return new PendingRecord(at, key, value, result.reason(), result.detail(), message);
+    }
+
+    /**
+     * Sends records read back from Kafka through the same validation, enrichment (marked re-driven),
+     * batching, rate control and retries as the live stream. Completes when every record is settled.
+     */
+    public Uni<RedriveResult> redrive(List<ConsumerRecord<byte[], byte[]>> records) {
+        if (sender == null) {
+            return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
+        }
+        List<PendingRecord> pending = new ArrayList<>(records.size());
+        int invalid = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            KafkaCoordinates at = new KafkaCoordinates(r.topic(), r.partition(), r.offset(), r.timestamp());
+            EnrichmentResult result = enricher.enrich(r.value(), at, true);
+            if (!result.isAccepted()) {
+                invalid++;
+                continue;
+            }
+            // No Kafka message to acknowledge: the original offset was committed long ago.
+            pending.add(new PendingRecord(at, r.key(), result.data(), null, null, Message.of(result.data())));
+        }
+        int skipped = invalid;
+        InFlightBudget redriveBudget = new InFlightBudget(config.maxInFlightBytes());
+        return Multi.createFrom().iterable(pending)
+                .plug(p -> new DeliveryBatcher(p, config.maxBatchRecords(), config.maxBatchBytes(), config.linger(), redriveBudget, timer))
+                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> redriveBudget.release(batch.bytes())))
+                .merge(config.maxInFlightCalls())
+                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
+                .map(resent -> new RedriveResult(records.size(), resent, skipped, records.size() - skipped - resent));
     }
 
     /** Stops pulling from Kafka, lets in-flight batches finish within the grace period, then lets the connector commit and close. */

@@ -1,6 +1,7 @@
 package io.firehosebridge.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.DeadLetterReason;
+import io.firehosebridge.ingest.KafkaCoordinates;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -22,7 +24,7 @@ import software.amazon.awssdk.services.firehose.model.Record;
  * Puts one batch to Firehose and settles every record in it: acknowledged once Firehose accepted it,
  * or dead-lettered. Failed entries (matched by index) are resent alone after a backoff; throttling
  * slows the shared adaptive rate; after the total retry time the remaining records are dead-lettered.
- * The returned Uni never fails: every outcome is a settled record.
+ * The returned Uni never fails: every outcome is a settled record; its item is how many records Firehose accepted.
  */
 public final class FirehoseSender {
 
@@ -36,9 +38,11 @@ public final class FirehoseSender {
     private final DeadLetterWriter deadLetters;
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
+    private final List<DeliveryObserver> observers;
 
     public FirehoseSender(FirehoseAsyncClient client, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
-            DeadLetterWriter deadLetters, DeliveryMetrics metrics) {
+            DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
+        this.observers = List.copyOf(observers);
         this.client = client;
         this.deliveryStream = deliveryStream;
         this.retry = retry;
@@ -48,20 +52,25 @@ public final class FirehoseSender {
     }
 
     /** Delivers a batch; completes when every record in it is acknowledged or dead-lettered. */
-    public Uni<Void> deliver(DeliveryBatch batch) {
-        if (batch.deadLetter()) {
-            PendingRecord record = batch.records().get(0);
-            return deadLetters.write(record, record.reason(), record.detail(), record.data());
-        }
-        long deadline = System.nanoTime() + retry.maxDuration().toNanos();
-        return attempt(batch.records(), 1, deadline);
+    public Uni<Integer> deliver(DeliveryBatch batch) {
+        return deliver(batch, false);
     }
 
-    private Uni<Void> attempt(List<PendingRecord> records, int attempt, long deadline) {
+    /** Delivers a batch, telling observers whether these records are re-driven ones. */
+    public Uni<Integer> deliver(DeliveryBatch batch, boolean redriven) {
+        if (batch.deadLetter()) {
+            PendingRecord record = batch.records().get(0);
+            return deadLetters.write(record, record.reason(), record.detail(), record.data()).replaceWith(0);
+        }
+        long deadline = System.nanoTime() + retry.maxDuration().toNanos();
+        return attempt(batch.records(), 1, deadline, redriven);
+    }
+
+    private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
         Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
         return gate.chain(() -> put(records))
-                .chain(outcome -> settle(records, outcome, attempt, deadline));
+                .chain(outcome -> settle(records, outcome, attempt, deadline, redriven));
     }
 
     private Uni<PutOutcome> put(List<PendingRecord> records) {
@@ -74,15 +83,17 @@ public final class FirehoseSender {
         PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream).records(entries).build();
         metrics.callStarted(records.size(), bytes);
         long start = System.nanoTime();
+        Instant sentAt = Instant.now();
         return Uni.createFrom().completionStage(() -> client.putRecordBatch(request))
                 .onItemOrFailure().transform((response, failure) -> {
                     metrics.callEnded(start);
-                    return failure == null ? PutOutcome.of(response) : PutOutcome.of(unwrap(failure));
+                    return failure == null ? PutOutcome.of(response, sentAt) : PutOutcome.of(unwrap(failure));
                 });
     }
 
-    private Uni<Void> settle(List<PendingRecord> records, PutOutcome outcome, int attempt, long deadline) {
+    private Uni<Integer> settle(List<PendingRecord> records, PutOutcome outcome, int attempt, long deadline, boolean redriven) {
         List<PendingRecord> failed = new ArrayList<>();
+        List<KafkaCoordinates> accepted = observers.isEmpty() ? null : new ArrayList<>(records.size());
         int throttled = 0;
         String lastError = outcome.callError;
         if (outcome.response != null) {
@@ -91,6 +102,9 @@ public final class FirehoseSender {
                 PutRecordBatchResponseEntry result = i < results.size() ? results.get(i) : null;
                 if (result != null && result.errorCode() == null) {
                     records.get(i).message().ack();
+                    if (accepted != null) {
+                        accepted.add(records.get(i).at());
+                    }
                 } else {
                     failed.add(records.get(i));
                     String code = result == null ? "MissingResponseEntry" : result.errorCode();
@@ -106,23 +120,32 @@ public final class FirehoseSender {
                 throttled = records.size();
             }
         }
-        int accepted = records.size() - failed.size();
-        metrics.delivered(accepted);
-        acceptedRate.add(accepted);
-        rate.onResponse(accepted, throttled, acceptedRate.perSecond());
+        int acceptedCount = records.size() - failed.size();
+        metrics.delivered(acceptedCount);
+        acceptedRate.add(acceptedCount);
+        rate.onResponse(acceptedCount, throttled, acceptedRate.perSecond());
+        if (accepted != null && !accepted.isEmpty()) {
+            for (DeliveryObserver observer : observers) {
+                try {
+                    observer.accepted(accepted, outcome.sentAt(), redriven);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Delivery observer %s failed", observer.getClass().getSimpleName());
+                }
+            }
+        }
         if (failed.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(acceptedCount);
         }
         metrics.throttled(throttled);
         if (outcome.permanent) {
             LOG.errorf("Firehose rejected a call of %d records to %s as invalid (%s); dead-lettering them", failed.size(), deliveryStream, lastError);
-            return deadLetterAll(failed, DeadLetterReason.REJECTED_BY_FIREHOSE, lastError);
+            return deadLetterAll(failed, DeadLetterReason.REJECTED_BY_FIREHOSE, lastError).replaceWith(acceptedCount);
         }
         Duration backoff = retry.backoff(attempt);
         if (System.nanoTime() + backoff.toNanos() > deadline) {
             LOG.errorf("Giving up on %d records to %s after %d attempts (last error %s); dead-lettering them", failed.size(), deliveryStream,
                     attempt, lastError);
-            return deadLetterAll(failed, DeadLetterReason.RETRIES_EXHAUSTED, lastError);
+            return deadLetterAll(failed, DeadLetterReason.RETRIES_EXHAUSTED, lastError).replaceWith(acceptedCount);
         }
         if (attempt == 1 || attempt % 10 == 0) {
             LOG.warnf("%d of %d records to %s failed (%d throttled, last error %s); resending them (attempt %d) in %d ms", failed.size(),
@@ -130,7 +153,8 @@ public final class FirehoseSender {
         }
         metrics.retried(failed.size());
         return Uni.createFrom().voidItem().onItem().delayIt().by(backoff)
-                .chain(() -> attempt(failed, attempt + 1, deadline));
+                .chain(() -> attempt(failed, attempt + 1, deadline, redriven))
+                .map(later -> acceptedCount + later);
     }
 
     private Uni<Void> deadLetterAll(List<PendingRecord> records, DeadLetterReason reason, String detail) {
@@ -150,10 +174,10 @@ public final class FirehoseSender {
     }
 
     /** What one call returned: per-entry results, or a whole-call error classified for retrying. */
-    private record PutOutcome(PutRecordBatchResponse response, String callError, boolean throttling, boolean permanent) {
+    private record PutOutcome(PutRecordBatchResponse response, String callError, boolean throttling, boolean permanent, Instant sentAt) {
 
-        static PutOutcome of(PutRecordBatchResponse response) {
-            return new PutOutcome(response, null, false, false);
+        static PutOutcome of(PutRecordBatchResponse response, Instant sentAt) {
+            return new PutOutcome(response, null, false, false, sentAt);
         }
 
         static PutOutcome of(Throwable failure) {
@@ -162,10 +186,10 @@ public final class FirehoseSender {
                 boolean throttling = THROTTLED.equals(code) || "ThrottlingException".equals(code) || "LimitExceededException".equals(code)
                         || fe.statusCode() == 429;
                 boolean permanent = "InvalidArgumentException".equals(code) || "ValidationException".equals(code);
-                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent);
+                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent, null);
             }
             String kind = failure instanceof SdkClientException ? "client error" : failure.getClass().getSimpleName();
-            return new PutOutcome(null, kind + ": " + failure.getMessage(), false, false);
+            return new PutOutcome(null, kind + ": " + failure.getMessage(), false, false, null);
         }
     }
 

@@ -47,6 +47,14 @@ public final class RecordEnricher {
 
     /** Validates and enriches one record value. */
     public EnrichmentResult enrich(byte[] value, KafkaCoordinates at) {
+        return enrich(value, at, false);
+    }
+
+    /**
+     * Validates and enriches one record value; a re-driven record (sent again after reconciliation found
+     * it missing) also carries {@code "redriven":true} among its coordinates.
+     */
+    public EnrichmentResult enrich(byte[] value, KafkaCoordinates at, boolean redriven) {
         if (value == null || value.length == 0) {
             return EnrichmentResult.rejected(DeadLetterReason.NOT_JSON, "empty value");
         }
@@ -64,7 +72,7 @@ public final class RecordEnricher {
             if (parser.nextToken() != null) {
                 return EnrichmentResult.rejected(DeadLetterReason.NOT_JSON, "content after the JSON object");
             }
-            return splice(value, at);
+            return splice(value, at, redriven);
         } catch (StreamConstraintsException e) {
             problem = DeadLetterReason.TOO_DEEP;
             detail = firstLine(e.getOriginalMessage());
@@ -109,7 +117,7 @@ public final class RecordEnricher {
         return found;
     }
 
-    private EnrichmentResult splice(byte[] value, KafkaCoordinates at) {
+    private EnrichmentResult splice(byte[] value, KafkaCoordinates at, boolean redriven) {
         int close = value.length - 1;
         while (value[close] != '}') {
             close--; // skip trailing whitespace; the parser proved the last token is '}'
@@ -127,7 +135,8 @@ public final class RecordEnricher {
             }
         }
         byte[] topic = quoted(at.topic());
-        byte[] tail = (",\"partition\":" + at.partition() + ",\"offset\":" + at.offset() + ",\"timestamp\":" + at.timestamp() + "}}\n")
+        byte[] tail = (",\"partition\":" + at.partition() + ",\"offset\":" + at.offset() + ",\"timestamp\":" + at.timestamp()
+                + (redriven ? ",\"redriven\":true}}\n" : "}}\n"))
                 .getBytes(StandardCharsets.US_ASCII);
         int size = close + (empty ? 0 : 1) + metadataPrefix.length + topic.length + tail.length;
         if (size > maxRecordBytes) {

@@ -76,7 +76,7 @@ class FirehoseSenderTest {
             return Uni.createFrom().voidItem();
         }, metrics, Duration.ofSeconds(1));
         RetryPolicy retry = new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), maxRetry, () -> 0.5);
-        return new FirehoseSender(client, "clicks", retry, rate, writer, metrics);
+        return new FirehoseSender(client, "clicks", retry, rate, writer, metrics, java.util.List.of());
     }
 
     private static PutRecordBatchResponse respond(List<String> data, java.util.function.Predicate<String> fails, String code) {
