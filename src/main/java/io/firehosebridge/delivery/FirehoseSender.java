@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -39,6 +40,9 @@ public final class FirehoseSender {
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
     private final List<DeliveryObserver> observers;
+    private static final long RETRY_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+    private final AtomicLong lastRetryLog = new AtomicLong(System.nanoTime() - RETRY_LOG_INTERVAL_NANOS);
+    private final AtomicLong retriedSinceLog = new AtomicLong();
 
     public FirehoseSender(FirehoseAsyncClient client, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
             DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
@@ -147,9 +151,15 @@ public final class FirehoseSender {
                     attempt, lastError);
             return deadLetterAll(failed, DeadLetterReason.RETRIES_EXHAUSTED, lastError).replaceWith(acceptedCount);
         }
-        if (attempt == 1 || attempt % 10 == 0) {
-            LOG.warnf("%d of %d records to %s failed (%d throttled, last error %s); resending them (attempt %d) in %d ms", failed.size(),
-                    records.size(), deliveryStream, throttled, lastError, attempt + 1, backoff.toMillis());
+        long retriedSinceLastLog = retriedSinceLog.addAndGet(failed.size());
+        long now = System.nanoTime();
+        long last = lastRetryLog.get();
+        // One line per interval with the counts, not one per batch: partial failures can be constant.
+        if (now - last >= RETRY_LOG_INTERVAL_NANOS && lastRetryLog.compareAndSet(last, now)) {
+            retriedSinceLog.addAndGet(-retriedSinceLastLog);
+            LOG.warnf("Resending failed entries to %s: %d records in the last %d s (latest call: %d of %d failed, %d throttled, %s)",
+                    deliveryStream, retriedSinceLastLog, Math.max(1, (now - last) / 1_000_000_000L), failed.size(), records.size(),
+                    throttled, lastError);
         }
         metrics.retried(failed.size());
         return Uni.createFrom().voidItem().onItem().delayIt().by(backoff)
