@@ -50,6 +50,35 @@ public final class ClickProducer implements AutoCloseable {
         return send(topic, values);
     }
 
+    /**
+     * Writes {@code count} padded click events without holding them all in memory (for large backlogs);
+     * returns the number written once the broker acknowledged all of them.
+     */
+    public long backlog(String topic, long count, int minBytes) throws Exception {
+        Future<RecordMetadata> last = null;
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (long i = 0; i < count; i++) {
+            String click = clicks.next(Instant.now());
+            int missing = minBytes - click.length() - 12;
+            if (missing > 0) {
+                click = click.substring(0, click.length() - 1) + ",\"note\":\"" + "x".repeat(missing) + "\"}";
+            }
+            last = producer.send(new ProducerRecord<>(topic, null, click.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+                if (e != null) {
+                    failure.set(e);
+                }
+            });
+        }
+        producer.flush();
+        if (last != null) {
+            last.get();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return count;
+    }
+
     /** Writes the given values round-robin over partitions; returns the spans written. */
     public List<Span> send(String topic, List<byte[]> values) throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());

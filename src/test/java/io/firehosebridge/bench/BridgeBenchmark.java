@@ -1,0 +1,392 @@
+package io.firehosebridge.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.ServiceProcess;
+
+/**
+ * The benchmark ({@code ./mvnw -Pbench verify}): the packaged bridge and the local Firehose endpoint as
+ * separate processes on the real local stack, one scenario after another. Prints one table and writes
+ * {@code target/bench/results.json} and {@code docs/benchmarks.md}. Machine-dependent figures are
+ * reported as ratios to baselines measured in the same run.
+ *
+ * <p>Sizes can be lowered for a quick look: {@code -Dbench.events=100000 -Dbench.memory.events=300000}.
+ */
+class BridgeBenchmark {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int FIREHOSE_PORT = 4575;
+    private static final int FIREHOSE_HTTP = 8094;
+    private static final int BRIDGE_HTTP = 8095;
+    private static final int EVENT_BYTES = 1024;
+
+    private final long events = Long.getLong("bench.events", 500_000);
+    private final long memoryEvents = Long.getLong("bench.memory.events", 2_000_000);
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private final List<Row> rows = new ArrayList<>();
+    private final ObjectNode results = JSON.createObjectNode();
+
+    /** One line of the table. */
+    record Row(String scenario, String measured, String target, String verdict) {
+    }
+
+    @Test
+    void runsEveryScenario() throws Exception {
+        LocalStackResource.ensureStarted();
+        results.put("date", Instant.now().toString());
+        results.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
+                + System.getProperty("os.arch") + ", Java " + Runtime.version());
+        results.put("events", events);
+        try (ServiceProcess firehose = new ServiceProcess("bench-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
+                "local-firehose.port", Integer.toString(FIREHOSE_PORT), "local-firehose.defaults.records-per-second", "100000000",
+                "local-firehose.defaults.requests-per-second", "1000000", "local-firehose.defaults.mib-per-second", "100000")).start()) {
+            String backlog = topic("backlog");
+            produce(backlog, events);
+            throughputAndBatching(backlog);
+            latencyTolerance(backlog);
+            String big = topic("memory");
+            produce(big, memoryEvents);
+            memoryUnderBacklog(big);
+            quotaUse(big);
+            freshness();
+        }
+        report();
+    }
+
+    // ---- scenarios ----
+
+    private void throughputAndBatching(String topic) throws Exception {
+        double raw = rawConsumerRate(topic, events);
+        faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":0}");
+        BridgeRun bridge = deliver(topic, "throughput", events);
+        double ratio = bridge.rate / raw;
+        results.putObject("throughput").put("rawConsumerRecordsPerSecond", raw).put("bridgeRecordsPerSecond", bridge.rate)
+                .put("ratio", ratio).put("bridgeCpuSeconds", bridge.cpuSeconds);
+        rows.add(new Row("1. Throughput (bridge / raw consumer)",
+                String.format(Locale.ROOT, "%,.0f / %,.0f rec/s = %.2f", bridge.rate, raw, ratio), ">= 0.60", verdict(ratio >= 0.6)));
+        double callsPerMillion = bridge.calls / bridge.delivered * 1_000_000;
+        double fillRecords = bridge.batchRecords / bridge.calls;
+        double fillBytes = bridge.batchBytes / bridge.calls;
+        results.putObject("batching").put("callsPerMillion", callsPerMillion).put("recordsPerCall", fillRecords)
+                .put("bytesPerCall", fillBytes);
+        rows.add(new Row("4. Batch efficiency (calls per 1M records)",
+                String.format(Locale.ROOT, "%,.0f calls; %.0f records, %,.0f bytes per call", callsPerMillion, fillRecords, fillBytes),
+                "<= 2,050", verdict(callsPerMillion <= 2_050)));
+        this.throughputRate = bridge.rate;
+    }
+
+    private double throughputRate;
+
+    private void latencyTolerance(String topic) throws Exception {
+        faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":20}");
+        BridgeRun slow = deliver(topic, "latency", events);
+        faults("{\"addedLatencyMillis\":0}");
+        double ratio = slow.rate / throughputRate;
+        results.putObject("latency").put("bridgeRecordsPerSecondWith20ms", slow.rate).put("ratioToNoLatency", ratio);
+        rows.add(new Row("2. Latency tolerance (+20 ms per call)",
+                String.format(Locale.ROOT, "%,.0f rec/s = %.2f of own rate", slow.rate, ratio), ">= 0.80", verdict(ratio >= 0.8)));
+    }
+
+    private void memoryUnderBacklog(String topic) throws Exception {
+        faults("{\"deliveryEnabled\":false,\"mibPerSecond\":1}");
+        String group = "bench-memory-" + run;
+        List<double[]> samples = new ArrayList<>();
+        try (ServiceProcess bridge = bridge(topic, group).start()) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < end) {
+                Map<String, Double> m = metrics();
+                samples.add(new double[] { rssBytes(bridge.pid()), m.getOrDefault("jvm_gc_live_data_size_bytes", 0.0),
+                        m.getOrDefault("bridge_inflight_bytes", 0.0), m.getOrDefault("bridge_inflight_limit_bytes", 0.0) });
+                Thread.sleep(1_000);
+            }
+        } finally {
+            faults("{\"mibPerSecond\":100000}");
+        }
+        double peakRss = samples.stream().mapToDouble(s -> s[0]).max().orElse(0);
+        double rssAt20 = samples.get(Math.min(19, samples.size() - 1))[0];
+        double rssAtEnd = samples.get(samples.size() - 1)[0];
+        double peakLive = samples.stream().mapToDouble(s -> s[1]).max().orElse(0);
+        double peakInFlight = samples.stream().mapToDouble(s -> s[2]).max().orElse(0);
+        double bound = samples.get(samples.size() - 1)[3];
+        double growth = rssAtEnd / rssAt20;
+        ObjectNode node = results.putObject("memory");
+        node.put("backlogEvents", memoryEvents).put("peakRssMiB", peakRss / (1 << 20)).put("rssAt20sMiB", rssAt20 / (1 << 20))
+                .put("rssAt60sMiB", rssAtEnd / (1 << 20)).put("peakHeapAfterGcMiB", peakLive / (1 << 20))
+                .put("peakInFlightBytes", peakInFlight).put("inFlightBound", bound);
+        var series = node.putArray("inFlightBytesPerSecond");
+        samples.forEach(s -> series.add(s[2]));
+        boolean ok = peakRss < 350.0 * (1 << 20) && growth < 1.15 && peakInFlight <= bound;
+        rows.add(new Row("3. Memory under a " + String.format(Locale.ROOT, "%,d", memoryEvents) + "-event backlog at 1 MiB/s",
+                String.format(Locale.ROOT, "peak RSS %.0f MiB (20 s: %.0f, 60 s: %.0f), heap after GC %.0f MiB, in flight max %.1f of %.1f MiB",
+                        peakRss / (1 << 20), rssAt20 / (1 << 20), rssAtEnd / (1 << 20), peakLive / (1 << 20), peakInFlight / (1 << 20),
+                        bound / (1 << 20)),
+                "RSS flat, < 350 MiB; in flight <= bound", verdict(ok)));
+    }
+
+    private void quotaUse(String topic) throws Exception {
+        faults("{\"deliveryEnabled\":false,\"recordsPerSecond\":1000,\"mibPerSecond\":1}");
+        String group = "bench-quota-" + run;
+        double delivered;
+        double throttled;
+        double sent;
+        try (ServiceProcess bridge = bridge(topic, group).start()) {
+            awaitMetric("bridge_records_delivered_total", 1, Duration.ofSeconds(60));
+            Thread.sleep(10_000); // the first seconds find the quota; measure the steady state
+            Map<String, Double> before = metrics();
+            Thread.sleep(60_000);
+            Map<String, Double> after = metrics();
+            delivered = after.get("bridge_records_delivered_total") - before.get("bridge_records_delivered_total");
+            throttled = after.get("bridge_records_throttled_total") - before.get("bridge_records_throttled_total");
+            sent = after.get("bridge_batch_records_sum") - before.get("bridge_batch_records_sum");
+        } finally {
+            faults("{\"recordsPerSecond\":100000000,\"mibPerSecond\":100000}");
+        }
+        double rate = delivered / 60.0;
+        double use = rate / 1000.0;
+        double throttledShare = sent == 0 ? 0 : throttled / sent;
+        results.putObject("quota").put("quotaRecordsPerSecond", 1000).put("achievedRecordsPerSecond", rate).put("quotaUse", use)
+                .put("throttledShare", throttledShare);
+        rows.add(new Row("5. Quota use (1,000 rec/s, 1 MiB/s, 60 s)",
+                String.format(Locale.ROOT, "%.1f%% of quota, %.2f%% of entries throttled", use * 100, throttledShare * 100),
+                ">= 95%, <= 1% throttled", verdict(use >= 0.95 && throttledShare <= 0.01)));
+    }
+
+    private void freshness() throws Exception {
+        faults("{\"deliveryEnabled\":true}");
+        String topic = topic("fresh");
+        List<Double> latencies = new ArrayList<>();
+        try (ServiceProcess bridge = bridge(topic, "bench-fresh-" + run).start(); ClickProducer producer = new ClickProducer()) {
+            Thread.sleep(3_000); // let the consumer join its group before the clock starts
+            Thread steady = new Thread(() -> {
+                try {
+                    long start = System.nanoTime();
+                    for (int second = 0; second < 30; second++) {
+                        for (int tick = 0; tick < 10; tick++) {
+                            producer.backlog(topic, 500, EVENT_BYTES);
+                            long next = start + (second * 10L + tick + 1) * 100_000_000L;
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) {
+                                TimeUnit.NANOSECONDS.sleep(wait);
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            steady.start();
+            long watermark = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (System.nanoTime() < deadline && (steady.isAlive() || latencies.size() < 150_000)) {
+                JsonNode hits = search(topic, watermark);
+                long now = System.currentTimeMillis();
+                for (JsonNode hit : hits) {
+                    long ts = hit.path("_source").path("kafka").path("timestamp").asLong();
+                    latencies.add((now - ts) / 1000.0);
+                    watermark = Math.max(watermark, ts);
+                }
+                Thread.sleep(100);
+            }
+            steady.join();
+        }
+        latencies.sort(Double::compare);
+        double p50 = percentile(latencies, 0.50);
+        double p99 = percentile(latencies, 0.99);
+        results.putObject("freshness").put("eventsPerSecond", 5000).put("samples", latencies.size()).put("p50Seconds", p50)
+                .put("p99Seconds", p99);
+        rows.add(new Row("6. Freshness at 5,000 ev/s, 1 s buffer (append to searchable)",
+                String.format(Locale.ROOT, "p50 %.2f s, p99 %.2f s (%,d samples)", p50, p99, latencies.size()), "p99 <= 3 s",
+                verdict(p99 <= 3.0 && !latencies.isEmpty())));
+    }
+
+    // ---- machinery ----
+
+    /** Result of letting a fresh bridge group drain a backlog. */
+    record BridgeRun(double rate, double delivered, double calls, double batchRecords, double batchBytes, double cpuSeconds) {
+    }
+
+    private BridgeRun deliver(String topic, String name, long expected) throws Exception {
+        try (ServiceProcess bridge = bridge(topic, "bench-" + name + "-" + run).start()) {
+            awaitMetric("bridge_records_delivered_total", 1, Duration.ofSeconds(60));
+            long t0 = System.nanoTime();
+            double cpu0 = cpuSeconds(bridge.pid());
+            Map<String, Double> m = awaitMetric("bridge_records_delivered_total", expected, Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double cpu = cpuSeconds(bridge.pid()) - cpu0;
+            double delivered = m.get("bridge_records_delivered_total");
+            return new BridgeRun(delivered / seconds, delivered, m.get("bridge_batch_records_count"), m.get("bridge_batch_records_sum"),
+                    m.get("bridge_batch_bytes_sum"), cpu);
+        }
+    }
+
+    private ServiceProcess bridge(String topic, String group) {
+        return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "local-firehose.enabled", "false",
+                "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT, "mp.messaging.incoming.clicks.topic", topic,
+                "mp.messaging.incoming.clicks.group.id", group, "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
+                "bridge.reconcile.install-index-template", "false"));
+    }
+
+    private double rawConsumerRate(String topic, long count) throws Exception {
+        Path libs = Path.of(System.getenv().getOrDefault("FHB_STACK_HOME", "/var/tmp/kafka-firehose-bridge-" + System.getProperty("user.name")),
+                "dist", "kafka-4.1.2", "libs");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", libs + "/*", "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", "127.0.0.1:9092",
+                "--topic", topic, "--messages", Long.toString(count), "--group", "bench-raw-" + run, "--timeout", "60000")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        // Header then one CSV line; fetch.nMsg.sec is the rate excluding the group join.
+        String[] lines = out.strip().split("\n");
+        String[] header = null;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].contains("fetch.nMsg.sec")) {
+                header = lines[i].split(",\\s*");
+                String[] values = lines[i + 1].split(",\\s*");
+                for (int c = 0; c < header.length; c++) {
+                    if (header[c].trim().equals("fetch.nMsg.sec")) {
+                        return Double.parseDouble(values[c].trim());
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("Unexpected ConsumerPerformance output:\n" + out);
+    }
+
+    private String topic(String name) throws Exception {
+        String topic = "bench-" + name + "-" + run;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
+    }
+
+    private void produce(String topic, long count) throws Exception {
+        try (ClickProducer producer = new ClickProducer()) {
+            producer.backlog(topic, count, EVENT_BYTES);
+        }
+    }
+
+    private static void faults(String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + FIREHOSE_PORT + "/_local/streams/clicks/faults"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private static Map<String, Double> metrics() throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BRIDGE_HTTP + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String line : body.split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            String name = line.substring(0, line.indexOf(line.contains("{") && line.indexOf('{') < line.indexOf(' ') ? '{' : ' '));
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            values.merge(name, value, Double::sum);
+        }
+        return values;
+    }
+
+    private static Map<String, Double> awaitMetric(String name, double atLeast, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, Double> m = metrics();
+            if (m.getOrDefault(name, 0.0) >= atLeast) {
+                return m;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " stayed below " + atLeast + " (at " + m.get(name) + ") for " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static JsonNode search(String topic, long afterTimestamp) throws Exception {
+        String body = "{\"size\":10000,\"_source\":[\"kafka.timestamp\"],\"query\":{\"bool\":{\"filter\":[{\"term\":{\"kafka.topic\":\"" + topic
+                + "\"}},{\"range\":{\"kafka.timestamp\":{\"gt\":" + afterTimestamp + "}}}]}},\"sort\":[{\"kafka.timestamp\":\"asc\"}]}";
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9200/clicks*/_search?allow_no_indices=true"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body()).path("hits").path("hits");
+    }
+
+    private static double percentile(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
+    }
+
+    private static double rssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Double.parseDouble(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static double cpuSeconds(long pid) throws IOException {
+        String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).split("\\) ")[1].split(" ");
+        // utime and stime are fields 14 and 15 of /proc/pid/stat, i.e. 12 and 13 after the command.
+        return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0;
+    }
+
+    private static String verdict(boolean ok) {
+        return ok ? "met" : "NOT met";
+    }
+
+    private void report() throws IOException {
+        StringBuilder table = new StringBuilder();
+        table.append("| scenario | measured | target | verdict |\n|---|---|---|---|\n");
+        for (Row r : rows) {
+            table.append("| ").append(r.scenario()).append(" | ").append(r.measured()).append(" | ").append(r.target()).append(" | ")
+                    .append(r.verdict()).append(" |\n");
+        }
+        System.out.println("\n" + table);
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+        var array = results.putArray("table");
+        rows.forEach(r -> array.addObject().put("scenario", r.scenario()).put("measured", r.measured()).put("target", r.target())
+                .put("verdict", r.verdict()));
+        Files.writeString(dir.resolve("results.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        String md = "# Benchmarks\n\nLatest run: " + Instant.now().atOffset(ZoneOffset.UTC).toLocalDate() + ", " + results.get("machine").asText()
+                + ".\nCommand: `./mvnw -Pbench verify` (sizes: " + events + " events, " + memoryEvents + " for the memory scenario, 1 KB "
+                + "seed-shaped click events, 6 partitions). Raw results: `target/bench/results.json`.\n\n"
+                + "The bridge and the local Firehose endpoint run as separate processes (the packaged jar) next to the real local stack, "
+                + "all on the same machine; rates are ratios to baselines measured in the same run.\n\n" + table;
+        Path docs = Path.of("docs");
+        Files.createDirectories(docs);
+        Files.writeString(docs.resolve("benchmarks.md"), md);
+    }
+}
