@@ -4,46 +4,56 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps the send rate near a delivery stream's quota instead of in a throttling storm (AIMD).
- * Unlimited until Firehose first throttles; then each throttled response cuts the rate by a factor
- * (at most once per cool-down, since concurrent calls report the same congestion), and every
- * clean second adds back a small share of the rate, probing for headroom.
+ * Keeps the send rate near a delivery stream's quota instead of in a throttling storm.
+ *
+ * <p>Unlimited until Firehose first throttles. A throttled response (at most one per cool-down, since
+ * concurrent calls report the same congestion) records what Firehose was accepting as the
+ * <em>ceiling</em> and drops the rate just below it. Without throttling the rate climbs back to the
+ * ceiling within about a second, then probes above it: slowly at first, so a stream at its quota sees
+ * only small overshoots, and twice as fast for every further two seconds without throttling, so a
+ * quota that was raised (or a throttling storm that ended) is found again within seconds.
  */
 public final class AdaptiveRateLimiter {
+
+    private static final long PROBE_DOUBLING_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final double MAX_PROBE_PER_SECOND = 2.0;
 
     private final double maxRate;
     private final double minRate;
     private final double decreaseFactor;
-    private final double increasePerSecond;
+    private final double probePerSecond;
     private final long coolDownNanos;
     private final long burstNanos;
     private final LongSupplier nanoClock;
 
     private double rate;
+    private double ceiling;
     private boolean limited;
-    private long lastDecrease = Long.MIN_VALUE / 2;
+    private long lastDecrease;
     private long lastUpdate;
     private long nextFree;
 
     /**
      * @param maxRate records/s never exceeded (a configured ceiling; {@code Double.POSITIVE_INFINITY} for none)
      * @param minRate records/s the rate never drops below
-     * @param decreaseFactor multiplier applied on throttling, in (0, 1)
-     * @param increaseShare share of the current rate added per second without throttling, e.g. 0.02
+     * @param decreaseFactor share of the accepted rate to fall back to on throttling, in (0, 1)
+     * @param probePerSecond share of the rate added per second when probing above the ceiling, at first
      * @param coolDown minimum time between two decreases
      */
-    public AdaptiveRateLimiter(double maxRate, double minRate, double decreaseFactor, double increaseShare, Duration coolDown,
+    public AdaptiveRateLimiter(double maxRate, double minRate, double decreaseFactor, double probePerSecond, Duration coolDown,
             LongSupplier nanoClock) {
         this.maxRate = maxRate;
         this.minRate = minRate;
         this.decreaseFactor = decreaseFactor;
-        this.increasePerSecond = increaseShare;
+        this.probePerSecond = probePerSecond;
         this.coolDownNanos = coolDown.toNanos();
         this.burstNanos = Duration.ofMillis(200).toNanos();
         this.nanoClock = nanoClock;
         this.limited = !Double.isInfinite(maxRate);
         this.rate = limited ? maxRate : 0;
+        this.ceiling = rate;
         this.lastUpdate = nanoClock.getAsLong();
+        this.lastDecrease = lastUpdate - coolDownNanos;
         this.nextFree = lastUpdate;
     }
 
@@ -62,30 +72,35 @@ public final class AdaptiveRateLimiter {
     /**
      * Feeds back one response: {@code accepted} records went through, {@code throttled} were refused
      * for throughput. {@code acceptedPerSecond} is what Firehose has recently been accepting: while it
-     * throttles, that is the stream's quota, so the new rate starts just below it rather than below an
-     * arbitrary current rate.
+     * throttles, that is the stream's quota.
      */
     public synchronized void onResponse(int accepted, int throttled, double acceptedPerSecond) {
         long now = nanoClock.getAsLong();
         grow(now);
-        if (throttled == 0) {
-            return;
-        }
-        if (now - lastDecrease < coolDownNanos) {
+        if (throttled == 0 || now - lastDecrease < coolDownNanos) {
             return;
         }
         lastDecrease = now;
-        double base = Math.max(minRate, Math.min(limited ? rate : Double.POSITIVE_INFINITY, acceptedPerSecond));
-        rate = Math.max(minRate, Math.min(maxRate, base * decreaseFactor));
+        ceiling = Math.max(minRate, Math.min(limited ? rate : Double.POSITIVE_INFINITY, acceptedPerSecond));
+        rate = Math.max(minRate, Math.min(maxRate, ceiling * decreaseFactor));
         limited = true;
     }
 
     private void grow(long now) {
-        if (limited && rate < maxRate) {
-            double seconds = (now - lastUpdate) / 1e9;
-            rate = Math.min(maxRate, rate * (1 + increasePerSecond * seconds));
-        }
+        double seconds = (now - lastUpdate) / 1e9;
         lastUpdate = now;
+        if (!limited || rate >= maxRate || seconds <= 0) {
+            return;
+        }
+        if (rate < ceiling * 0.995) {
+            // Back to the ceiling quickly: half the gap closes every ~0.7 s.
+            rate = rate + (ceiling - rate) * Math.min(1, seconds);
+        } else {
+            double doublings = (double) (now - lastDecrease) / PROBE_DOUBLING_NANOS;
+            double probe = Math.min(MAX_PROBE_PER_SECOND, probePerSecond * Math.pow(2, Math.floor(doublings)));
+            rate = rate * (1 + probe * seconds);
+        }
+        rate = Math.min(maxRate, rate);
     }
 
     /** Current records/s, or infinity while unlimited. */

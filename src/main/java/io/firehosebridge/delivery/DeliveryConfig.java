@@ -61,11 +61,11 @@ public interface DeliveryConfig {
     /** Ceiling on records/s sent, e.g. the stream's quota; unset means none (the adaptive rate still reacts to throttling). */
     OptionalDouble maxRecordsPerSecond();
 
-    /** Multiplier applied to the send rate when Firehose throttles, in (0, 1). */
-    @WithDefault("0.9")
+    /** When Firehose throttles, the send rate falls to this share of what it was accepting, in (0, 1). */
+    @WithDefault("0.95")
     double rateDecreaseFactor();
 
-    /** Share of the send rate added back per second without throttling. */
+    /** Share of the send rate added per second when probing above the last throttling point (doubles every 2 s without throttling). */
     @WithDefault("0.05")
     double rateIncreasePerSecond();
 

@@ -248,11 +248,14 @@ class BridgeBenchmark {
         }
     }
 
+    /** The JVM settings the deployment uses (deploy/k8s): a 256 MiB heap. */
+    private static final List<String> BRIDGE_JVM = List.of("-Xmx256m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m");
+
     private ServiceProcess bridge(String topic, String group) {
         return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "local-firehose.enabled", "false",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT, "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", group, "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
-                "bridge.reconcile.install-index-template", "false"));
+                "bridge.reconcile.install-index-template", "false"), BRIDGE_JVM);
     }
 
     private double rawConsumerRate(String topic, long count) throws Exception {

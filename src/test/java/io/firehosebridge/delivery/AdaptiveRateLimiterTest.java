@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class AdaptiveRateLimiterTest {
@@ -12,7 +13,11 @@ class AdaptiveRateLimiterTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
     private AdaptiveRateLimiter limiter(double max) {
-        return new AdaptiveRateLimiter(max, 10, 0.8, 0.05, Duration.ofMillis(500), now::get);
+        return new AdaptiveRateLimiter(max, 10, 0.9, 0.05, Duration.ofMillis(500), now::get);
+    }
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
     }
 
     @Test
@@ -24,52 +29,58 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
-    void throttlingCutsTheRateFromWhatWasAchieved() {
+    void throttlingDropsJustBelowWhatFirehoseAccepts() {
         AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
         rate.onResponse(400, 100, 1_000);
-        assertThat(rate.currentRate()).isEqualTo(800);
-        // 800 records/s: after a 200 ms burst allowance, 400 records wait about half a second.
-        rate.reserve(160);
-        assertThat(rate.reserve(400)).isBetween(Duration.ofMillis(150), Duration.ofMillis(250));
+        assertThat(rate.currentRate()).isEqualTo(900);
+        // 900 records/s: after the first 180 records, 450 more wait half a second.
+        rate.reserve(180);
+        assertThat(rate.reserve(450)).isBetween(Duration.ofMillis(150), Duration.ofMillis(250));
     }
 
     @Test
-    void decreasesOncePerCoolDownAndRecoversWithoutThrottling() {
-        AdaptiveRateLimiter rate = limiter(2_000);
-        rate.onResponse(0, 500, 5_000);
-        rate.onResponse(0, 500, 5_000);
-        assertThat(rate.currentRate()).isEqualTo(1_600);
-        now.addAndGet(Duration.ofSeconds(1).toNanos());
-        rate.onResponse(0, 500, 5_000);
-        assertThat(rate.currentRate()).isLessThan(1_600 * 0.85);
-        double afterCut = rate.currentRate();
-        now.addAndGet(Duration.ofSeconds(2).toNanos());
-        rate.onResponse(500, 0, 0);
-        assertThat(rate.currentRate()).isGreaterThan(afterCut * 1.09);
-        now.addAndGet(Duration.ofSeconds(60).toNanos());
-        rate.onResponse(500, 0, 0);
-        assertThat(rate.currentRate()).isEqualTo(2_000);
-    }
-
-    @Test
-    void startsJustBelowWhatFirehoseAcceptsWhenItThrottles() {
+    void decreasesOncePerCoolDown() {
         AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
-        rate.onResponse(300, 200, 1_000);
-        assertThat(rate.currentRate()).isEqualTo(800);
-        now.addAndGet(Duration.ofSeconds(1).toNanos());
-        // Already limited below what is accepted: the cut applies to the current rate.
-        rate.onResponse(300, 200, 5_000);
-        assertThat(rate.currentRate()).isCloseTo(840 * 0.8, org.assertj.core.data.Offset.offset(0.01));
+        rate.onResponse(0, 500, 1_000);
+        rate.onResponse(0, 500, 100);
+        assertThat(rate.currentRate()).isEqualTo(900);
+    }
+
+    @Test
+    void climbsBackToTheCeilingWithinAboutASecondThenProbesSlowly() {
+        AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
+        rate.onResponse(0, 500, 1_000);
+        advance(Duration.ofMillis(1_000));
+        rate.onResponse(500, 0, 1_000);
+        assertThat(rate.currentRate()).isCloseTo(1_000, Offset.offset(1.0));
+        advance(Duration.ofMillis(500));
+        rate.onResponse(500, 0, 1_000);
+        // Probing at 5 %/s: half a second adds about 2.5 %.
+        assertThat(rate.currentRate()).isBetween(1_020.0, 1_030.0);
+    }
+
+    @Test
+    void findsARaisedQuotaWithinSecondsAfterAThrottlingStorm() {
+        AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
+        rate.onResponse(0, 500, 1_000); // the quota was cut to 1,000 records/s
+        for (int i = 0; i < 100; i++) { // restored to 10,000: no more throttling
+            advance(Duration.ofMillis(100));
+            rate.onResponse(500, 0, rate.currentRate());
+        }
+        assertThat(rate.currentRate()).isGreaterThan(10_000);
     }
 
     @Test
     void neverExceedsTheConfiguredCeiling() {
         AdaptiveRateLimiter rate = limiter(1_000);
-        Duration total = Duration.ZERO;
+        Duration last = Duration.ZERO;
         for (int i = 0; i < 10; i++) {
-            total = rate.reserve(500);
+            last = rate.reserve(500);
         }
-        // 5,000 records at 1,000/s: the last reservation starts about 4.3 s out (0.2 s burst allowance).
-        assertThat(total).isBetween(Duration.ofMillis(4_200), Duration.ofMillis(4_600));
+        // 5,000 records at 1,000/s: the last reservation starts 4.5 s out.
+        assertThat(last).isBetween(Duration.ofMillis(4_400), Duration.ofMillis(4_600));
+        advance(Duration.ofMinutes(5));
+        rate.onResponse(500, 0, 1_000);
+        assertThat(rate.currentRate()).isEqualTo(1_000);
     }
 }

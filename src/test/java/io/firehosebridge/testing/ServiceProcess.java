@@ -24,13 +24,19 @@ public final class ServiceProcess implements AutoCloseable {
     private Process process;
 
     public ServiceProcess(String name, int httpPort, Map<String, String> properties) {
+        this(name, httpPort, properties, List.of("-Xmx512m"));
+    }
+
+    /** With explicit JVM options (heap size, GC), as a deployment would set them. */
+    public ServiceProcess(String name, int httpPort, Map<String, String> properties, List<String> jvmOptions) {
         this.name = name;
         this.httpPort = httpPort;
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first");
         }
-        command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+        command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + httpPort);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
