@@ -47,6 +47,8 @@ public final class DeliveryStream {
     private final DeliveryContext context;
     private final DeliveryBuffer buffer;
     private final ExecutorService deliveryThread;
+    /** Writes the AllDocuments backup while the delivery thread indexes the same records, as AWS does both independently. */
+    private final ExecutorService backupThread;
     private final AtomicBoolean flushQueued = new AtomicBoolean();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicLong sequence = new AtomicLong();
@@ -77,6 +79,11 @@ public final class DeliveryStream {
         this.idPrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE) + Long.toHexString(created.toEpochMilli());
         this.deliveryThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "local-firehose-delivery-" + spec.name());
+            t.setDaemon(true);
+            return t;
+        });
+        this.backupThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "local-firehose-backup-" + spec.name());
             t.setDaemon(true);
             return t;
         });
@@ -203,8 +210,10 @@ public final class DeliveryStream {
         stopping.countDown();
         scheduleFlush();
         deliveryThread.shutdown();
+        backupThread.shutdown();
         long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        boolean done = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+        boolean done = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)
+                && backupThread.awaitTermination(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
         if (!done) {
             LOG.warnf("Delivery stream %s: %d buffered records not delivered before shutdown", spec.name(), buffer.size());
         }
@@ -226,6 +235,9 @@ public final class DeliveryStream {
 
     private void deliverToSearch(SearchSettings s, List<BufferedRecord> batch) {
         String baseUrl = s.clusterEndpoint() != null ? s.clusterEndpoint() : context.config().searchUrl();
+        java.util.concurrent.Future<?> backup = s.allDocuments()
+                ? backupThread.submit(() -> writeS3(s.s3(), s.s3().prefix(), null, batch.get(0).arrival(), concat(batch), batch.size()))
+                : null;
         long deadline = System.nanoTime() + Duration.ofSeconds(s.retryDurationSeconds()).toNanos();
         List<BufferedRecord> pending = batch;
         List<DocumentError> errors = List.of();
@@ -259,13 +271,24 @@ public final class DeliveryStream {
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
-        if (s.allDocuments()) {
-            writeS3(s.s3(), s.s3().prefix(), null, batch.get(0).arrival(), concat(batch), batch.size());
+        if (backup != null) {
+            awaitBackup(backup);
         }
         if (!pending.isEmpty()) {
             LOG.warnf("Delivery stream %s: %d of %d documents failed after %d attempts (first error %s), writing them to S3",
                     spec.name(), pending.size(), batch.size(), attempts, errors.get(0).code());
             writeFailedDocuments(s, pending, errors, attempts);
+        }
+    }
+
+    /** One flush at a time: the next one starts only when this one's backup object is written too. */
+    private void awaitBackup(java.util.concurrent.Future<?> backup) {
+        try {
+            backup.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.errorf(e.getCause(), "Delivery stream %s: writing the backup object failed", spec.name());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
