@@ -39,6 +39,7 @@ public final class FirehoseSender {
     private final DeadLetterWriter deadLetters;
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
+    private static final Duration MIN_DELAY = Duration.ofMillis(1);
     private final List<DeliveryObserver> observers;
     private static final long RETRY_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
     private final AtomicLong lastRetryLog = new AtomicLong(System.nanoTime() - RETRY_LOG_INTERVAL_NANOS);
@@ -72,7 +73,9 @@ public final class FirehoseSender {
 
     private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
-        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        // Mutiny cannot schedule a delay under 1 ms (it fails the stream): round such waits up.
+        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : wait);
         return gate.chain(() -> put(records))
                 .chain(outcome -> settle(records, outcome, attempt, deadline, redriven));
     }
