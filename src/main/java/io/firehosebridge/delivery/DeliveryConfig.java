@@ -62,11 +62,11 @@ public interface DeliveryConfig {
     OptionalDouble maxRecordsPerSecond();
 
     /** When Firehose throttles, the send rate falls to this share of what it was accepting, in (0, 1). */
-    @WithDefault("0.95")
+    @WithDefault("0.9")
     double rateDecreaseFactor();
 
-    /** Share of the send rate added per second when probing above the last throttling point (doubles every 2 s without throttling). */
-    @WithDefault("0.05")
+    /** Share of the send rate added per second when probing above the last throttling point (doubles every 4 s without throttling). */
+    @WithDefault("0.02")
     double rateIncreasePerSecond();
 
     /** Timeout of one PutRecordBatch call. */

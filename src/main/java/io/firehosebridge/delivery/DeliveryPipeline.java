@@ -104,7 +104,9 @@ public class DeliveryPipeline {
                 .map(this::validateAndEnrich)
                 .plug(records -> batcher = new DeliveryBatcher(records, config.maxBatchRecords(), config.maxBatchBytes(),
                         config.linger(), budget, timer))
-                .onItem().transformToUni(batch -> sender.deliver(batch).eventually(() -> budget.release(batch.bytes())))
+                .onItem().transformToUni(batch -> sender.deliver(batch)
+                        .onFailure().recoverWithUni(failure -> nackAll(batch, failure))
+                        .eventually(() -> budget.release(batch.bytes())))
                 .merge(config.maxInFlightCalls())
                 .subscribe().with(
                         ignored -> {
@@ -129,6 +131,19 @@ public class DeliveryPipeline {
             return new PendingRecord(at, key, result.data(), null, null, message);
         }
         return new PendingRecord(at, key, value, result.reason(), result.detail(), message);
+    }
+
+    /**
+     * The sender settles every record itself; should it fail unexpectedly anyway, the batch's records
+     * are nacked, which (failure strategy {@code fail}) stops the channel and marks the service not
+     * ready: loud, and the records are consumed again after a restart, never skipped.
+     */
+    private Uni<Integer> nackAll(DeliveryBatch batch, Throwable failure) {
+        LOG.errorf(failure, "Unexpected failure delivering a batch of %d records; nacking them", batch.size());
+        for (PendingRecord r : batch.records()) {
+            r.message().nack(failure);
+        }
+        return Uni.createFrom().item(0);
     }
 
     /**

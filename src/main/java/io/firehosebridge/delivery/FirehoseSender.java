@@ -40,6 +40,10 @@ public final class FirehoseSender {
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
     private static final Duration MIN_DELAY = Duration.ofMillis(1);
+    /** Below this many full calls per second at the current rate, batches are split into paced calls. */
+    private static final double PACED_CALLS_PER_SECOND = 10;
+    /** Paced calls carry at least this many records (request quotas are in the thousands per second). */
+    private static final int MIN_PACED_CALL_RECORDS = 25;
     private final List<DeliveryObserver> observers;
     private static final long RETRY_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
     private final AtomicLong lastRetryLog = new AtomicLong(System.nanoTime() - RETRY_LOG_INTERVAL_NANOS);
@@ -72,6 +76,21 @@ public final class FirehoseSender {
     }
 
     private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
+        // Quota-bound (a low rate): send a batch as a few smaller calls paced by the rate, so an overshoot
+        // of the quota costs at most one small call's worth of throttled entries.
+        int chunk = (int) Math.max(MIN_PACED_CALL_RECORDS, Math.min(Integer.MAX_VALUE, rate.currentRate() / PACED_CALLS_PER_SECOND));
+        if (records.size() > chunk) {
+            Uni<Integer> chain = Uni.createFrom().item(0);
+            for (int from = 0; from < records.size(); from += chunk) {
+                List<PendingRecord> part = records.subList(from, Math.min(records.size(), from + chunk));
+                chain = chain.chain(sent -> send(part, attempt, deadline, redriven).map(more -> sent + more));
+            }
+            return chain;
+        }
+        return send(records, attempt, deadline, redriven);
+    }
+
+    private Uni<Integer> send(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
         // Mutiny cannot schedule a delay under 1 ms (it fails the stream): round such waits up.
         Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem()
@@ -207,28 +226,41 @@ public final class FirehoseSender {
     }
 
     /**
-     * Records accepted per second: the rate over the current window once it is 100 ms old, or the last
-     * full one-second window if that was higher (a window that just started says little).
+     * Records accepted per second over the last two seconds (ten 200 ms buckets), or over the time since
+     * the first acceptance when that is shorter: steady enough to mark a quota, and not an
+     * underestimate right after startup.
      */
     private static final class AcceptedRate {
-        private long windowStart = System.nanoTime();
-        private long count;
-        private double lastWindow;
+        private static final long BUCKET_NANOS = 200_000_000L;
+        private final long[] buckets = new long[10];
+        private long currentBucket = System.nanoTime() / BUCKET_NANOS;
+        private long firstAccepted = -1;
 
         synchronized void add(int n) {
-            count += n;
-            long elapsed = System.nanoTime() - windowStart;
-            if (elapsed >= 1_000_000_000L) {
-                lastWindow = count * 1e9 / elapsed;
-                count = 0;
-                windowStart += elapsed;
+            roll();
+            if (firstAccepted < 0 && n > 0) {
+                firstAccepted = System.nanoTime();
             }
+            buckets[(int) (currentBucket % buckets.length)] += n;
         }
 
         synchronized double perSecond() {
-            long elapsed = System.nanoTime() - windowStart;
-            double current = elapsed >= 100_000_000L ? count * 1e9 / elapsed : 0;
-            return Math.max(current, lastWindow);
+            roll();
+            long sum = 0;
+            for (long b : buckets) {
+                sum += b;
+            }
+            double window = buckets.length * BUCKET_NANOS / 1e9;
+            double since = firstAccepted < 0 ? window : (System.nanoTime() - firstAccepted) / 1e9;
+            return sum / Math.max(BUCKET_NANOS / 1e9, Math.min(window, since));
+        }
+
+        private void roll() {
+            long bucket = System.nanoTime() / BUCKET_NANOS;
+            for (long b = currentBucket + 1; b <= bucket && b <= currentBucket + buckets.length; b++) {
+                buckets[(int) (b % buckets.length)] = 0;
+            }
+            currentBucket = Math.max(currentBucket, bucket);
         }
     }
 }

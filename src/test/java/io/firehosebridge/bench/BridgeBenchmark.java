@@ -38,7 +38,8 @@ import io.firehosebridge.testing.ServiceProcess;
  * {@code target/bench/results.json} and {@code docs/benchmarks.md}. Machine-dependent figures are
  * reported as ratios to baselines measured in the same run.
  *
- * <p>Sizes can be lowered for a quick look: {@code -Dbench.events=100000 -Dbench.memory.events=300000}.
+ * <p>Sizes can be lowered for a quick look: {@code -Dbench.events=100000 -Dbench.memory.events=300000}; a subset runs
+ * with {@code -Dbench.only=quota}. Only a full run rewrites docs/benchmarks.md.
  */
 class BridgeBenchmark {
 
@@ -69,17 +70,33 @@ class BridgeBenchmark {
         try (ServiceProcess firehose = new ServiceProcess("bench-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
                 "local-firehose.port", Integer.toString(FIREHOSE_PORT), "local-firehose.defaults.records-per-second", "100000000",
                 "local-firehose.defaults.requests-per-second", "1000000", "local-firehose.defaults.mib-per-second", "100000")).start()) {
-            String backlog = topic("backlog");
-            produce(backlog, events);
-            throughputAndBatching(backlog);
-            latencyTolerance(backlog);
-            String big = topic("memory");
-            produce(big, memoryEvents);
-            memoryUnderBacklog(big);
-            quotaUse(big);
-            freshness();
+            if (selected("throughput")) {
+                String backlog = topic("backlog");
+                produce(backlog, events);
+                throughputAndBatching(backlog);
+                latencyTolerance(backlog);
+            }
+            if (selected("memory") || selected("quota")) {
+                String big = topic("memory");
+                produce(big, memoryEvents);
+                if (selected("memory")) {
+                    memoryUnderBacklog(big);
+                }
+                if (selected("quota")) {
+                    quotaUse(big);
+                }
+            }
+            if (selected("freshness")) {
+                freshness();
+            }
         }
         report();
+    }
+
+    /** {@code -Dbench.only=quota,freshness} runs a subset (throughput includes latency and batching); the default runs all. */
+    private static boolean selected(String scenario) {
+        String only = System.getProperty("bench.only", "");
+        return only.isBlank() || java.util.Arrays.asList(only.split(",")).contains(scenario);
     }
 
     // ---- scenarios ----
@@ -388,8 +405,11 @@ class BridgeBenchmark {
                 + "seed-shaped click events, 6 partitions). Raw results: `target/bench/results.json`.\n\n"
                 + "The bridge and the local Firehose endpoint run as separate processes (the packaged jar) next to the real local stack, "
                 + "all on the same machine; rates are ratios to baselines measured in the same run.\n\n" + table;
-        Path docs = Path.of("docs");
-        Files.createDirectories(docs);
-        Files.writeString(docs.resolve("benchmarks.md"), md);
+        Files.writeString(dir.resolve("benchmarks.md"), md);
+        if (System.getProperty("bench.only", "").isBlank()) {
+            Path docs = Path.of("docs");
+            Files.createDirectories(docs);
+            Files.writeString(docs.resolve("benchmarks.md"), md);
+        }
     }
 }

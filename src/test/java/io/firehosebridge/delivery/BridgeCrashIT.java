@@ -60,6 +60,19 @@ class BridgeCrashIT {
                     kills++;
                     LOG.infof("killed the bridge (SIGKILL), %d events produced so far", spans.stream().mapToLong(Span::count).sum());
                     bridge = new ServiceProcess("crash-bridge", 8092, bridgeProps).start();
+                } else if (round == 4) {
+                    // SIGTERM mid-stream: stop consuming, settle what is in flight, commit, exit cleanly.
+                    java.nio.file.Path log = java.nio.file.Path.of("target", "crash-bridge.log");
+                    long logBefore = java.nio.file.Files.size(log);
+                    long t0 = System.nanoTime();
+                    int exit = bridge.stop();
+                    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                    LOG.infof("stopped the bridge (SIGTERM) in %s, exit code %d", took, exit);
+                    assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
+                    assertThat(took).isLessThan(Duration.ofSeconds(30));
+                    String shutdownLog = java.nio.file.Files.readString(log).substring((int) logBefore);
+                    assertThat(shutdownLog).contains("All in-flight batches settled before shutdown");
+                    bridge = new ServiceProcess("crash-bridge", 8092, bridgeProps).start();
                 }
             }
             try {

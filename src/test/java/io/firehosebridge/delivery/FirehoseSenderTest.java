@@ -68,8 +68,12 @@ class FirehoseSenderTest {
     }
 
     private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry) {
+        return sender(client, maxRetry, Double.POSITIVE_INFINITY);
+    }
+
+    private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry, double maxRate) {
         InFlightBudget budget = new InFlightBudget(1 << 20);
-        AdaptiveRateLimiter rate = new AdaptiveRateLimiter(Double.POSITIVE_INFINITY, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
+        AdaptiveRateLimiter rate = new AdaptiveRateLimiter(maxRate, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
         DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), budget, rate);
         DeadLetterWriter writer = new DeadLetterWriter(m -> {
             deadLetters.add(m);
@@ -112,6 +116,16 @@ class FirehoseSenderTest {
         assertThat(firehose.calls).containsExactly(List.of("r0", "r1", "r2", "r3", "r4"), List.of("r1", "r3"));
         assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4");
         assertThat(deadLetters).isEmpty();
+    }
+
+    @Test
+    void pacesABatchAsSmallerCallsWhenQuotaBound() {
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
+        // 500 records/s: at most 50 records per call (a tenth of a second), in order, all acknowledged.
+        sender(firehose, Duration.ofSeconds(10), 500).deliver(batch(120)).await().atMost(Duration.ofSeconds(5));
+        assertThat(firehose.calls).extracting(List::size).containsExactly(50, 50, 20);
+        assertThat(firehose.calls.get(1).get(0)).isEqualTo("r50");
+        assertThat(acked).hasSize(120);
     }
 
     @Test

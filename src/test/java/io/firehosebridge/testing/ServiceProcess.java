@@ -73,14 +73,17 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
-    /** SIGTERM and wait for the graceful shutdown. */
-    public void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(Duration.ofSeconds(40).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
+    /** SIGTERM and wait for the graceful shutdown; returns the exit code (-1 if it had to be killed, 0 if not running). */
+    public int stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return process == null ? 0 : process.exitValue();
         }
+        process.destroy();
+        if (!process.waitFor(Duration.ofSeconds(40).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            return -1;
+        }
+        return process.exitValue();
     }
 
     public long pid() {
