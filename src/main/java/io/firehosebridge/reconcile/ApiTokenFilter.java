@@ -3,6 +3,7 @@ package io.firehosebridge.reconcile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -17,8 +18,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class ApiTokenFilter {
 
+    // Looked up per request: filters are built before runtime configuration exists.
     @Inject
-    ReconcileConfig config;
+    Instance<ReconcileConfig> config;
 
     @ServerRequestFilter(preMatching = true)
     public Response authorize(ContainerRequestContext request) {
@@ -26,7 +28,7 @@ public class ApiTokenFilter {
         if (!path.startsWith("/reconciliations") && !path.startsWith("reconciliations")) {
             return null;
         }
-        String token = config.apiToken().filter(t -> !t.isBlank()).orElse(null);
+        String token = config.get().apiToken().filter(t -> !t.isBlank()).orElse(null);
         if (token == null) {
             return null;
         }

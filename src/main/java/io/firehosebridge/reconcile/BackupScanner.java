@@ -139,6 +139,13 @@ public class BackupScanner {
         return summary;
     }
 
+    /** Forgets every object summary, so the next scans read the objects again (for measurements). */
+    public void forgetSummaries() {
+        synchronized (summaries()) {
+            summaries.clear();
+        }
+    }
+
     /** Objects whose summary is known. */
     public int cachedObjects() {
         synchronized (summaries()) {

@@ -199,6 +199,7 @@ public class DeliveryLedger implements DeliveryObserver {
         }
     }
 
+    /** Keeps the latest state of a span. The map's key is the span's identity; its value the latest state (a put keeps the old key). */
     private void remember(LedgerEntry entry) {
         index.computeIfAbsent(new TopicPartition(entry.topic(), entry.partition()), k -> new ConcurrentSkipListMap<>(SPAN_ORDER))
                 .put(entry, entry);
@@ -243,7 +244,7 @@ public class DeliveryLedger implements DeliveryObserver {
         }
         List<LedgerEntry> out = new ArrayList<>();
         LedgerEntry upper = new LedgerEntry(topic, partition, to, to, Instant.MIN, false, null, null, 0, 0);
-        for (LedgerEntry e : spans.headMap(upper, false).descendingKeySet()) {
+        for (LedgerEntry e : spans.headMap(upper, false).descendingMap().values()) {
             if (e.last() >= from) {
                 out.add(e);
             }
@@ -259,7 +260,7 @@ public class DeliveryLedger implements DeliveryObserver {
 
     /** Every span in memory, per partition in offset order. */
     public void forEach(Consumer<LedgerEntry> action) {
-        index.values().forEach(m -> m.keySet().forEach(action));
+        index.values().forEach(m -> m.values().forEach(action));
     }
 
     /** Spans of a topic (optionally one partition) sent at or after {@code since}, in offset order; at most {@code limit}. */
@@ -271,7 +272,7 @@ public class DeliveryLedger implements DeliveryObserver {
                 .sorted(Comparator.comparing((Map.Entry<TopicPartition, ?> e) -> e.getKey().topic())
                         .thenComparingInt(e -> e.getKey().partition()))
                 .forEach(e -> {
-                    for (LedgerEntry entry : e.getValue().keySet()) {
+                    for (LedgerEntry entry : e.getValue().values()) {
                         if (out.size() > limit) {
                             return;
                         }
@@ -285,7 +286,7 @@ public class DeliveryLedger implements DeliveryObserver {
 
     /** Drops confirmed spans sent before the cutoff from memory (the topic keeps them until its retention). */
     void forgetConfirmedBefore(Instant cutoff) {
-        index.values().forEach(m -> m.keySet().removeIf(e -> e.status() == LedgerEntry.Status.CONFIRMED && e.sentAt().isBefore(cutoff)));
+        index.values().forEach(m -> m.values().removeIf(e -> e.status() == LedgerEntry.Status.CONFIRMED && e.sentAt().isBefore(cutoff)));
     }
 
     void stop(@Observes ShutdownEvent event) {
