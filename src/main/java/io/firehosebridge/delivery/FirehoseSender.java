@@ -38,6 +38,7 @@ public final class FirehoseSender {
     private final DeadLetterWriter deadLetters;
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
+    private static final Duration MIN_DELAY = Duration.ofMillis(1);
     private final List<DeliveryObserver> observers;
 
     public FirehoseSender(FirehoseAsyncClient client, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
@@ -68,7 +69,9 @@ public final class FirehoseSender {
 
     private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
-        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        // Mutiny cannot schedule a delay under 1 ms (it fails the stream): round such waits up.
+        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : wait);
         return gate.chain(() -> put(records))
                 .chain(outcome -> settle(records, outcome, attempt, deadline, redriven));
     }
