@@ -1,11 +1,13 @@
 package io.firehosebridge.reconcile;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where delivered records are looked for: the search indices and the S3 backup of the delivery stream. */
+/** Where delivered records are looked for (the search indices and the S3 backup), and how the reconciliation API and ledger behave. */
 @ConfigMapping(prefix = "bridge.reconcile")
 public interface ReconcileConfig {
 
@@ -25,10 +27,118 @@ public interface ReconcileConfig {
     @WithDefault("clicks-backup")
     String backupBucket();
 
-    /** Key prefix of the S3 backup (the stream's S3 prefix); unset for Firehose's default layout. */
-    java.util.Optional<String> backupPrefix();
+    /** Key prefix of the S3 backup (the stream's S3 prefix, without timestamp expressions); unset for Firehose's default layout. */
+    Optional<String> backupPrefix();
+
+    /** Folders under the backup prefix where Firehose writes failed documents (AWS sources name it differently). */
+    @WithDefault("elasticsearch-failed/,AmazonOpenSearchService-failed/")
+    List<String> failedFolders();
 
     /** How long after it was sent a record may still be on its way (buffer interval plus allowance); missing records younger than this are PENDING. */
     @WithDefault("10m")
     Duration deliveryWindow();
+
+    /** How far a record's Kafka timestamp may lie after its arrival at Firehose (producer clock skew); widens the backup hours read. */
+    @WithDefault("5m")
+    Duration clockSkewAllowance();
+
+    /** How long a record may wait in Kafka before it is sent (consumer lag); widens the backup hours read. */
+    @WithDefault("1h")
+    Duration lagAllowance();
+
+    /** Most arrival hours one partition's backup scan may cover; a wider range must be split. */
+    @WithDefault("744")
+    int maxBackupHours();
+
+    /** S3 objects whose summary (partitions and offset runs) is kept in memory, so they are not read again. */
+    @WithDefault("200000")
+    int objectCacheSize();
+
+    /** Search page size (composite aggregation buckets per request). */
+    @WithDefault("10000")
+    int searchPageSize();
+
+    /** Missing ranges listed per side in a report (counts stay exact beyond it). */
+    @WithDefault("1000")
+    int maxListedRanges();
+
+    /** Most duplicated offsets listed per side. */
+    @WithDefault("10")
+    int maxListedDuplicates();
+
+    /** Bearer token the reconciliation API requires when set (re-drive then always needs it); never logged. */
+    Optional<String> apiToken();
+
+    /** The reconciliation HTTP API. */
+    Api api();
+
+    /** The delivery ledger and its verifier. */
+    Ledger ledger();
+
+    /** Limits and protection of the reconciliation HTTP API. */
+    interface Api {
+
+        /** Most offsets a synchronous GET may check; larger ranges go through an asynchronous job. */
+        @WithDefault("1000000")
+        long maxSyncOffsets();
+
+        /** Most offsets per partition an asynchronous job may check. */
+        @WithDefault("100000000")
+        long maxJobOffsets();
+
+        /** Most records one re-drive call may send. */
+        @WithDefault("100000")
+        int maxRedriveRecords();
+
+        /** Finished reconciliations kept (for GET and re-drive by id). */
+        @WithDefault("100")
+        int retainedJobs();
+
+        /** Jobs that run at the same time. */
+        @WithDefault("1")
+        int jobThreads();
+    }
+
+    /** The delivery ledger: accepted offset spans in a compacted Kafka topic, checked once their window passed. */
+    interface Ledger {
+
+        /** Whether accepted spans are recorded and verified (only while the delivery pipeline runs). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Compacted topic holding the ledger; created when missing. */
+        @WithDefault("kafka-firehose-bridge-ledger")
+        String topic();
+
+        /** Partitions of the ledger topic when it is created. */
+        @WithDefault("6")
+        int topicPartitions();
+
+        /** Replication factor of the ledger topic when it is created; unset means the broker default. */
+        Optional<Short> topicReplicationFactor();
+
+        /** How long ledger entries are kept in the topic. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often accepted spans are merged and written (the hot path only appends to memory). */
+        @WithDefault("2s")
+        Duration flushInterval();
+
+        /** How often the verifier looks for spans whose delivery window has passed. */
+        @WithDefault("30s")
+        Duration verifyInterval();
+
+        /** How often a span found incomplete is checked again (a re-drive may have fixed it). */
+        @WithDefault("5m")
+        Duration recheckInterval();
+
+        /** Most offsets one verifier check covers (adjacent spans are checked together up to this). */
+        @WithDefault("1000000")
+        long maxOffsetsPerCheck();
+
+        /** Confirmed spans older than this are dropped from memory (they stay in the topic until its retention). */
+        @WithDefault("24h")
+        Duration memoryRetention();
+    }
 }

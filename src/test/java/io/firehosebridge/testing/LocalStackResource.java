@@ -26,6 +26,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     public static final String RUN = Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
     public static final String TOPIC = "it-clicks-" + RUN;
     public static final String DLQ_TOPIC = "it-clicks-dlq-" + RUN;
+    /** This run's delivery ledger, so a run never verifies another run's spans. */
+    public static final String LEDGER_TOPIC = "it-ledger-" + RUN;
 
     private static boolean started;
     private static boolean topicsCreated;
@@ -37,7 +39,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "mp.messaging.incoming.clicks.topic", TOPIC,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
-                "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC);
+                "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC,
+                "bridge.reconcile.ledger.topic", LEDGER_TOPIC);
     }
 
     /** Usable from plain JUnit tests that need the stack without a Quarkus application. */

@@ -1,0 +1,26 @@
+package io.firehosebridge.reconcile;
+
+import java.util.List;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * What a re-drive did.
+ *
+ * @param id the reconciliation whose missing offsets were re-driven
+ * @param missing offsets missing in search or backup (or both) in that reconciliation
+ * @param readFromKafka records found in Kafka at those offsets
+ * @param resent records Firehose accepted again (marked re-driven)
+ * @param invalid records skipped because they are not valid events (they were dead letters the first time)
+ * @param deadLettered records Firehose kept refusing, now in the dead-letter topic
+ * @param partitions the offsets re-driven per partition
+ */
+@RegisterForReflection
+public record RedriveAnswer(String id, long missing, int readFromKafka, int resent, int invalid, int deadLettered,
+        List<PartitionOffsets> partitions) {
+
+    /** Offsets of one partition, as inclusive ranges. */
+    @RegisterForReflection
+    public record PartitionOffsets(int partition, long offsets, List<OffsetRange> ranges) {
+    }
+}
