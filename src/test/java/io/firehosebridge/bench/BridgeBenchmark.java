@@ -284,7 +284,10 @@ class BridgeBenchmark {
         return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "local-firehose.enabled", "false",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT, "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", group, "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
-                "bridge.reconcile.install-index-template", "false"), BRIDGE_JVM);
+                "bridge.reconcile.install-index-template", "false",
+                // The ledger records every accepted span (its hot-path cost is measured); its verifier would only add
+                // search and S3 load unrelated to the scenario.
+                "bridge.reconcile.ledger.topic", group + "-ledger", "bridge.reconcile.ledger.verify-interval", "1h"), BRIDGE_JVM);
     }
 
     private double rawConsumerRate(String topic, long count) throws Exception {

@@ -44,7 +44,8 @@ class BridgeCrashIT {
                 "bridge.delivery.endpoint", "http://127.0.0.1:4574",
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
-                "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq");
+                "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
+                "bridge.reconcile.ledger.topic", topic + "-ledger");
         Instant start = Instant.now();
         try (ServiceProcess firehose = new ServiceProcess("crash-firehose", 8093, Map.of("quarkus.profile", "firehose",
                 "local-firehose.port", "4574")).start();
