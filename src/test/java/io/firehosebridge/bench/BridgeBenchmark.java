@@ -415,16 +415,24 @@ class BridgeBenchmark {
         rows.forEach(r -> array.addObject().put("scenario", r.scenario()).put("measured", r.measured()).put("target", r.target())
                 .put("verdict", r.verdict()));
         Files.writeString(dir.resolve("results.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
-        String md = "# Benchmarks\n\nLatest run: " + Instant.now().atOffset(ZoneOffset.UTC).toLocalDate() + ", " + results.get("machine").asText()
+        String summary = "Latest run: " + Instant.now().atOffset(ZoneOffset.UTC).toLocalDate() + ", " + results.get("machine").asText()
                 + ".\nCommand: `./mvnw -Pbench verify` (sizes: " + events + " events, " + memoryEvents + " for the memory scenario, 1 KB "
-                + "seed-shaped click events, 6 partitions). Raw results: `target/bench/results.json`.\n\n"
-                + "The bridge and the local Firehose endpoint run as separate processes (the packaged jar) next to the real local stack, "
-                + "all on the same machine; rates are ratios to baselines measured in the same run.\n\n" + table;
-        Files.writeString(dir.resolve("benchmarks.md"), md);
+                + "seed-shaped click events, 6 partitions). Raw results: `target/bench/results.json`.\n\n" + table;
+        Files.writeString(dir.resolve("benchmarks.md"), summary);
         if (System.getProperty("bench.only", "").isBlank()) {
-            Path docs = Path.of("docs");
-            Files.createDirectories(docs);
-            Files.writeString(docs.resolve("benchmarks.md"), md);
+            // docs/benchmarks.md keeps its analysis; only the part between the markers is replaced.
+            Path doc = Path.of("docs", "benchmarks.md");
+            String begin = "<!-- results:begin -->";
+            String end = "<!-- results:end -->";
+            String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n\n" + begin + "\n" + end + "\n";
+            int from = text.indexOf(begin);
+            int to = text.indexOf(end);
+            if (from < 0 || to < from) {
+                text = text + "\n" + begin + "\n" + end + "\n";
+                from = text.indexOf(begin);
+                to = text.indexOf(end);
+            }
+            Files.writeString(doc, text.substring(0, from + begin.length()) + "\n" + summary + text.substring(to));
         }
     }
 }
