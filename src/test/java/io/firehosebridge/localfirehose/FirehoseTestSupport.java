@@ -62,13 +62,7 @@ final class FirehoseTestSupport {
     }
 
     static S3Client s3() {
-        return S3Client.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:9000"))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local-access-key", "local-secret-key")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        return io.firehosebridge.testing.DeliveredOffsets.s3();
     }
 
     static RestClient search() {
