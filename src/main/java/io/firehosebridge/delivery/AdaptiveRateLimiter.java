@@ -10,12 +10,12 @@ import java.util.function.LongSupplier;
  * concurrent calls report the same congestion) records what Firehose was accepting as the
  * <em>ceiling</em> and drops the rate just below it. Without throttling the rate climbs back to the
  * ceiling within about a second, then probes above it: slowly at first, so a stream at its quota sees
- * only small overshoots, and twice as fast for every further four seconds without throttling, so a
+ * only small overshoots, and twice as fast for every further six seconds without throttling, so a
  * quota that was raised (or a throttling storm that ended) is found again within tens of seconds.
  */
 public final class AdaptiveRateLimiter {
 
-    private static final long PROBE_DOUBLING_NANOS = Duration.ofSeconds(4).toNanos();
+    private static final long PROBE_DOUBLING_NANOS = Duration.ofSeconds(6).toNanos();
     private static final double MAX_PROBE_PER_SECOND = 1.0;
 
     private final double maxRate;

@@ -65,7 +65,7 @@ public interface DeliveryConfig {
     @WithDefault("0.9")
     double rateDecreaseFactor();
 
-    /** Share of the send rate added per second when probing above the last throttling point (doubles every 4 s without throttling). */
+    /** Share of the send rate added per second when probing above the last throttling point (doubles every 6 s without throttling). */
     @WithDefault("0.02")
     double rateIncreasePerSecond();
 

@@ -41,7 +41,7 @@ public final class FirehoseSender {
     private final AcceptedRate acceptedRate = new AcceptedRate();
     private static final Duration MIN_DELAY = Duration.ofMillis(1);
     /** Below this many full calls per second at the current rate, batches are split into paced calls. */
-    private static final double PACED_CALLS_PER_SECOND = 10;
+    private static final double PACED_CALLS_PER_SECOND = 20;
     /** Paced calls carry at least this many records (request quotas are in the thousands per second). */
     private static final int MIN_PACED_CALL_RECORDS = 25;
     private final List<DeliveryObserver> observers;
@@ -76,7 +76,7 @@ public final class FirehoseSender {
     }
 
     private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
-        // Quota-bound (a low rate): send a batch as a few smaller calls paced by the rate, so an overshoot
+        // Quota-bound (a low rate): send a batch as a few smaller calls (a twentieth of a second of quota each) paced by the rate, so an overshoot
         // of the quota costs at most one small call's worth of throttled entries.
         int chunk = (int) Math.max(MIN_PACED_CALL_RECORDS, Math.min(Integer.MAX_VALUE, rate.currentRate() / PACED_CALLS_PER_SECOND));
         if (records.size() > chunk) {

@@ -63,7 +63,7 @@ class AdaptiveRateLimiterTest {
     void findsARaisedQuotaWithinSecondsAfterAThrottlingStorm() {
         AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
         rate.onResponse(0, 500, 1_000); // the quota was cut to 1,000 records/s
-        for (int i = 0; i < 300; i++) { // restored to 10,000: no more throttling for 30 s
+        for (int i = 0; i < 450; i++) { // restored to 10,000: no more throttling for 45 s
             advance(Duration.ofMillis(100));
             rate.onResponse(500, 0, rate.currentRate());
         }

@@ -121,8 +121,8 @@ class FirehoseSenderTest {
     @Test
     void pacesABatchAsSmallerCallsWhenQuotaBound() {
         ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
-        // 500 records/s: at most 50 records per call (a tenth of a second), in order, all acknowledged.
-        sender(firehose, Duration.ofSeconds(10), 500).deliver(batch(120)).await().atMost(Duration.ofSeconds(5));
+        // 1,000 records/s: at most 50 records per call (a twentieth of a second), in order, all acknowledged.
+        sender(firehose, Duration.ofSeconds(10), 1_000).deliver(batch(120)).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls).extracting(List::size).containsExactly(50, 50, 20);
         assertThat(firehose.calls.get(1).get(0)).isEqualTo("r50");
         assertThat(acked).hasSize(120);
