@@ -119,6 +119,8 @@ class FaultSuite {
             scenario("outage", this::endpointDown);
             scenario("bad-input", this::badInput);
             scenario("api", this::apiAbuse);
+            scenario("kafka-restart", this::kafkaRestart);
+            scenario("search-outage", this::searchOutage);
         } finally {
             report();
         }
@@ -474,6 +476,200 @@ class FaultSuite {
         }
     }
 
+    /** The broker stopped mid-stream and started again: readiness goes DOWN and comes back UP by itself; nothing lost. */
+    private void kafkaRestart() throws Exception {
+        int rate = Integer.getInteger("faults.kafka.rate", 1_000);
+        int seconds = Integer.getInteger("faults.kafka.seconds", 30);
+        String topic = topic("kafka");
+        long events = (long) rate * (seconds + 30);
+        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+            long pid = bridge.pid();
+            awaitReady(Duration.ofSeconds(60));
+            Stream stream = new Stream(topic, events, rate).start();
+            boolean sawNotReady = false;
+            double readyAgain = Double.NaN;
+            try {
+                Thread.sleep(10_000);
+                stack("down", "kafka");
+                long down = System.nanoTime();
+                while (System.nanoTime() - down < Duration.ofSeconds(seconds).toNanos()) {
+                    sawNotReady |= readiness() != 200;
+                    Thread.sleep(500);
+                }
+            } finally {
+                stack("up", "kafka");
+            }
+            long up = System.nanoTime();
+            while (System.nanoTime() - up < Duration.ofSeconds(120).toNanos()) {
+                if (readiness() == 200) {
+                    readyAgain = (System.nanoTime() - up) / 1e9;
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            try {
+                stream.await();
+            } finally {
+                stream.stop();
+            }
+            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            boolean samePid = bridge.pid() == pid && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            boolean ok = v.missing() == 0 && v.deadLettered() == 0 && sawNotReady && !Double.isNaN(readyAgain) && samePid;
+            add("7. Kafka broker stopped " + seconds + " s mid-stream", v,
+                    (sawNotReady ? "not-ready seen; " : "not-ready NEVER seen; ")
+                            + (Double.isNaN(readyAgain) ? "not ready 120 s after restart" : String.format(Locale.ROOT, "ready %.1f s after restart", readyAgain)),
+                    "0 missing; readiness DOWN then UP by itself, same process", ok,
+                    detail("kafka-restart", v).put("sawNotReady", sawNotReady).put("readySecondsAfterRestart", readyAgain).put("samePid", samePid));
+        }
+    }
+
+    /**
+     * OpenSearch stopped for longer than the delivery stream's retry duration: the documents land under the failed-documents
+     * prefix, reconciliation reports them in the backup and failed in search, and a re-drive makes every partition COMPLETE.
+     */
+    private void searchOutage() throws Exception {
+        int rate = Integer.getInteger("faults.search.rate", 500);
+        int seconds = Integer.getInteger("faults.search.seconds", 40);
+        int retrySeconds = 10;
+        String deliveryStream = "faults-search-" + run;
+        createDeliveryStream(deliveryStream, retrySeconds);
+        String topic = topic("search");
+        Map<String, String> props = bridgeProps(topic);
+        props.put("bridge.delivery.delivery-stream", deliveryStream);
+        long events = (long) rate * (seconds + 20);
+        long failed = 0;
+        List<String> statuses = new ArrayList<>();
+        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start()) {
+            Stream stream = new Stream(topic, events, rate).start();
+            try {
+                Thread.sleep(5_000);
+                try {
+                    stack("down", "opensearch");
+                    Thread.sleep(seconds * 1_000L);
+                } finally {
+                    stack("up", "opensearch");
+                }
+                stream.await();
+            } finally {
+                stream.stop();
+            }
+            Map<Integer, Long> ends = endOffsets(topic);
+            // Wait until the backup holds every offset and what search lacks is exactly what Firehose failed there.
+            Map<Integer, JsonNode> reports = new HashMap<>();
+            long deadline = System.nanoTime() + settle.toNanos();
+            while (true) {
+                long backupMissing = 0;
+                long searchMissing = 0;
+                long failedNow = 0;
+                boolean answered = true;
+                for (var e : ends.entrySet()) {
+                    try {
+                        JsonNode answer = reconcileAnswer(topic, e.getKey(), 0, e.getValue());
+                        reports.put(e.getKey(), answer);
+                        JsonNode report = answer.path("report");
+                        backupMissing += report.path("backup").path("missingCount").asLong();
+                        searchMissing += report.path("search").path("missingCount").asLong();
+                        failedNow += report.path("failedInSearch").path("count").asLong();
+                    } catch (IllegalStateException ex) {
+                        answered = false; // the search cluster is still recovering (503)
+                    }
+                }
+                if (answered && backupMissing == 0 && failedNow > 0 && searchMissing == failedNow) {
+                    failed = failedNow;
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    failed = failedNow;
+                    LOG.warnf("search outage: backup missing %d, search missing %d, failed in search %d at the deadline", backupMissing,
+                            searchMissing, failedNow);
+                    break;
+                }
+                Thread.sleep(5_000);
+            }
+            LOG.infof("search outage: %,d offsets in the backup and failed in search; re-driving", failed);
+            long redriven = 0;
+            for (JsonNode answer : reports.values()) {
+                if (answer.path("report").path("search").path("missingCount").asLong() == 0) {
+                    continue;
+                }
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BRIDGE_HTTP + "/reconciliations/"
+                        + answer.path("id").asText() + "/redrive")).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                LOG.infof("re-drive %s: %d %s", answer.path("id").asText(), r.statusCode(), r.body());
+                redriven += JSON.readTree(r.body()).path("resent").asLong();
+            }
+            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            for (var e : ends.entrySet()) {
+                statuses.add(reconcile(topic, e.getKey(), 0, e.getValue()).path("status").asText());
+            }
+            boolean complete = statuses.stream().allMatch("COMPLETE"::equals);
+            // The backup keeps the failed-document envelope and gets the re-driven copy: one extra copy per re-driven offset.
+            boolean ok = failed > 0 && v.missing() == 0 && v.deadLettered() == 0 && complete && v.duplicatedInSearch() == 0
+                    && v.duplicatedInBackup() <= redriven;
+            add("8. OpenSearch stopped " + seconds + " s (stream retry " + retrySeconds + " s), then re-drive", v,
+                    fmt(failed) + " failed in search, " + fmt(redriven) + " re-driven",
+                    "failed documents in backup and reported; after re-drive every partition COMPLETE (" + String.join(",", new java.util.TreeSet<>(statuses))
+                            + "), 0 duplicates in search, in the backup <= the re-driven copies",
+                    ok, detail("search-outage", v).put("failedInSearch", failed).put("redriven", redriven).put("complete", complete));
+        }
+    }
+
+    private static void createDeliveryStream(String name, int retrySeconds) throws Exception {
+        try (var firehose = software.amazon.awssdk.services.firehose.FirehoseClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + FIREHOSE_PORT))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider
+                        .create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            String role = "arn:aws:iam::000000000000:role/firehose";
+            firehose.createDeliveryStream(b -> b.deliveryStreamName(name).deliveryStreamType("DirectPut")
+                    .elasticsearchDestinationConfiguration(es -> es.roleARN(role).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
+                            .indexName("clicks").indexRotationPeriod("NoRotation")
+                            .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(5))
+                            .retryOptions(r -> r.durationInSeconds(retrySeconds))
+                            .s3BackupMode("AllDocuments")
+                            .s3Configuration(s3 -> s3.roleARN(role).bucketARN("arn:aws:s3:::clicks-backup"))));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!"ACTIVE".equals(firehose.describeDeliveryStream(b -> b.deliveryStreamName(name)).deliveryStreamDescription()
+                    .deliveryStreamStatusAsString())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("delivery stream " + name + " not ACTIVE within 30 s");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static int readiness() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BRIDGE_HTTP + "/q/health/ready")).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (readiness() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+    }
+
+    /** {@code deploy/local/stack <command> <part>}, the launcher people use. */
+    private static void stack(String command, String part) throws Exception {
+        Process p = new ProcessBuilder("deploy/local/stack", command, part).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "faults-stack.log").toFile())).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("deploy/local/stack " + command + " " + part + " did not finish within 180 s");
+        }
+        LOG.infof("deploy/local/stack %s %s: exit %d", command, part, p.exitValue());
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("deploy/local/stack " + command + " " + part + " exited with " + p.exitValue());
+        }
+    }
+
     private HttpRequest abusive(int i, String topic) {
         String base = "http://127.0.0.1:" + BRIDGE_HTTP + "/reconciliations";
         String method = "GET";
@@ -626,11 +822,16 @@ class FaultSuite {
     }
 
     private static JsonNode reconcile(String topic, int partition, long from, long to) throws Exception {
+        return reconcileAnswer(topic, partition, from, to).path("report");
+    }
+
+    /** The whole answer: the report and the id a re-drive needs. */
+    private static JsonNode reconcileAnswer(String topic, int partition, long from, long to) throws Exception {
         HttpResponse<String> r = get("/reconciliations/" + topic + "/" + partition + "?from=" + from + "&to=" + to);
         if (r.statusCode() != 200) {
             throw new IllegalStateException("reconciliation of " + topic + "/" + partition + " answered " + r.statusCode() + ": " + r.body());
         }
-        return JSON.readTree(r.body()).path("report");
+        return JSON.readTree(r.body());
     }
 
     /** The dead letters of a run: original partition and offset to reason, and how many came without a reason. */
@@ -850,6 +1051,32 @@ class FaultSuite {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
+    private static final String SCENARIOS = """
+
+            ## What each scenario does
+
+            1. **Crash**: a stream of click events (5,000/s); the bridge is killed with SIGKILL at random moments (1 to 6 s after it
+               became live) and restarted each time. Duplicates are bounded per kill by what was in flight (4 MiB in this suite, at
+               least ~250 B per enriched event) plus one commit interval (1 s) of acknowledged, uncommitted records.
+            2. **Throttling storm**: the stream's record quota is twice the stream rate, then cut to a tenth for 60 s, then restored.
+               Recovery is the time from the restore until a one-second delivered rate is back at 90% of the rate before the cut.
+            3. **Partial failures**: 30% of the records of every call answered `InternalFailure` for 30 s.
+            4. **Firehose endpoint down**: every put call answered 503 for 60 s. RSS and `bridge_inflight_bytes` are sampled every
+               second; RSS must stay within +15% of its value 10 s into the outage and in flight within its bound.
+            5. **Bad input**: hostile records (not JSON, arrays and scalars, invalid UTF-8, 2 MB and just-over-limit records,
+               nesting beyond 20 levels, 1,500-digit numbers, raw control characters, duplicate keys, the reserved `kafka` key,
+               empty values, trailing content) shuffled among good events; each must be dead-lettered with its reason, every good
+               one delivered, and the bridge must stay the same process, ready.
+            6. **API abuse**: generated requests to `/reconciliations` (fuzzed paths, topics, partitions, offsets and huge
+               ranges, malformed and hostile bodies and media types, wrong methods, missing or wrong tokens; the token is on).
+               Every answer must be a 4xx `application/problem+json` with no stack trace, exception name or secret.
+            7. **Kafka broker restart**: `deploy/local/stack down kafka` for 30 s mid-stream, then `up`: readiness must go DOWN
+               and come back UP by itself, the process unchanged, nothing lost.
+            8. **Search outage**: a delivery stream with a 10 s `RetryOptions.DurationInSeconds`, created on the endpoint
+               through the AWS SDK; OpenSearch stopped for 40 s. The failed documents must appear in the backup and in the
+               report's `failedInSearch`; a re-drive of each report must make every partition `COMPLETE`.
+            """;
+
     private void report() throws IOException {
         StringBuilder table = new StringBuilder();
         table.append("| scenario | events | missing | duplicated | dead-lettered | recovery | bound | verdict |\n");
@@ -875,7 +1102,7 @@ class FaultSuite {
                 + "ledger topic. The judge is the bridge's own reconciliation API (`GET /reconciliations/{topic}/{partition}?from=0&to=end` "
                 + "for every partition) plus the dead-letter topic: an offset counts as missing when it is absent from the index or the "
                 + "backup and not dead-lettered. `missing` is the larger of the two sides, `duplicated` the larger count of extra copies.\n\n"
-                + table;
+                + table + SCENARIOS;
         Files.writeString(dir.resolve("faults.md"), md);
         if (System.getProperty("faults.only", "").isBlank()) {
             Files.writeString(Path.of("docs", "faults.md"), md);
