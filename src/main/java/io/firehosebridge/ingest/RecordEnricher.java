@@ -74,8 +74,10 @@ public final class RecordEnricher {
             }
             return splice(value, at, redriven);
         } catch (StreamConstraintsException e) {
-            problem = DeadLetterReason.TOO_DEEP;
-            detail = firstLine(e.getOriginalMessage());
+            // The parser's limits: nesting depth (ours), or number, string and name lengths (Jackson's), which are not depth.
+            String message = e.getOriginalMessage();
+            problem = message != null && message.contains("nesting depth") ? DeadLetterReason.TOO_DEEP : DeadLetterReason.NOT_JSON;
+            detail = firstLine(message);
         } catch (JsonParseException e) {
             String message = e.getOriginalMessage();
             if (message != null && message.startsWith("Duplicate field")) {

@@ -108,8 +108,11 @@ public class ReconciliationResource {
         try {
             tree = body == null || body.isBlank() ? null : json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("The body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
+            // Constraint violations (nesting too deep, numbers too long) carry no location.
+            String where = e.getLocation() == null ? "it exceeds the parser's limits"
+                    : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw ApiException.badRequest("The body is not valid JSON (" + where
+                    + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
         }
         ReconciliationJobs.Job job = jobs.submit(JobRequest.from(tree));
         return Response.accepted(job.view()).location(URI.create("/reconciliations/" + job.id())).build();

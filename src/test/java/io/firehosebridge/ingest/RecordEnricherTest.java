@@ -88,6 +88,13 @@ class RecordEnricherTest {
     }
 
     @Test
+    void rejectsNumbersBeyondTheParserLimitAsNotJsonRatherThanTooDeep() {
+        EnrichmentResult huge = enrich("{\"n\":" + "9".repeat(1_500) + "}");
+        assertThat(huge.reason()).isEqualTo(DeadLetterReason.NOT_JSON);
+        assertThat(enrich("{\"n\":" + "9".repeat(300) + "}").isAccepted()).isTrue();
+    }
+
+    @Test
     void rejectsDocumentThatAlreadyHasTheMetadataKey() {
         assertThat(enrich("{\"kafka\":{}}").reason()).isEqualTo(DeadLetterReason.RESERVED_FIELD);
         assertThat(enrich("{\"o\":{\"kafka\":1}}").isAccepted()).isTrue();
