@@ -58,7 +58,7 @@ import io.firehosebridge.testing.ServiceProcess;
  *
  * <p>Sizes are system properties with modest defaults ({@code -Dfaults.crash.events=300000 -Dfaults.crash.kills=10},
  * {@code -Dfaults.outage.seconds=120}, ...); {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
- * docs/faults.md.
+ * docs/reliability.md.
  */
 class FaultSuite {
 
@@ -1116,7 +1116,7 @@ class FaultSuite {
                 + table + SCENARIOS;
         Files.writeString(dir.resolve("faults.md"), md);
         if (System.getProperty("faults.only", "").isBlank()) {
-            Files.writeString(Path.of("docs", "faults.md"), md);
+            Files.writeString(Path.of("docs", "reliability.md"), md);
         }
     }
 }
