@@ -10,13 +10,17 @@ import java.util.function.LongSupplier;
  * concurrent calls report the same congestion) records what Firehose was accepting as the
  * <em>ceiling</em> and drops the rate just below it. Without throttling the rate climbs back to the
  * ceiling within about a second, then probes above it: slowly at first, so a stream at its quota sees
- * only small overshoots, and twice as fast for every further six seconds without throttling, so a
- * quota that was raised (or a throttling storm that ended) is found again within tens of seconds.
+ * only small overshoots, and twice as fast for every further six seconds without throttling. It also
+ * remembers the best rate Firehose accepted recently (halving over ten minutes): after five seconds
+ * without throttling the ceiling goes back up to it, so the end of a throttling storm (a quota cut for
+ * a while, then restored) is followed within seconds, not after a long probe from the storm's level.
  */
 public final class AdaptiveRateLimiter {
 
     private static final long PROBE_DOUBLING_NANOS = Duration.ofSeconds(6).toNanos();
     private static final double MAX_PROBE_PER_SECOND = 1.0;
+    private static final long ADOPT_BEST_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final double BEST_HALF_LIFE_SECONDS = 600;
 
     private final double maxRate;
     private final double minRate;
@@ -28,6 +32,7 @@ public final class AdaptiveRateLimiter {
 
     private double rate;
     private double ceiling;
+    private double best;
     private boolean limited;
     private long lastDecrease;
     private long lastUpdate;
@@ -77,6 +82,7 @@ public final class AdaptiveRateLimiter {
     public synchronized void onResponse(int accepted, int throttled, double acceptedPerSecond) {
         long now = nanoClock.getAsLong();
         grow(now);
+        best = Math.max(best, acceptedPerSecond);
         if (throttled == 0 || now - lastDecrease < coolDownNanos) {
             return;
         }
@@ -89,8 +95,14 @@ public final class AdaptiveRateLimiter {
     private void grow(long now) {
         double seconds = (now - lastUpdate) / 1e9;
         lastUpdate = now;
+        if (seconds > 0) {
+            best *= Math.pow(0.5, seconds / BEST_HALF_LIFE_SECONDS);
+        }
         if (!limited || rate >= maxRate || seconds <= 0) {
             return;
+        }
+        if (now - lastDecrease >= ADOPT_BEST_AFTER_NANOS && best > ceiling) {
+            ceiling = best;
         }
         if (rate < ceiling * 0.995) {
             // Back to the ceiling quickly: half the gap closes every ~0.7 s.

@@ -71,6 +71,24 @@ class AdaptiveRateLimiterTest {
     }
 
     @Test
+    void returnsToTheRateAcceptedBeforeAThrottlingStormWithinSecondsOfItsEnd() {
+        AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
+        rate.onResponse(500, 0, 2_000); // 2,000 records/s accepted
+        rate.onResponse(100, 400, 2_000); // the quota is cut: throttled
+        for (int i = 0; i < 600; i++) { // 60 s of storm at 200 records/s
+            advance(Duration.ofMillis(100));
+            rate.onResponse(20, 5, 200);
+        }
+        assertThat(rate.currentRate()).isLessThan(400);
+        for (int i = 0; i < 100; i++) { // restored: no more throttling
+            advance(Duration.ofMillis(100));
+            rate.onResponse(500, 0, rate.currentRate());
+        }
+        // 10 s after the end of the storm the rate is back above 90% of what was accepted before it.
+        assertThat(rate.currentRate()).isGreaterThan(1_800);
+    }
+
+    @Test
     void neverExceedsTheConfiguredCeiling() {
         AdaptiveRateLimiter rate = limiter(1_000);
         Duration last = Duration.ZERO;
