@@ -92,9 +92,7 @@ public final class FirehoseSender {
 
     private Uni<Integer> send(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
-        // Mutiny cannot schedule a delay under 1 ms (it fails the stream): round such waits up.
-        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(wait.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : wait);
+        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem() : after(wait);
         return gate.chain(() -> put(records))
                 .chain(outcome -> settle(records, outcome, attempt, deadline, redriven));
     }
@@ -184,9 +182,17 @@ public final class FirehoseSender {
                     throttled, lastError);
         }
         metrics.retried(failed.size());
-        return Uni.createFrom().voidItem().onItem().delayIt().by(backoff)
+        return after(backoff)
                 .chain(() -> attempt(failed, attempt + 1, deadline, redriven))
                 .map(later -> acceptedCount + later);
+    }
+
+    /**
+     * Completes after {@code delay}, rounded up to 1 ms: the one place the sender waits (rate gate and backoff). A
+     * sub-millisecond rate-gate wait once stopped the pipeline under a 1M-record burst; the rounding came from that.
+     */
+    private static Uni<Void> after(Duration delay) {
+        return Uni.createFrom().voidItem().onItem().delayIt().by(delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay);
     }
 
     private Uni<Void> deadLetterAll(List<PendingRecord> records, DeadLetterReason reason, String detail) {
