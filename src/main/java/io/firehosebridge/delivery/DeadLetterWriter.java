@@ -66,12 +66,12 @@ public final class DeadLetterWriter {
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).expireIn(maxRetry.toMillis())
                 .onItem().transformToUni(ignored -> {
                     metrics.deadLettered(reason);
-                    return Uni.createFrom().completionStage(record.message().ack());
+                    return Uni.createFrom().completionStage(record.settlement().ack());
                 })
                 .onFailure().recoverWithUni(failure -> {
                     LOG.errorf(failure, "Cannot write %s/%d@%d to the dead-letter topic; nacking it so the channel stops instead of losing it",
                             record.at().topic(), record.at().partition(), record.at().offset());
-                    return Uni.createFrom().completionStage(record.message().nack(failure));
+                    return Uni.createFrom().completionStage(record.settlement().nack(failure));
                 });
     }
 

@@ -50,8 +50,8 @@ public final class DeliveryMetrics {
         }).description("Adaptive send rate in records/s; -1 while unlimited").register(registry);
     }
 
-    void consumed() {
-        consumed.increment();
+    void consumed(int records) {
+        consumed.increment(records);
     }
 
     void delivered(int n) {

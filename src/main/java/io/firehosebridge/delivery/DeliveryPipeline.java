@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -32,7 +33,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 
 /**
@@ -46,9 +47,10 @@ public class DeliveryPipeline {
 
     private static final Logger LOG = Logger.getLogger(DeliveryPipeline.class);
 
+    /** One message per Kafka poll (the channel runs in batch mode): per-record connector work is paid once per poll. */
     @Inject
     @Channel("clicks")
-    Instance<Multi<Message<byte[]>>> clicksChannel;
+    Instance<Multi<Message<List<byte[]>>>> clicksChannel;
 
     @Inject
     @Channel("dead-letters")
@@ -84,7 +86,7 @@ public class DeliveryPipeline {
         }
         DeliverySettings.validate(config, recordsConfig);
         MutinyEmitter<byte[]> deadLetterEmitter = deadLetterChannel.get();
-        Multi<Message<byte[]>> clicks = clicksChannel.get();
+        Multi<Message<List<byte[]>>> clicks = clicksChannel.get();
         enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
         budget = new InFlightBudget(config.maxInFlightBytes());
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
@@ -101,7 +103,7 @@ public class DeliveryPipeline {
         });
 
         subscription = clicks
-                .map(this::validateAndEnrich)
+                .onItem().transformToIterable(this::validateAndEnrich)
                 .plug(records -> batcher = new DeliveryBatcher(records, config.maxBatchRecords(), config.maxBatchBytes(),
                         config.linger(), budget, timer))
                 .onItem().transformToUni(batch -> sender.deliver(batch)
@@ -118,19 +120,28 @@ public class DeliveryPipeline {
                 config.maxInFlightBytes());
     }
 
-    private PendingRecord validateAndEnrich(Message<byte[]> message) {
-        metrics.consumed();
-        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .orElseThrow(() -> new IllegalStateException("channel 'clicks' must use the smallrye-kafka connector"));
-        KafkaCoordinates at = new KafkaCoordinates(record.getTopic(), record.getPartition(), record.getOffset(),
-                record.getTimestamp().toEpochMilli());
-        byte[] key = record.getKey() instanceof byte[] k ? k : null;
-        byte[] value = message.getPayload();
-        EnrichmentResult result = enricher.enrich(value, at);
-        if (result.isAccepted()) {
-            return new PendingRecord(at, key, result.data(), null, null, message);
+    /** Turns one poll into its records, each validated and enriched (or marked for the dead-letter topic), sharing the poll's settlement. */
+    @SuppressWarnings("unchecked")
+    private List<PendingRecord> validateAndEnrich(Message<List<byte[]>> poll) {
+        ConsumerRecords<byte[], byte[]> records = poll.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(m -> (ConsumerRecords<byte[], byte[]>) m.getRecords())
+                .orElseThrow(() -> new IllegalStateException("channel 'clicks' must use the smallrye-kafka connector in batch mode"));
+        if (records.isEmpty()) {
+            poll.ack();
+            return List.of();
         }
-        return new PendingRecord(at, key, value, result.reason(), result.detail(), message);
+        metrics.consumed(records.count());
+        Settlement settlement = new PollSettlement(poll, records.count());
+        List<PendingRecord> pending = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset(), record.timestamp());
+            byte[] value = record.value();
+            EnrichmentResult result = enricher.enrich(value, at);
+            pending.add(result.isAccepted()
+                    ? new PendingRecord(at, record.key(), result.data(), null, null, settlement)
+                    : new PendingRecord(at, record.key(), value, result.reason(), result.detail(), settlement));
+        }
+        return pending;
     }
 
     /**
@@ -141,7 +152,7 @@ public class DeliveryPipeline {
     private Uni<Integer> nackAll(DeliveryBatch batch, Throwable failure) {
         LOG.errorf(failure, "Unexpected failure delivering a batch of %d records; nacking them", batch.size());
         for (PendingRecord r : batch.records()) {
-            r.message().nack(failure);
+            r.settlement().nack(failure);
         }
         return Uni.createFrom().item(0);
     }
@@ -163,8 +174,7 @@ public class DeliveryPipeline {
                 invalid++;
                 continue;
             }
-            // No Kafka message to acknowledge: the original offset was committed long ago.
-            pending.add(new PendingRecord(at, r.key(), result.data(), null, null, Message.of(result.data())));
+            pending.add(new PendingRecord(at, r.key(), result.data(), null, null, Settlement.NONE));
         }
         int skipped = invalid;
         InFlightBudget redriveBudget = new InFlightBudget(config.maxInFlightBytes());

@@ -1,13 +1,11 @@
 package io.firehosebridge.delivery;
 
-import org.eclipse.microprofile.reactive.messaging.Message;
-
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;
 
 /**
  * One consumed Kafka record on its way out: the bytes for Firehose (or, for a dead letter, the
- * original value and the reason), its coordinates, and the message to acknowledge once it is safe.
+ * original value and the reason), its coordinates, and how to settle it with the Kafka connector once it is safe.
  */
 public record PendingRecord(
         KafkaCoordinates at,
@@ -15,7 +13,7 @@ public record PendingRecord(
         byte[] data,
         DeadLetterReason reason,
         String detail,
-        Message<?> message) {
+        Settlement settlement) {
 
     /** True when the record goes to the dead-letter topic instead of Firehose. */
     public boolean isDeadLetter() {

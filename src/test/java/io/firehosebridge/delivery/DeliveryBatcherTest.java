@@ -30,7 +30,7 @@ class DeliveryBatcherTest {
     }
 
     static PendingRecord record(long offset, int size) {
-        return new PendingRecord(new KafkaCoordinates("t", 0, offset, 0), null, new byte[size], null, null, Message.of(offset));
+        return new PendingRecord(new KafkaCoordinates("t", 0, offset, 0), null, new byte[size], null, null, Settlement.of(Message.of(offset)));
     }
 
     private Multi<DeliveryBatch> batches(Multi<PendingRecord> records, int maxRecords, long maxBytes, Duration linger, InFlightBudget budget) {
@@ -73,7 +73,7 @@ class DeliveryBatcherTest {
     @Test
     void passesDeadLettersThroughAsTheirOwnBatch() {
         PendingRecord poison = new PendingRecord(new KafkaCoordinates("t", 0, 1, 0), null, "x".getBytes(), DeadLetterReason.NOT_JSON, "x",
-                Message.of("x"));
+                Settlement.of(Message.of("x")));
         Multi<PendingRecord> records = Multi.createFrom().items(record(0, 10), poison, record(2, 10));
         AssertSubscriber<DeliveryBatch> sub = batches(records, 500, 4 << 20, Duration.ofSeconds(10), new InFlightBudget(1L << 30))
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
