@@ -12,7 +12,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClientBuilder;
 
-/** The async Firehose client: SDK retries off (the delivery path retries only failed entries itself). */
+/** The async Firehose client: SDK retries off (the delivery path retries only failed entries itself); PutRecordBatch bodies prebuilt. */
 @ApplicationScoped
 public class FirehoseClientProducer {
 
@@ -25,7 +25,8 @@ public class FirehoseClientProducer {
                         .maxConcurrency(Math.max(16, delivery.maxInFlightCalls() * 2))
                         .tcpKeepAlive(true))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(delivery.callTimeout()));
+                        .apiCallTimeout(delivery.callTimeout())
+                        .addExecutionInterceptor(new PutRecordBatchBody.Interceptor()));
         Region region = AwsClients.region(aws);
         if (region != null) {
             builder.region(region);

@@ -104,7 +104,10 @@ public final class FirehoseSender {
             entries.add(Record.builder().data(SdkBytes.fromByteArrayUnsafe(r.data())).build());
             bytes += r.size();
         }
-        PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream).records(entries).build();
+        // The records stay in the request (what any client sees); on the wire goes the prebuilt body (PutRecordBatchBody.Interceptor).
+        byte[] body = PutRecordBatchBody.write(deliveryStream, records);
+        PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream).records(entries)
+                .overrideConfiguration(o -> o.putExecutionAttribute(PutRecordBatchBody.ATTRIBUTE, body)).build();
         metrics.callStarted(records.size(), bytes);
         long start = System.nanoTime();
         Instant sentAt = Instant.now();
@@ -125,7 +128,7 @@ public final class FirehoseSender {
             for (int i = 0; i < records.size(); i++) {
                 PutRecordBatchResponseEntry result = i < results.size() ? results.get(i) : null;
                 if (result != null && result.errorCode() == null) {
-                    records.get(i).message().ack();
+                    records.get(i).settlement().ack();
                     if (accepted != null) {
                         accepted.add(records.get(i).at());
                     }

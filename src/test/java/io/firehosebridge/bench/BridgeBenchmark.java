@@ -281,8 +281,18 @@ class BridgeBenchmark {
      * As deployed (deploy/k8s): a 192 MiB heap, about twice the live data seen after GC, with G1, which (unlike the
      * serial collector the JVM would pick by itself in a small container) does not keep the whole heap resident.
      */
-    private static final List<String> BRIDGE_JVM = List.of("-Xmx192m", "-XX:+UseG1GC", "-XX:MaxMetaspaceSize=128m",
-            "-XX:MaxDirectMemorySize=64m");
+    private static final List<String> BRIDGE_JVM = bridgeJvm();
+
+    /** The deployment's options, plus any given with {@code -Dbench.bridge.jvm="..."} (e.g. a JFR recording for a profile). */
+    private static List<String> bridgeJvm() {
+        List<String> options = new ArrayList<>(List.of("-Xmx192m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:MaxMetaspaceSize=128m",
+                "-XX:MaxDirectMemorySize=64m"));
+        String extra = System.getProperty("bench.bridge.jvm", "");
+        if (!extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return List.copyOf(options);
+    }
 
     private ServiceProcess bridge(String topic, String group) {
         return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "local-firehose.enabled", "false",

@@ -61,10 +61,10 @@ class FirehoseSenderTest {
     private PendingRecord record(int i) {
         String data = "r" + i;
         return new PendingRecord(new KafkaCoordinates("clicks", 0, i, 0), null, data.getBytes(StandardCharsets.UTF_8), null, null,
-                Message.of(data, () -> {
+                Settlement.of(Message.of(data, () -> {
                     acked.add(data);
                     return CompletableFuture.completedFuture(null);
-                }));
+                })));
     }
 
     private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry) {
@@ -162,10 +162,10 @@ class FirehoseSenderTest {
     void deadLettersAPoisonRecordWithoutCallingFirehose() {
         ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
         PendingRecord poison = new PendingRecord(new KafkaCoordinates("clicks", 1, 7, 0), null, "[1]".getBytes(StandardCharsets.UTF_8),
-                DeadLetterReason.NOT_AN_OBJECT, "top-level JSON value is an array", Message.of("[1]", () -> {
+                DeadLetterReason.NOT_AN_OBJECT, "top-level JSON value is an array", Settlement.of(Message.of("[1]", () -> {
                     acked.add("[1]");
                     return CompletableFuture.completedFuture(null);
-                }));
+                })));
         sender(firehose, Duration.ofSeconds(1)).deliver(DeliveryBatch.deadLetter(poison)).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls).isEmpty();
         assertThat(deadLetters).singleElement().satisfies(m -> assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).isEqualTo("[1]"));
