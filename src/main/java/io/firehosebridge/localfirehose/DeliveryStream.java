@@ -301,7 +301,7 @@ public final class DeliveryStream {
                 docs.add(new BulkDocument(s.rotation().indexName(s.indexName(), r.arrival()), type,
                         s.firehoseDocumentIds() ? r.documentId() : null, r.data()));
             }
-            return context.search().bulk(baseUrl, docs);
+            return context.search().bulk(baseUrl, docs, context.config().maxBulkRequestBytes());
         } catch (IOException | RuntimeException e) {
             DocumentError error = new DocumentError(code, "Unable to reach the search cluster at " + baseUrl + ": " + e);
             List<DocumentError> all = new ArrayList<>(pending.size());
