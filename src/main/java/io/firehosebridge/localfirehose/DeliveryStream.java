@@ -210,9 +210,11 @@ public final class DeliveryStream {
         stopping.countDown();
         scheduleFlush();
         deliveryThread.shutdown();
-        backupThread.shutdown();
         long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        boolean done = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)
+        boolean delivered = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+        // Only now: the last flush still submits its backup object, and a stopped executor would reject it (and with it the flush).
+        backupThread.shutdown();
+        boolean done = delivered
                 && backupThread.awaitTermination(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
         if (!done) {
             LOG.warnf("Delivery stream %s: %d buffered records not delivered before shutdown", spec.name(), buffer.size());
