@@ -272,6 +272,8 @@ class BridgeBenchmark {
                 .put("p50Seconds", p50).put("p90Seconds", tally.percentileSeconds(0.90)).put("p99Seconds", p99)
                 .put("maxSeconds", tally.percentileSeconds(1.0)).put("sampleOverstatesByLessThanMillis", tally.maxGapMillis())
                 .put("sampleUnderstatesByLessThanMillis", tally.maxResponseMillis());
+        var bySecond = node.putArray("bySecondOfProduction");
+        tally.bySecondOfProduction().forEach(q -> bySecond.addObject().put("p50", q[0]).put("p99", q[1]).put("max", q[2]));
         if (stages) {
             freshnessStages(tally, endpointCounts, node.putObject("stages"));
         }

@@ -25,6 +25,7 @@ final class FreshnessTally {
 
     private final NavigableMap<Long, long[]> byMillisecond = new TreeMap<>(); // timestamp -> {produced, credited, surplus}
     private final List<Long> latencies = new ArrayList<>();
+    private final List<Long> sampledTimestamps = new ArrayList<>(); // parallel to latencies
     private final List<long[]> searchableOverTime = new ArrayList<>(); // {poll sent at, samples so far}
     private long produced;
     private long foreign;
@@ -69,6 +70,7 @@ final class FreshnessTally {
             long fresh = Math.min(found, counts[0]) - counts[1];
             for (long i = 0; i < fresh; i++) {
                 latencies.add(sentAt - e.getKey());
+                sampledTimestamps.add(e.getKey());
             }
             if (fresh > 0) {
                 counts[1] += fresh;
@@ -124,6 +126,33 @@ final class FreshnessTally {
         long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p * sorted.length) - 1))] / 1000.0;
+    }
+
+    /**
+     * The samples by second of production, from the first event on: {p50, p99, max} in seconds for each second, to show
+     * whether slow events cluster (at the start, around one slow delivery) or spread evenly.
+     */
+    synchronized List<double[]> bySecondOfProduction() {
+        if (byMillisecond.isEmpty()) {
+            return List.of();
+        }
+        long start = byMillisecond.firstKey();
+        List<List<Long>> seconds = new ArrayList<>();
+        for (int i = 0; i < latencies.size(); i++) {
+            int second = (int) ((sampledTimestamps.get(i) - start) / 1000);
+            while (seconds.size() <= second) {
+                seconds.add(new ArrayList<>());
+            }
+            seconds.get(second).add(latencies.get(i));
+        }
+        List<double[]> out = new ArrayList<>();
+        for (List<Long> second : seconds) {
+            long[] sorted = second.stream().mapToLong(Long::longValue).sorted().toArray();
+            out.add(sorted.length == 0 ? new double[] { Double.NaN, Double.NaN, Double.NaN }
+                    : new double[] { sorted[(sorted.length - 1) / 2] / 1000.0, sorted[(int) Math.ceil(0.99 * sorted.length) - 1] / 1000.0,
+                            sorted[sorted.length - 1] / 1000.0 });
+        }
+        return out;
     }
 
     /** When the n-th event (1-based, in Kafka timestamp order) was produced. */

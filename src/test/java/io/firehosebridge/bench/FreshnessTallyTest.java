@@ -44,6 +44,21 @@ class FreshnessTallyTest {
     }
 
     @Test
+    void groupsSamplesBySecondOfProduction() {
+        FreshnessTally tally = new FreshnessTally();
+        tally.produced(1_000);
+        tally.produced(1_500);
+        tally.produced(2_100);
+
+        tally.polled(2_600, 2_601, Map.of(1_000L, 1L, 1_500L, 1L));
+        tally.polled(5_100, 5_101, Map.of(2_100L, 1L));
+
+        assertThat(tally.bySecondOfProduction()).satisfiesExactly(
+                first -> assertThat(first).containsExactly(1.1, 1.6, 1.6),
+                second -> assertThat(second).containsExactly(3.0, 3.0, 3.0));
+    }
+
+    @Test
     void duplicatesNeverAddSamples() {
         FreshnessTally tally = new FreshnessTally();
         tally.produced(1_000);
