@@ -10,9 +10,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,6 +52,8 @@ public final class DeliveryStream {
     /** Writes the AllDocuments backup while the delivery thread indexes the same records, as AWS does both independently. */
     private final ExecutorService backupThread;
     private final AtomicBoolean flushQueued = new AtomicBoolean();
+    /** The previous flush's backup object, possibly still being written (delivery thread only). */
+    private Future<?> previousBackup;
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final AtomicLong sequence = new AtomicLong();
     private final String idPrefix;
@@ -210,9 +214,11 @@ public final class DeliveryStream {
         stopping.countDown();
         scheduleFlush();
         deliveryThread.shutdown();
-        backupThread.shutdown();
         long waitMillis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
-        boolean done = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)
+        boolean delivered = deliveryThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+        // Only now: the last flush still submits its backup object, and a stopped executor would reject it (and with it the flush).
+        backupThread.shutdown();
+        boolean done = delivered
                 && backupThread.awaitTermination(Math.max(0, Duration.between(Instant.now(), deadline).toMillis()), TimeUnit.MILLISECONDS);
         if (!done) {
             LOG.warnf("Delivery stream %s: %d buffered records not delivered before shutdown", spec.name(), buffer.size());
@@ -235,7 +241,7 @@ public final class DeliveryStream {
 
     private void deliverToSearch(SearchSettings s, List<BufferedRecord> batch) {
         String baseUrl = s.clusterEndpoint() != null ? s.clusterEndpoint() : context.config().searchUrl();
-        java.util.concurrent.Future<?> backup = s.allDocuments()
+        Future<?> backup = s.allDocuments()
                 ? backupThread.submit(() -> writeS3(s.s3(), s.s3().prefix(), null, batch.get(0).arrival(), concat(batch), batch.size()))
                 : null;
         long deadline = System.nanoTime() + Duration.ofSeconds(s.retryDurationSeconds()).toNanos();
@@ -271,9 +277,10 @@ public final class DeliveryStream {
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
-        if (backup != null) {
-            awaitBackup(backup);
-        }
+        // The next flush may index while this backup is still being written, but not before the previous one is
+        // written: at most two backups are outstanding, so a slow S3 slows search delivery only when it falls behind.
+        awaitBackup(previousBackup);
+        previousBackup = backup;
         if (!pending.isEmpty()) {
             LOG.warnf("Delivery stream %s: %d of %d documents failed after %d attempts (first error %s), writing them to S3",
                     spec.name(), pending.size(), batch.size(), attempts, errors.get(0).code());
@@ -281,11 +288,13 @@ public final class DeliveryStream {
         }
     }
 
-    /** One flush at a time: the next one starts only when this one's backup object is written too. */
-    private void awaitBackup(java.util.concurrent.Future<?> backup) {
+    private void awaitBackup(Future<?> backup) {
+        if (backup == null) {
+            return;
+        }
         try {
             backup.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             LOG.errorf(e.getCause(), "Delivery stream %s: writing the backup object failed", spec.name());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -301,7 +310,7 @@ public final class DeliveryStream {
                 docs.add(new BulkDocument(s.rotation().indexName(s.indexName(), r.arrival()), type,
                         s.firehoseDocumentIds() ? r.documentId() : null, r.data()));
             }
-            return context.search().bulk(baseUrl, docs);
+            return context.search().bulk(baseUrl, docs, context.config().maxBulkRequestBytes());
         } catch (IOException | RuntimeException e) {
             DocumentError error = new DocumentError(code, "Unable to reach the search cluster at " + baseUrl + ": " + e);
             List<DocumentError> all = new ArrayList<>(pending.size());

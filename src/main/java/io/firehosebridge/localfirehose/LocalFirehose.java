@@ -56,7 +56,8 @@ public class LocalFirehose {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        // Buffers become due at their oldest record plus the interval; checking every 20 ms delivers them at most that late.
+        ticker.scheduleWithFixedDelay(this::tick, 20, 20, TimeUnit.MILLISECONDS);
         LocalFirehoseConfig.DefaultStream d = config.defaultStream();
         if (d.enabled()) {
             create(defaultStreamSpec(d), true);

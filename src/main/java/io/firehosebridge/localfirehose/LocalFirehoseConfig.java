@@ -42,6 +42,14 @@ public interface LocalFirehoseConfig {
     @WithDefault("30s")
     Duration shutdownFlushTimeout();
 
+    /**
+     * Largest body of one {@code _bulk} request; a delivery that is larger (a buffer that grew while an earlier delivery
+     * was slow) is sent as several requests in order. A cluster rejects oversized requests (HTTP 413, or 429 from
+     * OpenSearch's indexing pressure at 10% of the heap), and retrying them never succeeds.
+     */
+    @WithDefault("10485760")
+    long maxBulkRequestBytes();
+
     /** Folder for failed documents of an Elasticsearch destination when no ErrorOutputPrefix is set. */
     @WithDefault("elasticsearch-failed")
     String elasticsearchFailedFolder();

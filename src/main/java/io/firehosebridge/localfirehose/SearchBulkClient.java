@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,40 +59,66 @@ final class SearchBulkClient {
     }
 
     /**
-     * Indexes the documents; returns one entry per document, null where it was indexed.
+     * Indexes the documents, in order, with as many bulk requests of at most {@code maxRequestBytes} (at least one
+     * document each) as they need, one after another; returns one entry per document, null where it was indexed.
      * Throws IOException when the cluster could not be reached at all.
      */
-    List<DocumentError> bulk(String baseUrl, List<BulkDocument> docs) throws IOException, InterruptedException {
+    List<DocumentError> bulk(String baseUrl, List<BulkDocument> docs, long maxRequestBytes) throws IOException, InterruptedException {
+        List<DocumentError> out = new ArrayList<>(docs.size());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (BulkDocument doc : docs) {
-            ObjectNode action = mapper.createObjectNode();
-            ObjectNode meta = action.putObject("index");
-            meta.put("_index", doc.index());
-            if (doc.type() != null) {
-                meta.put("_type", doc.type());
+        int first = 0;
+        for (int i = 0; i < docs.size(); i++) {
+            byte[] entry = entry(docs.get(i));
+            if (i > first && body.size() + entry.length > maxRequestBytes) {
+                out.addAll(send(baseUrl, body.toByteArray(), i - first));
+                body.reset();
+                first = i;
             }
-            if (doc.id() != null) {
-                meta.put("_id", doc.id());
-            }
-            body.write(mapper.writeValueAsBytes(action));
-            body.write('\n');
-            body.write(singleLine(doc.source()));
-            body.write('\n');
+            body.write(entry);
         }
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl) + "/_bulk"))
+        if (first < docs.size()) {
+            out.addAll(send(baseUrl, body.toByteArray(), docs.size() - first));
+        }
+        return out;
+    }
+
+    private byte[] entry(BulkDocument doc) throws IOException {
+        ByteArrayOutputStream entry = new ByteArrayOutputStream(doc.source().length + 128);
+        ObjectNode action = mapper.createObjectNode();
+        ObjectNode meta = action.putObject("index");
+        meta.put("_index", doc.index());
+        if (doc.type() != null) {
+            meta.put("_type", doc.type());
+        }
+        if (doc.id() != null) {
+            meta.put("_id", doc.id());
+        }
+        entry.write(mapper.writeValueAsBytes(action));
+        entry.write('\n');
+        entry.write(singleLine(doc.source()));
+        entry.write('\n');
+        return entry.toByteArray();
+    }
+
+    // filter_path keeps only what is read: the response of a 5 MB request shrinks from about a megabyte to a few kilobytes.
+    private List<DocumentError> send(String baseUrl, byte[] body, int count) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl)
+                + "/_bulk?filter_path=errors,items.*.status,items.*.error"))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
-        List<DocumentError> out = new ArrayList<>(docs.size());
+        List<DocumentError> out = new ArrayList<>(count);
         if (response.statusCode() >= 300) {
             String message = new String(response.body(), StandardCharsets.UTF_8);
             DocumentError all = new DocumentError(String.valueOf(response.statusCode()), truncate(message));
-            docs.forEach(d -> out.add(all));
+            for (int i = 0; i < count; i++) {
+                out.add(all);
+            }
             return out;
         }
         JsonNode items = mapper.readTree(response.body()).path("items");
-        for (int i = 0; i < docs.size(); i++) {
+        for (int i = 0; i < count; i++) {
             JsonNode item = items.path(i).elements().hasNext() ? items.path(i).elements().next() : null;
             if (item == null) {
                 out.add(new DocumentError("500", "No bulk item returned for this document"));
@@ -103,9 +130,17 @@ final class SearchBulkClient {
         return out;
     }
 
-    // _bulk is newline-delimited: a pretty-printed or newline-terminated record is sent compacted; a record
-    // that is not JSON is sent as is (newlines blanked) so the cluster itself rejects it.
+    // _bulk is newline-delimited. A record on one line (trailing whitespace such as the usual "\n" aside) is sent as
+    // received, without parsing or re-encoding it; a pretty-printed one is sent compacted; a record that is not JSON
+    // is sent as is (newlines blanked) so the cluster itself rejects it.
     private byte[] singleLine(byte[] source) {
+        int end = source.length;
+        while (end > 0 && (source[end - 1] == '\n' || source[end - 1] == '\r' || source[end - 1] == ' ' || source[end - 1] == '\t')) {
+            end--;
+        }
+        if (!containsLineBreak(source, end)) {
+            return end == source.length ? source : Arrays.copyOf(source, end);
+        }
         try {
             JsonNode tree = mapper.readTree(source);
             if (tree != null && !tree.isMissingNode()) {
@@ -121,6 +156,15 @@ final class SearchBulkClient {
             }
         }
         return copy;
+    }
+
+    private static boolean containsLineBreak(byte[] bytes, int end) {
+        for (int i = 0; i < end; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String strip(String url) {

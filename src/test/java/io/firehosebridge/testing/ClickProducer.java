@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,6 +56,15 @@ public final class ClickProducer implements AutoCloseable {
      * returns the number written once the broker acknowledged all of them.
      */
     public long backlog(String topic, long count, int minBytes) throws Exception {
+        return backlog(topic, count, minBytes, timestamp -> {
+        });
+    }
+
+    /**
+     * Like {@link #backlog(String, long, int)}, with each record's Kafka timestamp set from the wall clock and handed
+     * to {@code stamped} before the record is sent, so a reader can never see a record whose timestamp is not yet known.
+     */
+    public long backlog(String topic, long count, int minBytes, LongConsumer stamped) throws Exception {
         Future<RecordMetadata> last = null;
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (long i = 0; i < count; i++) {
@@ -63,7 +73,9 @@ public final class ClickProducer implements AutoCloseable {
             if (missing > 0) {
                 click = click.substring(0, click.length() - 1) + ",\"note\":\"" + "x".repeat(missing) + "\"}";
             }
-            last = producer.send(new ProducerRecord<>(topic, null, click.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+            long timestamp = System.currentTimeMillis();
+            stamped.accept(timestamp);
+            last = producer.send(new ProducerRecord<>(topic, null, timestamp, null, click.getBytes(StandardCharsets.UTF_8)), (m, e) -> {
                 if (e != null) {
                     failure.set(e);
                 }
