@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>The scenario's delivery stream, index, index template, bucket and topics are deleted afterwards;
  * {@code -Dbench.reconcile.keep=true} leaves them (and prints the bridge settings) for measuring by hand.
+ * {@code -Dbench.reconcile.offsets=} changes the size, {@code -Dbench.reconcile.mib-per-second=} the stream's byte quota.
  */
 final class ReconcileScenario {
 
@@ -55,6 +56,7 @@ final class ReconcileScenario {
     private static final int EVENT_BYTES = 1024;
     private static final long FIRST_TARGET_MILLIS = 20_000;
     private static final long REPEAT_TARGET_MILLIS = 3_000;
+    private static final String TARGET = "first <= 20 s, repeat <= 3 s, COMPLETE";
     /** Byte quota of the scenario's stream: about what OpenSearch indexes here while S3Proxy takes the backup. */
     private static final int MIB_PER_SECOND = Integer.getInteger("bench.reconcile.mib-per-second", 8);
 
@@ -109,6 +111,11 @@ final class ReconcileScenario {
                 Call repeat = timedCall(bridge.pid());
                 return result(produceSeconds, deliverSeconds, first, repeat);
             }
+        } catch (Exception | AssertionError e) {
+            // A failed scenario is a failed row; the other scenarios' rows are still reported.
+            LOG.errorf(e, "reconcile: scenario failed");
+            ObjectNode node = JSON.createObjectNode().put("offsets", offsets).put("error", String.valueOf(e.getMessage()));
+            return new Result(new BridgeBenchmark.Row(title(), "failed: " + e, TARGET, "NOT met"), node);
         } finally {
             if (keep) {
                 LOG.infof("reconcile: kept stream, index, bucket and topic %s", name);
@@ -135,9 +142,11 @@ final class ReconcileScenario {
         } else {
             measured += "; both COMPLETE, " + String.format(Locale.ROOT, "%,d", offsets) + " present on both sides";
         }
-        return new Result(new BridgeBenchmark.Row("7. Reconciliation of " + String.format(Locale.ROOT, "%,d", offsets)
-                + " offsets of one partition (GET over HTTP)", measured, "first <= 20 s, repeat <= 3 s, COMPLETE", ok ? "met" : "NOT met"),
-                node);
+        return new Result(new BridgeBenchmark.Row(title(), measured, TARGET, ok ? "met" : "NOT met"), node);
+    }
+
+    private String title() {
+        return "7. Reconciliation of " + String.format(Locale.ROOT, "%,d", offsets) + " offsets of one partition (GET over HTTP)";
     }
 
     /** Why the report is not the complete one expected, or null when it is. */
