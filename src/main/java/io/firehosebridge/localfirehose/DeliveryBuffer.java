@@ -43,12 +43,28 @@ public final class DeliveryBuffer {
         return bytes >= sizeLimitBytes || !clock.instant().isBefore(oldestArrival.plus(interval));
     }
 
-    /** Takes everything buffered so far, leaving the buffer empty. */
+    /**
+     * Takes the oldest records up to the size limit (at least one), as Firehose delivers a buffer's worth at a
+     * time; what is left stays for the next delivery. A buffer that grew while delivery was slow then never
+     * goes out as one bulk request of the whole backlog.
+     */
     public synchronized List<BufferedRecord> drain() {
-        List<BufferedRecord> out = records;
-        records = new ArrayList<>();
-        bytes = 0;
-        oldestArrival = null;
+        long taken = 0;
+        int n = 0;
+        while (n < records.size() && (n == 0 || taken + records.get(n).data().length <= sizeLimitBytes)) {
+            taken += records.get(n).data().length;
+            n++;
+        }
+        List<BufferedRecord> out;
+        if (n == records.size()) {
+            out = records;
+            records = new ArrayList<>();
+        } else {
+            out = new ArrayList<>(records.subList(0, n));
+            records = new ArrayList<>(records.subList(n, records.size()));
+        }
+        bytes -= taken;
+        oldestArrival = records.isEmpty() ? null : records.get(0).arrival();
         return out;
     }
 

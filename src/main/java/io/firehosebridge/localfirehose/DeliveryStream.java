@@ -199,8 +199,10 @@ public final class DeliveryStream {
                 deliveryThread.execute(() -> {
                     flushQueued.set(false);
                     List<BufferedRecord> batch = buffer.drain();
-                    if (!batch.isEmpty()) {
+                    while (!batch.isEmpty()) {
                         deliver(batch);
+                        // What arrived meanwhile goes out in buffer-sized chunks while it is due (or on shutdown).
+                        batch = buffer.isDue() || stopping.getCount() == 0 ? buffer.drain() : List.of();
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -54,9 +54,13 @@ public interface ReconcileConfig {
     @WithDefault("200000")
     int objectCacheSize();
 
-    /** Search page size (composite aggregation buckets per request). */
+    /** Search page size: offsets per search request (one composite aggregation over that window of the range). */
     @WithDefault("10000")
     int searchPageSize();
+
+    /** Search requests one check keeps in flight at a time (each for its own window of offsets). */
+    @WithDefault("2")
+    int searchParallelism();
 
     /** Missing ranges listed per side in a report (counts stay exact beyond it). */
     @WithDefault("1000")

@@ -3,8 +3,14 @@ package io.firehosebridge.reconcile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -33,6 +39,8 @@ public class Reconciler {
 
     @Inject
     ReconcileConfig config;
+
+    private ExecutorService searchThreads;
 
     /** A validated range {@code [from, to)} of one partition. */
     public record Range(String topic, int partition, long from, long to, long end) {
@@ -140,6 +148,14 @@ public class Reconciler {
             return new Outcome(report(range, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
                     inSearch, inBackup);
         }
+        // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
+        AtomicBoolean abandoned = new AtomicBoolean();
+        long[] reported = { range.from() };
+        Future<SearchScanner.Result> searching = searchThread().submit(() -> search.scan(range.topic(), range.partition(), inSearch,
+                reached -> {
+                    progress.offsets((reached - reported[0]) / 2);
+                    reported[0] = reached;
+                }, () -> abandoned.get() || progress.cancelled()));
         try (KafkaLog.Reader reader = kafka.reader()) {
             long firstTs = reader.timestamp(tp, range.from(), range.end());
             long lastTs = reader.timestamp(tp, range.to() - 1, range.end());
@@ -162,13 +178,9 @@ public class Reconciler {
                         + config.maxBackupHours() + ") allows in one check; split it into smaller offset ranges");
             }
 
-            long[] reported = { range.from() };
-            SearchScanner.Result searched = search.scan(range.topic(), range.partition(), inSearch, reached -> {
-                progress.offsets((reached - reported[0]) / 2);
-                reported[0] = reached;
-            }, progress::cancelled);
             BackupScanner.Result backedUp = backup.scan(range.topic(), range.partition(), inBackup, failed, earliest, latest,
                     progress::objects, progress::cancelled);
+            SearchScanner.Result searched = result(searching);
             // A failed-document line is a copy in the backup (in AllDocuments mode the record is also in a backup object).
             for (OffsetRange r : failed.ranges(Integer.MAX_VALUE)) {
                 for (long o = r.first(); o <= r.last(); o++) {
@@ -192,6 +204,45 @@ public class Reconciler {
                     Instant.now(), config.deliveryWindow());
             return new Outcome(report(range, inSearch, inBackup, failed, searched, backedUp, oldestMissing, status, started),
                     inSearch, inBackup);
+        } finally {
+            abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
+        }
+    }
+
+    /** The search scan's result; its failure is rethrown as it was (an ApiException stays one). */
+    private static SearchScanner.Result result(Future<SearchScanner.Result> searching) {
+        try {
+            return searching.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            searching.cancel(true);
+            throw new IllegalStateException("Interrupted while waiting for the search scan", e);
+        }
+    }
+
+    private synchronized ExecutorService searchThread() {
+        if (searchThreads == null) {
+            searchThreads = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "reconcile-check");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return searchThreads;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (searchThreads != null) {
+            searchThreads.shutdownNow();
         }
     }
 

@@ -39,7 +39,8 @@ import io.firehosebridge.testing.ServiceProcess;
  * reported as ratios to baselines measured in the same run.
  *
  * <p>Sizes can be lowered for a quick look: {@code -Dbench.events=100000 -Dbench.memory.events=300000}; a subset runs
- * with {@code -Dbench.only=quota}. Only a full run rewrites docs/benchmarks.md.
+ * with {@code -Dbench.only=quota} (scenarios: {@code throughput}, {@code memory}, {@code quota}, {@code freshness},
+ * {@code reconcile}; see {@link ReconcileScenario}). Only a full run rewrites docs/benchmarks.md.
  */
 class BridgeBenchmark {
 
@@ -88,6 +89,11 @@ class BridgeBenchmark {
             }
             if (selected("freshness")) {
                 freshness();
+            }
+            if (selected("reconcile")) {
+                ReconcileScenario.Result reconciled = new ReconcileScenario(run, FIREHOSE_PORT, FIREHOSE_HTTP, BRIDGE_HTTP, BRIDGE_JVM).run();
+                results.set("reconcile", reconciled.json());
+                rows.add(reconciled.row());
             }
         }
         report();

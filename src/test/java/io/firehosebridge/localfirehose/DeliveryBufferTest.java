@@ -54,6 +54,28 @@ class DeliveryBufferTest {
     }
 
     @Test
+    void drainsAtMostTheSizeLimitAndKeepsTheRestInOrder() {
+        DeliveryBuffer buffer = new DeliveryBuffer(1000, Duration.ofSeconds(60), clock);
+        BufferedRecord first = record(600);
+        buffer.add(first);
+        clock.advance(Duration.ofSeconds(1));
+        BufferedRecord second = record(300);
+        buffer.add(second);
+        clock.advance(Duration.ofSeconds(1));
+        BufferedRecord third = record(500);
+        buffer.add(third);
+        BufferedRecord big = record(2500);
+        buffer.add(big);
+        assertThat(buffer.drain()).containsExactly(first, second);
+        assertThat(buffer.bytes()).isEqualTo(3000);
+        assertThat(buffer.oldestAge()).isEqualTo(Duration.ZERO);
+        assertThat(buffer.drain()).containsExactly(third);
+        assertThat(buffer.drain()).containsExactly(big); // larger than the limit alone: still delivered
+        assertThat(buffer.drain()).isEmpty();
+        assertThat(buffer.bytes()).isZero();
+    }
+
+    @Test
     void flushesWhenTheOldestRecordHasWaitedTheIntervalEvenIfSmall() {
         DeliveryBuffer buffer = new DeliveryBuffer(5 * 1024 * 1024, Duration.ofSeconds(60), clock);
         buffer.add(record(10));
