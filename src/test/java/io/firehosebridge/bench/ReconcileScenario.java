@@ -301,7 +301,7 @@ final class ReconcileScenario {
             props.forEach((k, v) -> line.append(" -D").append(k).append('=').append(v));
             LOG.infof("reconcile: bridge settings:%s", line);
         }
-        return new ServiceProcess("bench-reconcile-bridge", bridgeHttp, props, bridgeJvm);
+        return new ServiceProcess("bench-reconcile-bridge", bridgeHttp, props, bridgeJvm).withEnvironment(BridgeBenchmark.BRIDGE_ENV);
     }
 
     private FirehoseClient firehose() {

@@ -34,7 +34,8 @@ final class ApplicationConfiguration {
     /** Variables read by the container image or by Quarkus itself rather than by a configuration key. */
     static final Set<String> PLATFORM_ENV = Set.of(
             "QUARKUS_PROFILE", // the active profile
-            "JAVA_MAX_MEM_RATIO", "JAVA_INITIAL_MEM_RATIO", "JAVA_OPTS_APPEND"); // run-java.sh of the UBI OpenJDK image
+            "JAVA_MAX_MEM_RATIO", "JAVA_INITIAL_MEM_RATIO", "JAVA_OPTS_APPEND", // run-java.sh of the UBI OpenJDK image
+            "MALLOC_ARENA_MAX"); // glibc
 
     /** Quarkus properties that deployments set and application.properties does not mention (all documented by Quarkus). */
     static final Set<String> QUARKUS_KEYS = Set.of(

@@ -21,6 +21,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final int httpPort;
     private final List<String> command;
     private final Path log;
+    private final Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
 
     public ServiceProcess(String name, int httpPort, Map<String, String> properties) {
@@ -44,10 +45,18 @@ public final class ServiceProcess implements AutoCloseable {
         log = Path.of("target", name + ".log");
     }
 
+    /** Adds environment variables for the process, as a deployment would set them (e.g. {@code MALLOC_ARENA_MAX}). */
+    public ServiceProcess withEnvironment(Map<String, String> variables) {
+        environment.putAll(variables);
+        return this;
+    }
+
     /** Starts the process and waits until it answers the liveness probe. */
     public ServiceProcess start() throws Exception {
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString()))).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
+        builder.environment().putAll(environment);
+        process = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
