@@ -14,6 +14,10 @@ import java.util.function.LongSupplier;
  * remembers the best rate Firehose accepted recently (halving over ten minutes): after five seconds
  * without throttling the ceiling goes back up to it, so the end of a throttling storm (a quota cut for
  * a while, then restored) is followed within seconds, not after a long probe from the storm's level.
+ * Only a rate accepted over a clean window counts as the best: no throttling for two seconds (the
+ * span of the accepted-rate estimate) and not in the first two seconds (a start-up burst, which a
+ * token bucket lets through, is not a rate Firehose sustains; remembering one made the rate jump
+ * back above the quota every five seconds).
  */
 public final class AdaptiveRateLimiter {
 
@@ -21,6 +25,7 @@ public final class AdaptiveRateLimiter {
     private static final double MAX_PROBE_PER_SECOND = 1.0;
     private static final long ADOPT_BEST_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
     private static final double BEST_HALF_LIFE_SECONDS = 600;
+    private static final long CLEAN_WINDOW_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final double maxRate;
     private final double minRate;
@@ -35,6 +40,8 @@ public final class AdaptiveRateLimiter {
     private double best;
     private boolean limited;
     private long lastDecrease;
+    private long lastThrottled;
+    private final long started;
     private long lastUpdate;
     private long nextFree;
 
@@ -59,6 +66,8 @@ public final class AdaptiveRateLimiter {
         this.ceiling = rate;
         this.lastUpdate = nanoClock.getAsLong();
         this.lastDecrease = lastUpdate - coolDownNanos;
+        this.lastThrottled = lastUpdate - CLEAN_WINDOW_NANOS;
+        this.started = lastUpdate;
         this.nextFree = lastUpdate;
     }
 
@@ -82,7 +91,11 @@ public final class AdaptiveRateLimiter {
     public synchronized void onResponse(int accepted, int throttled, double acceptedPerSecond) {
         long now = nanoClock.getAsLong();
         grow(now);
-        best = Math.max(best, acceptedPerSecond);
+        if (throttled > 0) {
+            lastThrottled = now;
+        } else if (now - lastThrottled >= CLEAN_WINDOW_NANOS && now - started >= CLEAN_WINDOW_NANOS) {
+            best = Math.max(best, limited ? Math.min(rate, acceptedPerSecond) : acceptedPerSecond);
+        }
         if (throttled == 0 || now - lastDecrease < coolDownNanos) {
             return;
         }

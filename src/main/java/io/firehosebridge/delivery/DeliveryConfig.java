@@ -43,7 +43,7 @@ public interface DeliveryConfig {
     int maxInFlightCalls();
 
     /** Bytes handed to Firehose and not yet accepted; consumption pauses at this bound. At least max-batch-bytes. */
-    @WithDefault("8388608")
+    @WithDefault("33554432")
     long maxInFlightBytes();
 
     /** First retry delay for failed entries; doubles per attempt, with jitter. */

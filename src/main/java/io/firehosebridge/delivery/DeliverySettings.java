@@ -1,5 +1,7 @@
 package io.firehosebridge.delivery;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import io.firehosebridge.ingest.RecordEnricher;
 import io.firehosebridge.ingest.RecordsConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -37,7 +39,11 @@ final class DeliverySettings {
                 "bridge.records.metadata-key", "must be a plain field name (letters, digits, _ . @ -; not starting with _), was '"
                         + r.metadataKey() + "'");
         check(r.maxDepth() >= 2 && r.maxDepth() <= 1000, "bridge.records.max-depth", "must be 2..1000, was " + r.maxDepth());
+        check(ConfigProvider.getConfig().getOptionalValue(CLICKS_BATCH, Boolean.class).orElse(false), CLICKS_BATCH,
+                "must be true: the pipeline takes one message per poll and acknowledges it once every record in it is settled");
     }
+
+    static final String CLICKS_BATCH = "mp.messaging.incoming.clicks.batch";
 
     private static void check(boolean ok, String setting, String message) {
         if (!ok) {

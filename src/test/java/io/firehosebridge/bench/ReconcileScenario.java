@@ -26,11 +26,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -52,7 +49,6 @@ final class ReconcileScenario {
     private static final Logger LOG = Logger.getLogger(ReconcileScenario.class);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ROLE = "arn:aws:iam::000000000000:role/firehose";
     private static final int EVENT_BYTES = 1024;
     private static final long FIRST_TARGET_MILLIS = 20_000;
     private static final long REPEAT_TARGET_MILLIS = 3_000;
@@ -305,29 +301,12 @@ final class ReconcileScenario {
     }
 
     private FirehoseClient firehose() {
-        return FirehoseClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + firehosePort)).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+        return LocalStreams.client(firehosePort);
     }
 
     /** A stream like the local {@code clicks} one (1 s / 5 MB buffer, all documents backed up), with its own index and bucket. */
     private void createDeliveryStream() throws Exception {
-        try (FirehoseClient firehose = firehose()) {
-            firehose.createDeliveryStream(b -> b.deliveryStreamName(name).deliveryStreamType("DirectPut")
-                    .elasticsearchDestinationConfiguration(es -> es.roleARN(ROLE).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
-                            .indexName(name).indexRotationPeriod("NoRotation")
-                            .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(5))
-                            .s3BackupMode("AllDocuments")
-                            .s3Configuration(s3 -> s3.roleARN(ROLE).bucketARN("arn:aws:s3:::" + name))));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!"ACTIVE".equals(firehose.describeDeliveryStream(b -> b.deliveryStreamName(name)).deliveryStreamDescription()
-                    .deliveryStreamStatusAsString())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("delivery stream " + name + " not ACTIVE within 30 s");
-                }
-                Thread.sleep(200);
-            }
-        }
+        LocalStreams.createAndAwaitActive(firehosePort, name, name, name, 300); // AWS's default retry duration
         // Delivery on; records and calls unlimited, bytes at what the local search cluster indexes. With the bench's
         // unlimited byte quota the endpoint accepted far faster than OpenSearch indexed, its buffer grew and one bulk
         // request of the whole backlog ran the endpoint out of heap.

@@ -73,7 +73,10 @@ class AdaptiveRateLimiterTest {
     @Test
     void returnsToTheRateAcceptedBeforeAThrottlingStormWithinSecondsOfItsEnd() {
         AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
-        rate.onResponse(500, 0, 2_000); // 2,000 records/s accepted
+        for (int i = 0; i < 30; i++) { // 3 s at 2,000 records/s accepted
+            advance(Duration.ofMillis(100));
+            rate.onResponse(200, 0, 2_000);
+        }
         rate.onResponse(100, 400, 2_000); // the quota is cut: throttled
         for (int i = 0; i < 600; i++) { // 60 s of storm at 200 records/s
             advance(Duration.ofMillis(100));
@@ -86,6 +89,34 @@ class AdaptiveRateLimiterTest {
         }
         // 10 s after the end of the storm the rate is back above 90% of what was accepted before it.
         assertThat(rate.currentRate()).isGreaterThan(1_800);
+    }
+
+    @Test
+    void staysAtAQuotaWhoseBucketLetAStartUpBurstThrough() {
+        // Firehose as a token bucket of 1,000 records/s holding one second of quota; the sender's estimate of what was
+        // accepted spans two seconds (0.2 s at first), as FirehoseSender's does.
+        AdaptiveRateLimiter rate = limiter(Double.POSITIVE_INFINITY);
+        double tokens = 1_000;
+        double[] acceptedPerStep = new double[20];
+        long throttledLate = 0;
+        long sentLate = 0;
+        for (int step = 0; step < 600; step++) { // 60 s in steps of 100 ms
+            advance(Duration.ofMillis(100));
+            tokens = Math.min(1_000, tokens + 100);
+            int sent = (int) Math.min(5_000, rate.currentRate() / 10);
+            int accepted = (int) Math.min(sent, tokens);
+            tokens -= accepted;
+            acceptedPerStep[step % 20] = accepted;
+            double window = Math.max(0.2, Math.min(2.0, (step + 1) / 10.0));
+            rate.onResponse(accepted, sent - accepted, java.util.Arrays.stream(acceptedPerStep).sum() / window);
+            if (step >= 300) {
+                sentLate += sent;
+                throttledLate += sent - accepted;
+            }
+        }
+        // The last 30 s: at the quota, with at most a few percent throttled (not a jump back to the burst every five seconds).
+        assertThat(sentLate).isBetween(28_500L, 33_000L);
+        assertThat((double) throttledLate / sentLate).isLessThan(0.02);
     }
 
     @Test

@@ -17,18 +17,29 @@ class InvalidSettingIT {
 
     @Test
     void refusesToStartWithABatchOverFirehosesLimitAndNamesTheSetting() throws Exception {
+        assertThat(startupLog("bridge.delivery.max-batch-records", "600"))
+                .contains("Invalid setting bridge.delivery.max-batch-records: must be 1..500 (Firehose's limit), was 600");
+    }
+
+    @Test
+    void refusesToStartWithTheChannelOutOfBatchModeAndNamesTheSetting() throws Exception {
+        assertThat(startupLog("mp.messaging.incoming.clicks.batch", "false"))
+                .contains("Invalid setting mp.messaging.incoming.clicks.batch: must be true");
+    }
+
+    /** Starts the packaged service with one bad setting, expects it to exit, and returns its log. */
+    private static String startupLog(String setting, String value) throws Exception {
         LocalStackResource.ensureStarted();
         Path log = Path.of("target", "invalid-setting.log");
         Files.deleteIfExists(log);
         ServiceProcess service = new ServiceProcess("invalid-setting", 8098, Map.of("quarkus.profile", "local",
-                "local-firehose.enabled", "false", "bridge.delivery.max-batch-records", "600",
+                "local-firehose.enabled", "false", setting, value,
                 "mp.messaging.incoming.clicks.topic", "it-invalid-setting", "bridge.reconcile.ledger.enabled", "false"));
         try {
             assertThatThrownBy(service::start).hasMessageContaining("exited");
         } finally {
             service.stop();
         }
-        assertThat(Files.readString(log))
-                .contains("Invalid setting bridge.delivery.max-batch-records: must be 1..500 (Firehose's limit), was 600");
+        return Files.readString(log);
     }
 }

@@ -47,6 +47,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
 import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
 
 /**
@@ -615,29 +616,7 @@ class FaultSuite {
     }
 
     private static void createDeliveryStream(String name, int retrySeconds) throws Exception {
-        try (var firehose = software.amazon.awssdk.services.firehose.FirehoseClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + FIREHOSE_PORT))
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider
-                        .create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
-            String role = "arn:aws:iam::000000000000:role/firehose";
-            firehose.createDeliveryStream(b -> b.deliveryStreamName(name).deliveryStreamType("DirectPut")
-                    .elasticsearchDestinationConfiguration(es -> es.roleARN(role).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
-                            .indexName("clicks").indexRotationPeriod("NoRotation")
-                            .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(5))
-                            .retryOptions(r -> r.durationInSeconds(retrySeconds))
-                            .s3BackupMode("AllDocuments")
-                            .s3Configuration(s3 -> s3.roleARN(role).bucketARN("arn:aws:s3:::clicks-backup"))));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!"ACTIVE".equals(firehose.describeDeliveryStream(b -> b.deliveryStreamName(name)).deliveryStreamDescription()
-                    .deliveryStreamStatusAsString())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("delivery stream " + name + " not ACTIVE within 30 s");
-                }
-                Thread.sleep(200);
-            }
-        }
+        LocalStreams.createAndAwaitActive(FIREHOSE_PORT, name, "clicks", "clicks-backup", retrySeconds);
     }
 
     private static int readiness() {
