@@ -412,8 +412,7 @@ class BridgeBenchmark {
 
     /** The deployment's options, plus any given with {@code -Dbench.bridge.jvm="..."} (e.g. a JFR recording for a profile). */
     private static List<String> bridgeJvm() {
-        List<String> options = new ArrayList<>(List.of("-Xmx192m", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m", "-XX:MaxMetaspaceSize=128m",
-                "-XX:MaxDirectMemorySize=64m"));
+        List<String> options = new ArrayList<>(List.of("-Xmx192m", "-XX:+UseG1GC", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
         String extra = System.getProperty("bench.bridge.jvm", "");
         if (!extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));
