@@ -12,14 +12,12 @@ import org.jboss.logging.Logger;
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.smallrye.mutiny.Uni;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
-import software.amazon.awssdk.services.firehose.model.Record;
 
 /**
  * Puts one batch to Firehose and settles every record in it: acknowledged once Firehose accepted it,
@@ -98,15 +96,13 @@ public final class FirehoseSender {
     }
 
     private Uni<PutOutcome> put(List<PendingRecord> records) {
-        List<Record> entries = new ArrayList<>(records.size());
         long bytes = 0;
         for (PendingRecord r : records) {
-            entries.add(Record.builder().data(SdkBytes.fromByteArrayUnsafe(r.data())).build());
             bytes += r.size();
         }
-        // The records stay in the request (what any client sees); on the wire goes the prebuilt body (PutRecordBatchBody.Interceptor).
+        // The records go on the wire as the prebuilt body (PutRecordBatchBody.Interceptor), not as SDK model objects.
         byte[] body = PutRecordBatchBody.write(deliveryStream, records);
-        PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream).records(entries)
+        PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream)
                 .overrideConfiguration(o -> o.putExecutionAttribute(PutRecordBatchBody.ATTRIBUTE, body)).build();
         metrics.callStarted(records.size(), bytes);
         long start = System.nanoTime();

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -14,7 +13,6 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 
 /**
  * The JSON body of a {@code PutRecordBatch} call, written in one pass into one exactly sized array:
@@ -24,7 +22,8 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
  * its generic serialisation, which profiling showed to be the largest share of the bridge's CPU and
  * allocation per record (a chunked buffer grown per call, copied twice).
  *
- * <p>Use: attach {@link #write} to a request with {@link #ATTRIBUTE}; {@link Interceptor} on the client does the rest.
+ * <p>Use: attach {@link #write} to a request that names only the stream, with {@link #ATTRIBUTE}; {@link Interceptor}
+ * on the client does the rest.
  */
 public final class PutRecordBatchBody {
 
@@ -111,19 +110,11 @@ public final class PutRecordBatchBody {
     }
 
     /**
-     * Sends a request's prebuilt body instead of the SDK's serialisation: the records are dropped from
-     * the request before marshalling (so the SDK does not serialise them too) and the body and its
-     * length are put in before signing. Requests without the attribute pass untouched.
+     * Sends a request's prebuilt body instead of what the SDK serialised (for a request without records,
+     * just the stream name): the body and its length are put in before signing. Requests without the
+     * attribute pass untouched.
      */
     public static final class Interceptor implements ExecutionInterceptor {
-
-        @Override
-        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
-            if (attributes.getAttribute(ATTRIBUTE) != null && context.request() instanceof PutRecordBatchRequest put && put.hasRecords()) {
-                return put.toBuilder().records(List.of()).build();
-            }
-            return context.request();
-        }
 
         @Override
         public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {

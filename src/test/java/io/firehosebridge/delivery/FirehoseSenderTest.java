@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +14,8 @@ import java.util.function.Function;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;
@@ -40,7 +43,15 @@ class FirehoseSenderTest {
 
         @Override
         public CompletableFuture<PutRecordBatchResponse> putRecordBatch(PutRecordBatchRequest request) {
-            List<String> data = request.records().stream().map(r -> r.data().asUtf8String()).toList();
+            // What goes on the wire: the prebuilt body the sender attached (the request itself carries no records).
+            byte[] body = request.overrideConfiguration().orElseThrow().executionAttributes().getAttribute(PutRecordBatchBody.ATTRIBUTE);
+            List<String> data = new ArrayList<>();
+            try {
+                new ObjectMapper().readTree(body).path("Records")
+                        .forEach(r -> data.add(new String(Base64.getDecoder().decode(r.path("Data").asText()), StandardCharsets.UTF_8)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             calls.add(data);
             return script.apply(data);
         }
