@@ -4,13 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -39,8 +36,6 @@ public class Reconciler {
 
     @Inject
     ReconcileConfig config;
-
-    private ExecutorService searchThreads;
 
     /** A validated range {@code [from, to)} of one partition. */
     public record Range(String topic, int partition, long from, long to, long end) {
@@ -151,11 +146,11 @@ public class Reconciler {
         // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
         AtomicBoolean abandoned = new AtomicBoolean();
         long[] reported = { range.from() };
-        Future<SearchScanner.Result> searching = searchThread().submit(() -> search.scan(range.topic(), range.partition(), inSearch,
+        Future<SearchScanner.Result> searching = search.scanInBackground(range.topic(), range.partition(), inSearch,
                 reached -> {
                     progress.offsets((reached - reported[0]) / 2);
                     reported[0] = reached;
-                }, () -> abandoned.get() || progress.cancelled()));
+                }, () -> abandoned.get() || progress.cancelled());
         try (KafkaLog.Reader reader = kafka.reader()) {
             long firstTs = reader.timestamp(tp, range.from(), range.end());
             long lastTs = reader.timestamp(tp, range.to() - 1, range.end());
@@ -225,24 +220,6 @@ public class Reconciler {
             Thread.currentThread().interrupt();
             searching.cancel(true);
             throw new IllegalStateException("Interrupted while waiting for the search scan", e);
-        }
-    }
-
-    private synchronized ExecutorService searchThread() {
-        if (searchThreads == null) {
-            searchThreads = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "reconcile-check");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return searchThreads;
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (searchThreads != null) {
-            searchThreads.shutdownNow();
         }
     }
 

@@ -59,6 +59,11 @@ public class SearchScanner {
     public record Result(List<String> indices, long documents) {
     }
 
+    /** {@link #scan} on a thread of this scanner's own, so the caller can read Kafka and the backup meanwhile. */
+    public Future<Result> scanInBackground(String topic, int partition, OffsetTally tally, LongConsumer progress, BooleanSupplier cancelled) {
+        return workers().submit(() -> scan(topic, partition, tally, progress, cancelled));
+    }
+
     /**
      * Adds every copy of every offset of {@code [tally.from(), tally.to())} to the tally.
      *
