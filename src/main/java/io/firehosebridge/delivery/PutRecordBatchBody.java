@@ -28,7 +28,7 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 public final class PutRecordBatchBody {
 
     /** The prebuilt body of one request. */
-    public static final ExecutionAttribute<byte[]> ATTRIBUTE = new ExecutionAttribute<>("io.firehosebridge.PutRecordBatchBody");
+    public static final ExecutionAttribute<byte[]> ATTRIBUTE = uniqueAttribute("io.firehosebridge.PutRecordBatchBody");
 
     /** What Firehose accepts as a delivery stream name; such a name needs no JSON escaping. */
     static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
@@ -72,6 +72,23 @@ public final class PutRecordBatchBody {
         }
         put(TAIL, body, pos);
         return body;
+    }
+
+    /**
+     * The SDK keeps every attribute name in a JVM-wide registry and refuses a name twice. In dev mode the SDK's
+     * classes outlive a live reload while this class is loaded anew, so the reloaded class would find its own name
+     * taken and fail to initialise (delivery stopped at the first edit). A later class loader therefore takes the
+     * name with a suffix: one small entry per reload, which holds no reference to the old class loader.
+     */
+    static ExecutionAttribute<byte[]> uniqueAttribute(String name) {
+        String candidate = name;
+        for (int reload = 1; ; reload++) {
+            try {
+                return new ExecutionAttribute<>(candidate);
+            } catch (IllegalArgumentException taken) {
+                candidate = name + "#" + reload;
+            }
+        }
     }
 
     static int base64Length(int bytes) {

@@ -169,4 +169,37 @@ class PutRecordBatchBodyTest {
     void refusesANameFirehoseWouldNotAccept() {
         assertThatThrownBy(() -> PutRecordBatchBody.write("bad\"name", List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** What dev mode does on a live reload: this class loaded again by a new class loader, the SDK's classes kept. */
+    @Test
+    void initialisesAgainInAReloadingClassLoader() throws Exception {
+        assertThat(PutRecordBatchBody.ATTRIBUTE).isNotNull();
+        for (int reload = 0; reload < 3; reload++) {
+            try (ReloadingClassLoader reloaded = new ReloadingClassLoader(getClass().getClassLoader())) {
+                Class<?> again = Class.forName(PutRecordBatchBody.class.getName(), true, reloaded);
+                assertThat(again).isNotSameAs(PutRecordBatchBody.class);
+                Object attribute = again.getField("ATTRIBUTE").get(null);
+                assertThat(attribute).isNotNull().isNotSameAs(PutRecordBatchBody.ATTRIBUTE);
+            }
+        }
+    }
+
+    /** Loads this project's classes itself (child first) and everything else from the parent, like Quarkus's restart class loader. */
+    private static final class ReloadingClassLoader extends java.net.URLClassLoader {
+
+        ReloadingClassLoader(ClassLoader parent) {
+            super(new java.net.URL[] { PutRecordBatchBody.class.getProtectionDomain().getCodeSource().getLocation() }, parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.startsWith("io.firehosebridge.")) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                return loaded != null ? loaded : findClass(name);
+            }
+        }
+    }
 }
