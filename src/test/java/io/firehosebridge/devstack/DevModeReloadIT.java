@@ -1,0 +1,248 @@
+package io.firehosebridge.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.firehosebridge.testing.LocalStackResource;
+
+/**
+ * {@code ./mvnw quarkus:dev} driven as a person would: on a copy of the project (so an edit can never be left behind in
+ * the real sources), against the local stack, with a topic, delivery stream, index and bucket of its own. Five live
+ * reloads, each after an edit in another part of the service (the demo producer, the delivery path, the reconciliation
+ * API, the local Firehose endpoint): after each, readiness is UP and events produced after the edit arrive in the index,
+ * with the edit applied where it changes the events; after all five the live thread count is back near where it started.
+ */
+class DevModeReloadIT {
+
+    private static final Logger LOG = Logger.getLogger(DevModeReloadIT.class);
+    private static final int HTTP_PORT = 18080;
+    private static final int FIREHOSE_PORT = 14573;
+    private static final String RUN = LocalStackResource.RUN;
+    private static final String TOPIC = "devmode-clicks-" + RUN;
+    private static final String INDEX = "devmode-" + RUN;
+    /** Threads a reload may leave above the start (pools that grow on demand); a leak per reload exceeds it within five. */
+    private static final int THREAD_SLACK = 12;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static Path project;
+    private static Path log;
+    private static Process devMode;
+    private static final List<Integer> threadsAfterReload = new ArrayList<>();
+
+    @BeforeAll
+    static void startDevMode() throws Exception {
+        LocalStackResource.ensureStarted();
+        project = Path.of("target", "devmode-" + RUN).toAbsolutePath();
+        copyProject(Path.of("").toAbsolutePath(), project);
+        Files.writeString(project.resolve("src/main/resources/application.properties"), String.join("\n", "",
+                "# DevModeReloadIT: this copy's own topic, stream, index, bucket and ports",
+                "%dev.quarkus.http.port=" + HTTP_PORT,
+                "%dev.local-firehose.port=" + FIREHOSE_PORT,
+                "%dev.bridge.delivery.endpoint=http://127.0.0.1:" + FIREHOSE_PORT,
+                "%dev.mp.messaging.incoming.clicks.topic=" + TOPIC,
+                "%dev.mp.messaging.incoming.clicks.group.id=devmode-" + RUN,
+                "%dev.mp.messaging.outgoing.dead-letters.topic=devmode-dlq-" + RUN,
+                "%dev.bridge.demo.topic=" + TOPIC,
+                "%dev.bridge.demo.rate-per-second=50",
+                "%dev.bridge.delivery.delivery-stream=" + INDEX,
+                "%dev.local-firehose.default-stream.name=" + INDEX,
+                "%dev.local-firehose.default-stream.index=" + INDEX,
+                "%dev.local-firehose.default-stream.backup-bucket=" + INDEX,
+                "%dev.bridge.reconcile.ledger.topic=devmode-ledger-" + RUN, ""), StandardOpenOption.APPEND);
+        log = Path.of("target", "devmode-" + RUN + ".log").toAbsolutePath();
+        List<String> command = List.of(project.resolve("mvnw").toString(), "-B", "quarkus:dev", "-Ddebug=false",
+                "-Dquarkus.analytics.disabled=true", "-Dquarkus.console.enabled=false");
+        devMode = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString()))).start();
+        // A fresh copy compiles everything first: minutes on a loaded 2-core machine.
+        await("dev mode ready; see " + log).atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> devModeAlive() && ready());
+    }
+
+    @AfterAll
+    static void stopDevMode() throws Exception {
+        if (devMode != null) {
+            List<ProcessHandle> tree = new ArrayList<>(devMode.descendants().toList());
+            tree.add(devMode.toHandle());
+            tree.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : tree) {
+                p.onExit().get(60, TimeUnit.SECONDS);
+            }
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.deleteTopics(List.of(TOPIC, "devmode-dlq-" + RUN, "devmode-ledger-" + RUN)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // a topic that was never created
+        }
+        send("DELETE", "http://127.0.0.1:9200/" + INDEX, null);
+    }
+
+    @Test
+    void reloadsFiveTimesWithoutStoppingDelivery() throws Exception {
+        await("first demo events indexed").atMost(Duration.ofSeconds(90)).until(() -> count("{\"match_all\":{}}") > 0);
+        Thread.sleep(3_000);
+        int baselineThreads = liveThreads();
+
+        reloadAfter("the demo producer's events", () -> replace(source("DemoClicks.java"), "v1.5.16(90)", "devreload1"));
+        await("events with the edit applied").atMost(Duration.ofSeconds(90)).until(() -> count(appVersion("devreload1")) > 0);
+
+        reloadAfter("the delivery path", () -> mark(source("FirehoseSender.java"), 2));
+        reloadAfter("the reconciliation API", () -> mark(source("ReconciliationResource.java"), 3));
+        HttpResponse<String> reconciliation = send("GET", base() + "/reconciliations/" + TOPIC + "/0?from=0&to=0", null);
+        assertThat(reconciliation.statusCode()).as(reconciliation.body()).isEqualTo(200);
+        reloadAfter("the local Firehose endpoint", () -> mark(source("LocalFirehose.java"), 4));
+        reloadAfter("the demo producer", () -> {
+            mark(source("DemoProducer.java"), 5);
+            replace(source("DemoClicks.java"), "devreload1", "devreload5");
+        });
+        await("events with the last edit applied").atMost(Duration.ofSeconds(90)).until(() -> count(appVersion("devreload5")) > 0);
+
+        assertThat(reloadsLogged()).as("live reloads in " + log).isEqualTo(5);
+        // Pools that shrink after use (Vert.x workers, the fork-join pool) need a moment; a leak never comes back.
+        await("live threads back near " + baselineThreads).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
+                .until(() -> liveThreads() <= baselineThreads + THREAD_SLACK);
+        LOG.infof("Live threads: %d at the start, %s after each reload, %d at the end", baselineThreads, threadsAfterReload, liveThreads());
+    }
+
+    /** Edits, triggers the reload with a request (as dev mode does), and waits until delivery runs again. */
+    private static void reloadAfter(String what, Runnable edit) throws Exception {
+        int before = reloadsLogged();
+        // A change within the same second as the last compile can go unnoticed by timestamp.
+        Thread.sleep(1_100);
+        edit.run();
+        Instant edited = Instant.now();
+        await("reload after editing " + what).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> devModeAlive() && ready() && reloadsLogged() > before);
+        await("events produced after editing " + what + " indexed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> count("{\"range\":{\"kafka.timestamp\":{\"gt\":" + edited.toEpochMilli() + "}}}") > 0);
+        threadsAfterReload.add(liveThreads());
+    }
+
+    private static boolean ready() {
+        try {
+            return send("GET", base() + "/q/health/ready", null).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean devModeAlive() {
+        if (!devMode.isAlive()) {
+            throw new IllegalStateException("dev mode exited with " + devMode.exitValue() + "; see " + log);
+        }
+        return true;
+    }
+
+    private static int reloadsLogged() throws IOException {
+        try (Stream<String> lines = Files.lines(log)) {
+            return (int) lines.filter(l -> l.contains("Live reload total time")).count();
+        }
+    }
+
+    private static int liveThreads() throws Exception {
+        String metrics = send("GET", base() + "/q/metrics", null).body();
+        Matcher m = Pattern.compile("(?m)^jvm_threads_live_threads(?:\\{[^}]*})? ([0-9.]+)").matcher(metrics);
+        assertThat(m.find()).as("jvm_threads_live_threads in /q/metrics").isTrue();
+        return (int) Double.parseDouble(m.group(1));
+    }
+
+    private static long count(String query) throws Exception {
+        send("POST", "http://127.0.0.1:9200/" + INDEX + "/_refresh", null);
+        HttpResponse<String> r = send("POST", "http://127.0.0.1:9200/" + INDEX + "/_count", "{\"query\":" + query + "}");
+        Matcher m = Pattern.compile("\"count\":(\\d+)").matcher(r.body());
+        return r.statusCode() == 200 && m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static String appVersion(String value) {
+        return "{\"match\":{\"app_version\":\"" + value + "\"}}";
+    }
+
+    private static String base() {
+        return "http://127.0.0.1:" + HTTP_PORT;
+    }
+
+    private static HttpResponse<String> send(String method, String url, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The one source file of that name in the copy, wherever its package put it. */
+    private static Path source(String fileName) {
+        try (Stream<Path> files = Files.walk(project.resolve("src/main/java"))) {
+            return files.filter(p -> p.getFileName().toString().equals(fileName)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(fileName + " not found in " + project));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void replace(Path file, String from, String to) {
+        try {
+            String text = Files.readString(file);
+            assertThat(text).as(file.toString()).contains(from);
+            Files.writeString(file, text.replace(from, to));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A real change to the class (a new constant before its closing brace), so its bytecode differs. */
+    private static void mark(Path file, int reload) {
+        try {
+            String text = Files.readString(file).stripTrailing();
+            assertThat(text).endsWith("}");
+            Files.writeString(file, text.substring(0, text.length() - 1)
+                    + "\n    static final String DEV_RELOAD_MARK = \"reload-" + reload + "\";\n}\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What dev mode needs: the build, the sources and the stack launcher (whose cache and data are shared, not copied). */
+    private static void copyProject(Path from, Path to) throws IOException {
+        for (String part : List.of("pom.xml", "mvnw", ".mvn", "src/main", "deploy/local")) {
+            Path source = from.resolve(part);
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path target = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+        }
+    }
+}
