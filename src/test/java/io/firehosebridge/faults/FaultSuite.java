@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,16 +25,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +36,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.firehosebridge.faults.ReconciliationJudge.Verdict;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
 import io.firehosebridge.testing.LocalStackResource;
@@ -85,23 +78,11 @@ class FaultSuite {
     private final List<Row> rows = new ArrayList<>();
     private final ObjectNode results = JSON.createObjectNode();
     private final ArrayNode details = results.putArray("scenarios");
+    private final ReconciliationJudge judge = new ReconciliationJudge(() -> BRIDGE_HTTP, settle);
 
     /** One line of the table. */
     record Row(String scenario, long events, long missing, long duplicated, long deadLettered, String recovery, String bound,
             String verdict) {
-    }
-
-    /** What the judge found for one topic: reconciliation reports per partition plus the dead-letter topic. */
-    record Verdict(long events, long missingInSearch, long missingInBackup, long failedInSearch, long duplicatedInSearch,
-            long duplicatedInBackup, long deadLettered, long deadLettersWithoutReason, Map<Long, String> reasons) {
-
-        long missing() {
-            return Math.max(missingInSearch, missingInBackup);
-        }
-
-        long duplicated() {
-            return Math.max(duplicatedInSearch, duplicatedInBackup);
-        }
     }
 
     @Test
@@ -160,7 +141,7 @@ class FaultSuite {
         int kills = Integer.getInteger("faults.crash.kills", 5);
         String topic = topic("crash");
         Map<String, String> props = bridgeProps(topic);
-        Stream stream = new Stream(topic, events, Integer.getInteger("faults.crash.rate", 5_000)).start();
+        EventStream stream = new EventStream(topic, events, Integer.getInteger("faults.crash.rate", 5_000)).start();
         ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
         int done = 0;
         try {
@@ -173,7 +154,7 @@ class FaultSuite {
                 bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
             }
             stream.await();
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             // What a kill can repeat: what was in flight (4 MiB, at least ~250 B per enriched event) plus what was
             // acknowledged but not yet committed (auto.commit.interval 1 s, at most the stream rate for that second).
             long perKill = IN_FLIGHT_BYTES / 250 + 20_000;
@@ -199,7 +180,7 @@ class FaultSuite {
         faults("{\"recordsPerSecond\":" + quota + "}");
         long events = (long) rate * (before + cutSeconds + after);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(before * 1_000L);
                 double steady = deliveredRate(5);
@@ -227,7 +208,7 @@ class FaultSuite {
                     }
                 }
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 boolean ok = v.missing() == 0 && v.deadLettered() == 0 && v.duplicated() == 0 && recovery <= 10;
                 add("2. Throttling storm: quota " + fmt(quota) + " -> " + fmt(quota / 10) + " rec/s for " + cutSeconds + " s", v,
                         Double.isNaN(recovery) ? "> 60 s" : String.format(Locale.ROOT, "%.1f s", recovery),
@@ -246,14 +227,14 @@ class FaultSuite {
         String topic = topic("partial");
         long events = (long) rate * (seconds + 10);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
                 faults("{\"recordFailureRate\":0.3}");
                 Thread.sleep(seconds * 1_000L);
                 faults("{\"recordFailureRate\":0}");
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 Map<String, Double> m = metrics();
                 long bound = events / 1000;
                 boolean ok = v.missing() == 0 && v.deadLettered() == 0 && v.duplicated() <= bound;
@@ -273,7 +254,7 @@ class FaultSuite {
         String topic = topic("outage");
         long events = (long) rate * (seconds + 20);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             List<double[]> samples = new ArrayList<>();
             try {
                 Thread.sleep(5_000);
@@ -297,7 +278,7 @@ class FaultSuite {
                     Thread.sleep(100);
                 }
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 // Accepted during the outage: only what was in flight when it began (the first seconds' calls).
                 double acceptedDuringOutage = deliveredAtUp - deliveredAtDown;
                 int from = Math.min(samples.size() - 1, 10);
@@ -364,7 +345,7 @@ class FaultSuite {
                         expectedReasons.put(DeliveredOffsets.key((int) at.get(i)[0], at.get(i)[1]), reasons.get(i));
                     }
                 }
-                Verdict v = judge(topic, topic + "-dlq", expectedReasons.keySet());
+                Verdict v = judge.judge(topic, topic + "-dlq", expectedReasons.keySet());
                 long wrongReason = expectedReasons.entrySet().stream().filter(e -> !e.getValue().equals(v.reasons().get(e.getKey()))).count();
                 long goodDeadLettered = v.reasons().keySet().stream().filter(k -> !expectedReasons.containsKey(k)).count();
                 Map<String, Long> byReason = new java.util.TreeMap<>();
@@ -486,7 +467,7 @@ class FaultSuite {
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             long pid = bridge.pid();
             awaitReady(Duration.ofSeconds(60));
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             boolean sawNotReady = false;
             double readyAgain = Double.NaN;
             try {
@@ -513,7 +494,7 @@ class FaultSuite {
             } finally {
                 stream.stop();
             }
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             boolean samePid = bridge.pid() == pid && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
             boolean ok = v.missing() == 0 && v.deadLettered() == 0 && sawNotReady && !Double.isNaN(readyAgain) && samePid;
             add("7. Kafka broker stopped " + seconds + " s mid-stream", v,
@@ -541,7 +522,7 @@ class FaultSuite {
         long failed = 0;
         List<String> statuses = new ArrayList<>();
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
                 try {
@@ -554,7 +535,7 @@ class FaultSuite {
             } finally {
                 stream.stop();
             }
-            Map<Integer, Long> ends = endOffsets(topic);
+            Map<Integer, Long> ends = ReconciliationJudge.endOffsets(topic);
             // Wait until the backup holds every offset and what search lacks is exactly what Firehose failed there.
             Map<Integer, JsonNode> reports = new HashMap<>();
             long deadline = System.nanoTime() + settle.toNanos();
@@ -565,7 +546,7 @@ class FaultSuite {
                 boolean answered = true;
                 for (var e : ends.entrySet()) {
                     try {
-                        JsonNode answer = reconcileAnswer(topic, e.getKey(), 0, e.getValue());
+                        JsonNode answer = judge.reconcileAnswer(topic, e.getKey(), 0, e.getValue());
                         reports.put(e.getKey(), answer);
                         JsonNode report = answer.path("report");
                         backupMissing += report.path("backup").path("missingCount").asLong();
@@ -599,9 +580,9 @@ class FaultSuite {
                 LOG.infof("re-drive %s: %d %s", answer.path("id").asText(), r.statusCode(), r.body());
                 redriven += JSON.readTree(r.body()).path("resent").asLong();
             }
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             for (var e : ends.entrySet()) {
-                statuses.add(reconcile(topic, e.getKey(), 0, e.getValue()).path("status").asText());
+                statuses.add(judge.reconcile(topic, e.getKey(), 0, e.getValue()).path("status").asText());
             }
             boolean complete = statuses.stream().allMatch("COMPLETE"::equals);
             // The backup keeps the failed-document envelope and gets the re-driven copy: one extra copy per re-driven offset.
@@ -744,169 +725,7 @@ class FaultSuite {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    // ---- the judge ----
-
-    /**
-     * Waits until the bridge's reconciliation reports, minus what the dead-letter topic holds, show nothing missing in the
-     * index or the backup (or {@link #settle} passed); then counts duplicates and dead letters.
-     */
-    private Verdict judge(String topic, String dlqTopic, Set<Long> expectedDeadLetters) throws Exception {
-        Map<Integer, Long> ends = endOffsets(topic);
-        long events = ends.values().stream().mapToLong(Long::longValue).sum();
-        long deadline = System.nanoTime() + settle.toNanos();
-        while (true) {
-            DeadLetters dlq = deadLetters(dlqTopic);
-            long missingSearch = 0;
-            long missingBackup = 0;
-            long failedInSearch = 0;
-            long dupSearch = 0;
-            long dupBackup = 0;
-            for (var e : ends.entrySet()) {
-                if (e.getValue() == 0) {
-                    continue;
-                }
-                JsonNode report = reconcile(topic, e.getKey(), 0, e.getValue());
-                missingSearch += missingNotDeadLettered(report.path("search"), e.getKey(), dlq.reasons().keySet());
-                missingBackup += missingNotDeadLettered(report.path("backup"), e.getKey(), dlq.reasons().keySet());
-                failedInSearch += report.path("failedInSearch").path("count").asLong();
-                dupSearch += report.path("search").path("duplicated").path("extraCopies").asLong();
-                dupBackup += report.path("backup").path("duplicated").path("extraCopies").asLong();
-            }
-            boolean dlqSettled = expectedDeadLetters.isEmpty() || dlq.reasons().keySet().containsAll(expectedDeadLetters);
-            if ((missingSearch == 0 && missingBackup == 0 && dlqSettled) || System.nanoTime() > deadline) {
-                Verdict v = new Verdict(events, missingSearch, missingBackup, failedInSearch, dupSearch, dupBackup, dlq.reasons().size(),
-                        dlq.withoutReason(), dlq.reasons());
-                LOG.infof("judge %s: %s", topic, v.toString().replaceAll("reasons=\\{.*\\}", ""));
-                return v;
-            }
-            LOG.infof("judge %s: %,d missing in search, %,d in backup, %,d dead letters; waiting", topic, missingSearch, missingBackup,
-                    dlq.reasons().size());
-            Thread.sleep(5_000);
-        }
-    }
-
-    private static long missingNotDeadLettered(JsonNode side, int partition, Set<Long> deadLettered) {
-        if (side.path("missingTruncated").asBoolean()) {
-            return side.path("missingCount").asLong();
-        }
-        long missing = 0;
-        for (JsonNode range : side.path("missing")) {
-            for (long o = range.get(0).asLong(); o <= range.get(1).asLong(); o++) {
-                if (!deadLettered.contains(DeliveredOffsets.key(partition, o))) {
-                    missing++;
-                }
-            }
-        }
-        return missing;
-    }
-
-    private static JsonNode reconcile(String topic, int partition, long from, long to) throws Exception {
-        return reconcileAnswer(topic, partition, from, to).path("report");
-    }
-
-    /** The whole answer: the report and the id a re-drive needs. */
-    private static JsonNode reconcileAnswer(String topic, int partition, long from, long to) throws Exception {
-        HttpResponse<String> r = get("/reconciliations/" + topic + "/" + partition + "?from=" + from + "&to=" + to);
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("reconciliation of " + topic + "/" + partition + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    /** The dead letters of a run: original partition and offset to reason, and how many came without a reason. */
-    record DeadLetters(Map<Long, String> reasons, long withoutReason) {
-    }
-
-    private static DeadLetters deadLetters(String dlqTopic) {
-        Map<Long, String> reasons = new HashMap<>();
-        long withoutReason = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092",
-                "max.partition.fetch.bytes", 8 * 1024 * 1024, "fetch.max.bytes", 64 * 1024 * 1024), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    String reason = header(r, "dlq-reason");
-                    String partition = header(r, "dlq-original-partition");
-                    String offset = header(r, "dlq-original-offset");
-                    if (reason == null || reason.isBlank() || partition == null || offset == null) {
-                        withoutReason++;
-                        continue;
-                    }
-                    reasons.put(DeliveredOffsets.key(Integer.parseInt(partition), Long.parseLong(offset)), reason);
-                }
-            }
-        }
-        return new DeadLetters(reasons, withoutReason);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     // ---- machinery ----
-
-    /** Produces {@code total} click events at about {@code perSecond} in the background. */
-    private final class Stream {
-        private final String topic;
-        private final long total;
-        private final int perSecond;
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicReference<Exception> failure = new AtomicReference<>();
-        private volatile long produced;
-        private Thread thread;
-
-        Stream(String topic, long total, int perSecond) {
-            this.topic = topic;
-            this.total = total;
-            this.perSecond = perSecond;
-        }
-
-        Stream start() {
-            thread = new Thread(() -> {
-                try (ClickProducer producer = new ClickProducer()) {
-                    long start = System.nanoTime();
-                    int tick = Math.max(1, perSecond / 10);
-                    for (long ticks = 0; produced < total && !stop.get(); ticks++) {
-                        int n = (int) Math.min(tick, total - produced);
-                        producer.backlog(topic, n, 0);
-                        produced += n;
-                        long wait = start + (ticks + 1) * 100_000_000L - System.nanoTime();
-                        if (wait > 0) {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        }
-                    }
-                } catch (Exception e) {
-                    failure.set(e);
-                }
-            }, "faults-stream-" + topic);
-            thread.start();
-            return this;
-        }
-
-        long produced() {
-            return produced;
-        }
-
-        void await() throws Exception {
-            thread.join(Duration.ofMinutes(10).toMillis());
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            assertThat(produced).as("events produced to " + topic).isEqualTo(total);
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            thread.join(30_000);
-        }
-    }
 
     private Map<String, String> bridgeProps(String topic) {
         Map<String, String> props = new LinkedHashMap<>();
@@ -932,17 +751,6 @@ class FaultSuite {
                     new NewTopic(topic + "-dlq", 1, (short) 1).configs(big))).all().get(30, TimeUnit.SECONDS);
         }
         return topic;
-    }
-
-    private static Map<Integer, Long> endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<Integer, Long> ends = new java.util.TreeMap<>();
-            consumer.endOffsets(partitions).forEach((tp, o) -> ends.put(tp.partition(), o));
-            return ends;
-        }
     }
 
     private List<byte[]> clicks(int count) {
