@@ -64,7 +64,7 @@ class FaultSuite {
     private static final int BRIDGE_HTTP = 8099;
     private static final int PARTITIONS = 6;
     /** The bridge's in-flight bound in this suite (as in the test profile), so a kill can only repeat a known amount. */
-    private static final long IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+    static final long IN_FLIGHT_BYTES = 4 * 1024 * 1024;
     /** Resets every quota and fault of the endpoint's stream to the defaults (the us-east-1 Direct PUT quotas). */
     private static final String HEALTHY = "{\"recordsPerSecond\":500000,\"requestsPerSecond\":2000,\"mibPerSecond\":5,"
             + "\"recordFailureRate\":0,\"callErrorUntil\":null,\"addedLatencyMillis\":0,\"deliveryEnabled\":true}";
@@ -728,10 +728,15 @@ class FaultSuite {
     // ---- machinery ----
 
     private Map<String, String> bridgeProps(String topic) {
+        return bridgeProps(topic, FIREHOSE_PORT);
+    }
+
+    /** The bridge's settings for a run on {@code topic} (its own group, dead-letter and ledger topics) against a local endpoint. */
+    static Map<String, String> bridgeProps(String topic, int firehosePort) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.profile", "local");
         props.put("local-firehose.enabled", "false");
-        props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT);
+        props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort);
         props.put("bridge.delivery.max-in-flight-bytes", Long.toString(IN_FLIGHT_BYTES));
         props.put("mp.messaging.incoming.clicks.topic", topic);
         props.put("mp.messaging.incoming.clicks.group.id", topic + "-bridge");
@@ -744,7 +749,11 @@ class FaultSuite {
 
     /** A fresh input topic (6 partitions) and its dead-letter topic, both allowing 4 MiB messages. */
     private String topic(String name) throws Exception {
-        String topic = "faults-" + name + "-" + run;
+        return createTopics("faults-" + name + "-" + run);
+    }
+
+    /** Creates {@code topic} (6 partitions) and its dead-letter topic, both allowing 4 MiB messages. */
+    static String createTopics(String topic) throws Exception {
         Map<String, String> big = Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(big),
