@@ -62,6 +62,8 @@ class FaultSuite {
     private static final int FIREHOSE_PORT = 4578;
     private static final int FIREHOSE_HTTP = 8098;
     private static final int BRIDGE_HTTP = 8099;
+    /** The first of the twelve HTTP ports the scaling scenario's replicas take in turn. */
+    private static final int SCALING_HTTP = 8110;
     private static final int PARTITIONS = 6;
     /** The bridge's in-flight bound in this suite (as in the test profile), so a kill can only repeat a known amount. */
     static final long IN_FLIGHT_BYTES = 4 * 1024 * 1024;
@@ -103,6 +105,7 @@ class FaultSuite {
             scenario("api", this::apiAbuse);
             scenario("kafka-restart", this::kafkaRestart);
             scenario("search-outage", this::searchOutage);
+            scenario("scaling", this::scaling);
         } finally {
             report();
         }
@@ -596,6 +599,48 @@ class FaultSuite {
         }
     }
 
+    /**
+     * Replicas in one consumer group added and removed during a stream (scale 1 -> 3, a rolling restart, a SIGKILL while the
+     * group rebalances, scale 3 -> 2 -> 1): every offset delivered, each event's duplicates within the in-flight bound of the
+     * consumers it moved. One row per event.
+     */
+    private void scaling() throws Exception {
+        long events = Long.getLong("faults.scaling.events", 300_000);
+        int rate = Integer.getInteger("faults.scaling.rate", 1_500);
+        long gap = Long.getLong("faults.scaling.gap.seconds", 10) * 1_000;
+        String topic = topic("scaling");
+        List<ScalingScenario.Outcome> outcomes;
+        try (ScalingScenario scaling = new ScalingScenario(topic, ScalingScenario.replicaProps(topic, FIREHOSE_PORT), SCALING_HTTP, rate)) {
+            scaling.startWith(1);
+            EventStream stream = new EventStream(topic, events, rate).start();
+            try {
+                Thread.sleep(gap);
+                scaling.scaleTo(3);
+                Thread.sleep(gap);
+                scaling.rollingRestart();
+                Thread.sleep(gap);
+                scaling.killDuringRebalance();
+                Thread.sleep(gap);
+                scaling.scaleTo(2);
+                Thread.sleep(gap);
+                scaling.scaleTo(1);
+                LOG.infof("scaling: every event done with %,d of %,d events produced", stream.produced(), events);
+                stream.await();
+            } finally {
+                stream.stop();
+            }
+            outcomes = scaling.judge(settle);
+            for (int i = 0; i < outcomes.size(); i++) {
+                ScalingScenario.Outcome o = outcomes.get(i);
+                add("9." + (i + 1) + " Scaling: " + o.name(), o.verdict(),
+                        Double.isNaN(o.convergedSeconds()) ? "group NOT stable within 120 s"
+                                : o.bound() == 0 ? "-" : String.format(Locale.ROOT, "group stable in %.1f s", o.convergedSeconds()),
+                        "0 missing; duplicates <= " + fmt(o.bound()), o.met(),
+                        detail("scaling", o.verdict()).put("event", o.name()).put("convergedSeconds", o.convergedSeconds()));
+            }
+        }
+    }
+
     private static void createDeliveryStream(String name, int retrySeconds) throws Exception {
         LocalStreams.createAndAwaitActive(FIREHOSE_PORT, name, "clicks", "clicks-backup", retrySeconds);
     }
@@ -871,6 +916,17 @@ class FaultSuite {
             8. **Search outage**: a delivery stream with a 10 s `RetryOptions.DurationInSeconds`, created on the endpoint
                through the AWS SDK; OpenSearch stopped for 40 s. The failed documents must appear in the backup and in the
                report's `failedInSearch`; a re-drive of each report must make every partition `COMPLETE`.
+
+            9. **Scaling and rolling restarts**: the packaged bridge as several processes in one consumer group (1 MiB in-flight
+               bound and batch size), the endpoint shared, 300,000 events at 1,500/s. During the stream: scale 1 -> 3 (two
+               replicas started together, as KEDA does), a rolling restart (for each replica: a new one started and ready, then
+               the old one SIGTERMed, as a Deployment update with one surge does), a replica added and the oldest one killed
+               with SIGKILL while the coordinator reports the group rebalancing, then scale 3 -> 2 -> 1 by SIGTERM (newest
+               first). After each event the group must be `Stable` with every partition assigned (the time is the recovery
+               column). The judge reconciles, through the running replicas in turn, one offset window per event: the offsets
+               produced between the previous event's completion and this one's, where the records a move makes a consumer
+               repeat lie. Bound per event: rebalances x consumers in the group x (in-flight bound / 250 B + one commit
+               interval, 1 s, of the stream); the window after the last event must have none.
 
             ## Found by the suite
 
