@@ -24,7 +24,7 @@ class ScalingIT {
     private static final int FIREHOSE_HTTP = 8100;
     private static final int FIRST_REPLICA_HTTP = 8101;
     private static final int RATE = 1_000;
-    private static final long EVENTS = 30_000;
+    private static final long EVENTS = 40_000;
 
     @Test
     void deliversEveryOffsetOnceThroughAScaleDownAndARestart() throws Exception {
@@ -36,9 +36,9 @@ class ScalingIT {
             scaling.startWith(2);
             EventStream stream = new EventStream(topic, EVENTS, RATE).start();
             try {
-                Thread.sleep(8_000);
-                scaling.scaleTo(1);
                 Thread.sleep(5_000);
+                scaling.scaleTo(1);
+                Thread.sleep(3_000);
                 scaling.rollingRestart();
                 stream.await();
             } finally {
@@ -46,6 +46,7 @@ class ScalingIT {
             }
             List<Outcome> outcomes = scaling.judge(Duration.ofSeconds(90));
 
+            // The scale-down, the restart, and the stream's rest after them.
             assertThat(outcomes).extracting(Outcome::name).hasSize(3);
             assertThat(ScalingScenario.total(outcomes).events()).as("offsets judged").isEqualTo(EVENTS);
             assertThat(outcomes).allSatisfy(o -> {
