@@ -207,14 +207,6 @@ final class ScalingScenario implements AutoCloseable {
                 outcomes.isEmpty() ? 0 : outcomes.get(0).verdict().deadLettered(), 0, Map.of());
     }
 
-    long perMember() {
-        return perMember;
-    }
-
-    int replicas() {
-        return replicas.size();
-    }
-
     @Override
     public void close() throws Exception {
         for (Replica r : List.copyOf(replicas)) {
