@@ -51,7 +51,8 @@ import io.firehosebridge.testing.ServiceProcess;
  * scenario states. Prints one table and writes {@code target/faults/results.json} and {@code docs/faults.md}.
  *
  * <p>Sizes are system properties with modest defaults ({@code -Dfaults.crash.events=300000 -Dfaults.crash.kills=10},
- * {@code -Dfaults.outage.seconds=120}, ...); {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
+ * {@code -Dfaults.outage.seconds=120}, {@code -Dfaults.scaling.events=300000 -Dfaults.scaling.rate=1500}, ...);
+ * {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
  * docs/reliability.md.
  */
 class FaultSuite {
