@@ -17,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,16 +25,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +36,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.firehosebridge.faults.ReconciliationJudge.Verdict;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
 import io.firehosebridge.testing.LocalStackResource;
@@ -58,7 +51,8 @@ import io.firehosebridge.testing.ServiceProcess;
  * scenario states. Prints one table and writes {@code target/faults/results.json} and {@code docs/faults.md}.
  *
  * <p>Sizes are system properties with modest defaults ({@code -Dfaults.crash.events=300000 -Dfaults.crash.kills=10},
- * {@code -Dfaults.outage.seconds=120}, ...); {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
+ * {@code -Dfaults.outage.seconds=120}, {@code -Dfaults.scaling.events=300000 -Dfaults.scaling.rate=1500}, ...);
+ * {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
  * docs/reliability.md.
  */
 class FaultSuite {
@@ -69,9 +63,11 @@ class FaultSuite {
     private static final int FIREHOSE_PORT = 4578;
     private static final int FIREHOSE_HTTP = 8098;
     private static final int BRIDGE_HTTP = 8099;
+    /** The first of the twelve HTTP ports the scaling scenario's replicas take in turn. */
+    private static final int SCALING_HTTP = 8110;
     private static final int PARTITIONS = 6;
     /** The bridge's in-flight bound in this suite (as in the test profile), so a kill can only repeat a known amount. */
-    private static final long IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+    static final long IN_FLIGHT_BYTES = 4 * 1024 * 1024;
     /** Resets every quota and fault of the endpoint's stream to the defaults (the us-east-1 Direct PUT quotas). */
     private static final String HEALTHY = "{\"recordsPerSecond\":500000,\"requestsPerSecond\":2000,\"mibPerSecond\":5,"
             + "\"recordFailureRate\":0,\"callErrorUntil\":null,\"addedLatencyMillis\":0,\"deliveryEnabled\":true}";
@@ -85,23 +81,11 @@ class FaultSuite {
     private final List<Row> rows = new ArrayList<>();
     private final ObjectNode results = JSON.createObjectNode();
     private final ArrayNode details = results.putArray("scenarios");
+    private final ReconciliationJudge judge = new ReconciliationJudge(() -> BRIDGE_HTTP, settle);
 
     /** One line of the table. */
     record Row(String scenario, long events, long missing, long duplicated, long deadLettered, String recovery, String bound,
             String verdict) {
-    }
-
-    /** What the judge found for one topic: reconciliation reports per partition plus the dead-letter topic. */
-    record Verdict(long events, long missingInSearch, long missingInBackup, long failedInSearch, long duplicatedInSearch,
-            long duplicatedInBackup, long deadLettered, long deadLettersWithoutReason, Map<Long, String> reasons) {
-
-        long missing() {
-            return Math.max(missingInSearch, missingInBackup);
-        }
-
-        long duplicated() {
-            return Math.max(duplicatedInSearch, duplicatedInBackup);
-        }
     }
 
     @Test
@@ -122,6 +106,7 @@ class FaultSuite {
             scenario("api", this::apiAbuse);
             scenario("kafka-restart", this::kafkaRestart);
             scenario("search-outage", this::searchOutage);
+            scenario("scaling", this::scaling);
         } finally {
             report();
         }
@@ -160,7 +145,7 @@ class FaultSuite {
         int kills = Integer.getInteger("faults.crash.kills", 5);
         String topic = topic("crash");
         Map<String, String> props = bridgeProps(topic);
-        Stream stream = new Stream(topic, events, Integer.getInteger("faults.crash.rate", 5_000)).start();
+        EventStream stream = new EventStream(topic, events, Integer.getInteger("faults.crash.rate", 5_000)).start();
         ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
         int done = 0;
         try {
@@ -173,7 +158,7 @@ class FaultSuite {
                 bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
             }
             stream.await();
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             // What a kill can repeat: what was in flight (4 MiB, at least ~250 B per enriched event) plus what was
             // acknowledged but not yet committed (auto.commit.interval 1 s, at most the stream rate for that second).
             long perKill = IN_FLIGHT_BYTES / 250 + 20_000;
@@ -199,7 +184,7 @@ class FaultSuite {
         faults("{\"recordsPerSecond\":" + quota + "}");
         long events = (long) rate * (before + cutSeconds + after);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(before * 1_000L);
                 double steady = deliveredRate(5);
@@ -227,7 +212,7 @@ class FaultSuite {
                     }
                 }
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 boolean ok = v.missing() == 0 && v.deadLettered() == 0 && v.duplicated() == 0 && recovery <= 10;
                 add("2. Throttling storm: quota " + fmt(quota) + " -> " + fmt(quota / 10) + " rec/s for " + cutSeconds + " s", v,
                         Double.isNaN(recovery) ? "> 60 s" : String.format(Locale.ROOT, "%.1f s", recovery),
@@ -246,14 +231,14 @@ class FaultSuite {
         String topic = topic("partial");
         long events = (long) rate * (seconds + 10);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
                 faults("{\"recordFailureRate\":0.3}");
                 Thread.sleep(seconds * 1_000L);
                 faults("{\"recordFailureRate\":0}");
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 Map<String, Double> m = metrics();
                 long bound = events / 1000;
                 boolean ok = v.missing() == 0 && v.deadLettered() == 0 && v.duplicated() <= bound;
@@ -273,7 +258,7 @@ class FaultSuite {
         String topic = topic("outage");
         long events = (long) rate * (seconds + 20);
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             List<double[]> samples = new ArrayList<>();
             try {
                 Thread.sleep(5_000);
@@ -297,7 +282,7 @@ class FaultSuite {
                     Thread.sleep(100);
                 }
                 stream.await();
-                Verdict v = judge(topic, topic + "-dlq", Set.of());
+                Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
                 // Accepted during the outage: only what was in flight when it began (the first seconds' calls).
                 double acceptedDuringOutage = deliveredAtUp - deliveredAtDown;
                 int from = Math.min(samples.size() - 1, 10);
@@ -364,7 +349,7 @@ class FaultSuite {
                         expectedReasons.put(DeliveredOffsets.key((int) at.get(i)[0], at.get(i)[1]), reasons.get(i));
                     }
                 }
-                Verdict v = judge(topic, topic + "-dlq", expectedReasons.keySet());
+                Verdict v = judge.judge(topic, topic + "-dlq", expectedReasons.keySet());
                 long wrongReason = expectedReasons.entrySet().stream().filter(e -> !e.getValue().equals(v.reasons().get(e.getKey()))).count();
                 long goodDeadLettered = v.reasons().keySet().stream().filter(k -> !expectedReasons.containsKey(k)).count();
                 Map<String, Long> byReason = new java.util.TreeMap<>();
@@ -486,7 +471,7 @@ class FaultSuite {
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             long pid = bridge.pid();
             awaitReady(Duration.ofSeconds(60));
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             boolean sawNotReady = false;
             double readyAgain = Double.NaN;
             try {
@@ -513,7 +498,7 @@ class FaultSuite {
             } finally {
                 stream.stop();
             }
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             boolean samePid = bridge.pid() == pid && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
             boolean ok = v.missing() == 0 && v.deadLettered() == 0 && sawNotReady && !Double.isNaN(readyAgain) && samePid;
             add("7. Kafka broker stopped " + seconds + " s mid-stream", v,
@@ -541,7 +526,7 @@ class FaultSuite {
         long failed = 0;
         List<String> statuses = new ArrayList<>();
         try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start()) {
-            Stream stream = new Stream(topic, events, rate).start();
+            EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
                 try {
@@ -554,7 +539,7 @@ class FaultSuite {
             } finally {
                 stream.stop();
             }
-            Map<Integer, Long> ends = endOffsets(topic);
+            Map<Integer, Long> ends = ReconciliationJudge.endOffsets(topic);
             // Wait until the backup holds every offset and what search lacks is exactly what Firehose failed there.
             Map<Integer, JsonNode> reports = new HashMap<>();
             long deadline = System.nanoTime() + settle.toNanos();
@@ -565,7 +550,7 @@ class FaultSuite {
                 boolean answered = true;
                 for (var e : ends.entrySet()) {
                     try {
-                        JsonNode answer = reconcileAnswer(topic, e.getKey(), 0, e.getValue());
+                        JsonNode answer = judge.reconcileAnswer(topic, e.getKey(), 0, e.getValue());
                         reports.put(e.getKey(), answer);
                         JsonNode report = answer.path("report");
                         backupMissing += report.path("backup").path("missingCount").asLong();
@@ -599,9 +584,9 @@ class FaultSuite {
                 LOG.infof("re-drive %s: %d %s", answer.path("id").asText(), r.statusCode(), r.body());
                 redriven += JSON.readTree(r.body()).path("resent").asLong();
             }
-            Verdict v = judge(topic, topic + "-dlq", Set.of());
+            Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             for (var e : ends.entrySet()) {
-                statuses.add(reconcile(topic, e.getKey(), 0, e.getValue()).path("status").asText());
+                statuses.add(judge.reconcile(topic, e.getKey(), 0, e.getValue()).path("status").asText());
             }
             boolean complete = statuses.stream().allMatch("COMPLETE"::equals);
             // The backup keeps the failed-document envelope and gets the re-driven copy: one extra copy per re-driven offset.
@@ -612,6 +597,48 @@ class FaultSuite {
                     "failed documents in backup and reported; after re-drive every partition COMPLETE (" + String.join(",", new java.util.TreeSet<>(statuses))
                             + "), 0 duplicates in search, in the backup <= the re-driven copies",
                     ok, detail("search-outage", v).put("failedInSearch", failed).put("redriven", redriven).put("complete", complete));
+        }
+    }
+
+    /**
+     * Replicas in one consumer group added and removed during a stream (scale 1 -> 3, a rolling restart, a SIGKILL while the
+     * group rebalances, scale 3 -> 2 -> 1): every offset delivered, each event's duplicates within the in-flight bound of the
+     * consumers it moved. One row per event.
+     */
+    private void scaling() throws Exception {
+        long events = Long.getLong("faults.scaling.events", 300_000);
+        int rate = Integer.getInteger("faults.scaling.rate", 1_500);
+        long gap = Long.getLong("faults.scaling.gap.seconds", 10) * 1_000;
+        String topic = topic("scaling");
+        List<ScalingScenario.Outcome> outcomes;
+        try (ScalingScenario scaling = new ScalingScenario(topic, ScalingScenario.replicaProps(topic, FIREHOSE_PORT), SCALING_HTTP, rate)) {
+            scaling.startWith(1);
+            EventStream stream = new EventStream(topic, events, rate).start();
+            try {
+                Thread.sleep(gap);
+                scaling.scaleTo(3);
+                Thread.sleep(gap);
+                scaling.rollingRestart();
+                Thread.sleep(gap);
+                scaling.killDuringRebalance();
+                Thread.sleep(gap);
+                scaling.scaleTo(2);
+                Thread.sleep(gap);
+                scaling.scaleTo(1);
+                LOG.infof("scaling: every event done with %,d of %,d events produced", stream.produced(), events);
+                stream.await();
+            } finally {
+                stream.stop();
+            }
+            outcomes = scaling.judge(settle);
+            for (int i = 0; i < outcomes.size(); i++) {
+                ScalingScenario.Outcome o = outcomes.get(i);
+                add("9." + (i + 1) + " Scaling: " + o.name(), o.verdict(),
+                        Double.isNaN(o.convergedSeconds()) ? "group NOT stable within 120 s"
+                                : o.bound() == 0 ? "-" : String.format(Locale.ROOT, "group stable in %.1f s", o.convergedSeconds()),
+                        "0 missing; duplicates <= " + fmt(o.bound()), o.met(),
+                        detail("scaling", o.verdict()).put("event", o.name()).put("convergedSeconds", o.convergedSeconds()));
+            }
         }
     }
 
@@ -744,175 +771,18 @@ class FaultSuite {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    // ---- the judge ----
-
-    /**
-     * Waits until the bridge's reconciliation reports, minus what the dead-letter topic holds, show nothing missing in the
-     * index or the backup (or {@link #settle} passed); then counts duplicates and dead letters.
-     */
-    private Verdict judge(String topic, String dlqTopic, Set<Long> expectedDeadLetters) throws Exception {
-        Map<Integer, Long> ends = endOffsets(topic);
-        long events = ends.values().stream().mapToLong(Long::longValue).sum();
-        long deadline = System.nanoTime() + settle.toNanos();
-        while (true) {
-            DeadLetters dlq = deadLetters(dlqTopic);
-            long missingSearch = 0;
-            long missingBackup = 0;
-            long failedInSearch = 0;
-            long dupSearch = 0;
-            long dupBackup = 0;
-            for (var e : ends.entrySet()) {
-                if (e.getValue() == 0) {
-                    continue;
-                }
-                JsonNode report = reconcile(topic, e.getKey(), 0, e.getValue());
-                missingSearch += missingNotDeadLettered(report.path("search"), e.getKey(), dlq.reasons().keySet());
-                missingBackup += missingNotDeadLettered(report.path("backup"), e.getKey(), dlq.reasons().keySet());
-                failedInSearch += report.path("failedInSearch").path("count").asLong();
-                dupSearch += report.path("search").path("duplicated").path("extraCopies").asLong();
-                dupBackup += report.path("backup").path("duplicated").path("extraCopies").asLong();
-            }
-            boolean dlqSettled = expectedDeadLetters.isEmpty() || dlq.reasons().keySet().containsAll(expectedDeadLetters);
-            if ((missingSearch == 0 && missingBackup == 0 && dlqSettled) || System.nanoTime() > deadline) {
-                Verdict v = new Verdict(events, missingSearch, missingBackup, failedInSearch, dupSearch, dupBackup, dlq.reasons().size(),
-                        dlq.withoutReason(), dlq.reasons());
-                LOG.infof("judge %s: %s", topic, v.toString().replaceAll("reasons=\\{.*\\}", ""));
-                return v;
-            }
-            LOG.infof("judge %s: %,d missing in search, %,d in backup, %,d dead letters; waiting", topic, missingSearch, missingBackup,
-                    dlq.reasons().size());
-            Thread.sleep(5_000);
-        }
-    }
-
-    private static long missingNotDeadLettered(JsonNode side, int partition, Set<Long> deadLettered) {
-        if (side.path("missingTruncated").asBoolean()) {
-            return side.path("missingCount").asLong();
-        }
-        long missing = 0;
-        for (JsonNode range : side.path("missing")) {
-            for (long o = range.get(0).asLong(); o <= range.get(1).asLong(); o++) {
-                if (!deadLettered.contains(DeliveredOffsets.key(partition, o))) {
-                    missing++;
-                }
-            }
-        }
-        return missing;
-    }
-
-    private static JsonNode reconcile(String topic, int partition, long from, long to) throws Exception {
-        return reconcileAnswer(topic, partition, from, to).path("report");
-    }
-
-    /** The whole answer: the report and the id a re-drive needs. */
-    private static JsonNode reconcileAnswer(String topic, int partition, long from, long to) throws Exception {
-        HttpResponse<String> r = get("/reconciliations/" + topic + "/" + partition + "?from=" + from + "&to=" + to);
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("reconciliation of " + topic + "/" + partition + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return JSON.readTree(r.body());
-    }
-
-    /** The dead letters of a run: original partition and offset to reason, and how many came without a reason. */
-    record DeadLetters(Map<Long, String> reasons, long withoutReason) {
-    }
-
-    private static DeadLetters deadLetters(String dlqTopic) {
-        Map<Long, String> reasons = new HashMap<>();
-        long withoutReason = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092",
-                "max.partition.fetch.bytes", 8 * 1024 * 1024, "fetch.max.bytes", 64 * 1024 * 1024), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    String reason = header(r, "dlq-reason");
-                    String partition = header(r, "dlq-original-partition");
-                    String offset = header(r, "dlq-original-offset");
-                    if (reason == null || reason.isBlank() || partition == null || offset == null) {
-                        withoutReason++;
-                        continue;
-                    }
-                    reasons.put(DeliveredOffsets.key(Integer.parseInt(partition), Long.parseLong(offset)), reason);
-                }
-            }
-        }
-        return new DeadLetters(reasons, withoutReason);
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     // ---- machinery ----
 
-    /** Produces {@code total} click events at about {@code perSecond} in the background. */
-    private final class Stream {
-        private final String topic;
-        private final long total;
-        private final int perSecond;
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private final AtomicReference<Exception> failure = new AtomicReference<>();
-        private volatile long produced;
-        private Thread thread;
-
-        Stream(String topic, long total, int perSecond) {
-            this.topic = topic;
-            this.total = total;
-            this.perSecond = perSecond;
-        }
-
-        Stream start() {
-            thread = new Thread(() -> {
-                try (ClickProducer producer = new ClickProducer()) {
-                    long start = System.nanoTime();
-                    int tick = Math.max(1, perSecond / 10);
-                    for (long ticks = 0; produced < total && !stop.get(); ticks++) {
-                        int n = (int) Math.min(tick, total - produced);
-                        producer.backlog(topic, n, 0);
-                        produced += n;
-                        long wait = start + (ticks + 1) * 100_000_000L - System.nanoTime();
-                        if (wait > 0) {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        }
-                    }
-                } catch (Exception e) {
-                    failure.set(e);
-                }
-            }, "faults-stream-" + topic);
-            thread.start();
-            return this;
-        }
-
-        long produced() {
-            return produced;
-        }
-
-        void await() throws Exception {
-            thread.join(Duration.ofMinutes(10).toMillis());
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            assertThat(produced).as("events produced to " + topic).isEqualTo(total);
-        }
-
-        void stop() throws InterruptedException {
-            stop.set(true);
-            thread.join(30_000);
-        }
+    private Map<String, String> bridgeProps(String topic) {
+        return bridgeProps(topic, FIREHOSE_PORT);
     }
 
-    private Map<String, String> bridgeProps(String topic) {
+    /** The bridge's settings for a run on {@code topic} (its own group, dead-letter and ledger topics) against a local endpoint. */
+    static Map<String, String> bridgeProps(String topic, int firehosePort) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.profile", "local");
         props.put("local-firehose.enabled", "false");
-        props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT);
+        props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort);
         props.put("bridge.delivery.max-in-flight-bytes", Long.toString(IN_FLIGHT_BYTES));
         props.put("mp.messaging.incoming.clicks.topic", topic);
         props.put("mp.messaging.incoming.clicks.group.id", topic + "-bridge");
@@ -925,24 +795,17 @@ class FaultSuite {
 
     /** A fresh input topic (6 partitions) and its dead-letter topic, both allowing 4 MiB messages. */
     private String topic(String name) throws Exception {
-        String topic = "faults-" + name + "-" + run;
+        return createTopics("faults-" + name + "-" + run);
+    }
+
+    /** Creates {@code topic} (6 partitions) and its dead-letter topic, both allowing 4 MiB messages. */
+    static String createTopics(String topic) throws Exception {
         Map<String, String> big = Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(big),
                     new NewTopic(topic + "-dlq", 1, (short) 1).configs(big))).all().get(30, TimeUnit.SECONDS);
         }
         return topic;
-    }
-
-    private static Map<Integer, Long> endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<Integer, Long> ends = new java.util.TreeMap<>();
-            consumer.endOffsets(partitions).forEach((tp, o) -> ends.put(tp.partition(), o));
-            return ends;
-        }
     }
 
     private List<byte[]> clicks(int count) {
@@ -1055,6 +918,17 @@ class FaultSuite {
                through the AWS SDK; OpenSearch stopped for 40 s. The failed documents must appear in the backup and in the
                report's `failedInSearch`; a re-drive of each report must make every partition `COMPLETE`.
 
+            9. **Scaling and rolling restarts**: the packaged bridge as several processes in one consumer group (1 MiB in-flight
+               bound and batch size), the endpoint shared, 300,000 events at 1,500/s. During the stream: scale 1 -> 3 (two
+               replicas started together, as KEDA does), a rolling restart (for each replica: a new one started and ready, then
+               the old one SIGTERMed, as a Deployment update with one surge does), a replica added and the oldest one killed
+               with SIGKILL while the coordinator reports the group rebalancing, then scale 3 -> 2 -> 1 by SIGTERM (newest
+               first). After each event the group must be `Stable` with every partition assigned (the time is the recovery
+               column). The judge reconciles, through the running replicas in turn, one offset window per event: the offsets
+               produced between the previous event's completion and this one's, where the records a move makes a consumer
+               repeat lie. Bound per event: rebalances x consumers in the group x (in-flight bound / 250 B + one commit
+               interval, 1 s, of the stream); the window after the last event must have none.
+
             ## Found by the suite
 
             - `POST /reconciliations` answered 500 to a body beyond the JSON parser's limits (5,000 nested `[`): the 400 message
@@ -1065,6 +939,14 @@ class FaultSuite {
               runs). `AdaptiveRateLimiter` returns quickly only to the last throttling point (the storm's 10% quota); above it, it
               probes at 2% a second, doubling every 4 s, so a fivefold climb takes ten to twenty seconds. A faster probe after a
               storm is a trade-off against overshoot at a steady quota, so it is left as a design decision.
+            - Scaling (9.x): every event converged (group `Stable`, all 6 partitions assigned) within 21 s, nothing was lost and no
+              partition stayed unconsumed. The duplicates (9,300 of 300,000 in all, each event far below its bound) came with the
+              events where a replica joined (9.1 to 9.5); the scale-downs by SIGTERM repeated nothing here (9.6, 9.7) and 0 or 100
+              records in three ScalingIT runs. The likely cause:
+              the consumers use the client's default (eager) range assignor, so at each rebalance every member gives up all its
+              partitions, and what it had in flight then is read again by the next owner. The cooperative-sticky assignor
+              (`partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor`) would move only the
+              partitions that change owner; not tried here.
             """;
 
     private void report() throws IOException {
