@@ -27,7 +27,9 @@ import io.quarkus.runtime.StartupEvent;
  * Checks each ledger span once its delivery window has passed (and spans found incomplete again, every
  * recheck interval), writes the verdict back to the ledger, and exposes the gap as gauges an operator
  * can alert on: records delivered but not confirmed in search / in the backup, and the age of the
- * oldest unconfirmed span.
+ * oldest unconfirmed span. Every replica holds the whole ledger, but checks and counts only the
+ * partitions it consumes now ({@link PartitionOwnership}), so each span is verified once in the group
+ * and the gauges add up over replicas (sum the counts, take the max of the age).
  */
 @ApplicationScoped
 public class LedgerVerifier {
@@ -51,6 +53,9 @@ public class LedgerVerifier {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    PartitionOwnership ownership;
+
     private ScheduledExecutorService timer;
 
     void start(@Observes StartupEvent event) {
@@ -61,7 +66,10 @@ public class LedgerVerifier {
         Gauge.builder("bridge.reconcile.unconfirmed.oldest.age", this, LedgerVerifier::oldestUnconfirmedAgeSeconds).baseUnit("seconds")
                 .description("Age of the oldest ledger span not confirmed in both search and backup; 0 when none").register(registry);
         Gauge.builder("bridge.reconcile.ledger.spans", ledger, DeliveryLedger::size)
-                .description("Delivery ledger spans held in memory").register(registry);
+                .description("Delivery ledger spans held in memory (every replica holds all)").register(registry);
+        Gauge.builder("bridge.reconcile.verified.partitions", ownership, PartitionOwnership::count)
+                .description("Partitions this replica consumes and therefore verifies; summed over replicas, the input topic's partitions")
+                .register(registry);
         if (!config.ledger().enabled()) {
             return;
         }
@@ -83,7 +91,7 @@ public class LedgerVerifier {
             Instant now = Instant.now();
             Map<TopicPartition, List<LedgerEntry>> due = new HashMap<>();
             ledger.forEach(e -> {
-                if (isDue(e, now)) {
+                if (ownership.owns(e.topic(), e.partition()) && isDue(e, now)) {
                     due.computeIfAbsent(new TopicPartition(e.topic(), e.partition()), k -> new ArrayList<>()).add(e);
                 }
             });
@@ -150,6 +158,9 @@ public class LedgerVerifier {
     private double unconfirmed(boolean search) {
         long[] n = { 0 };
         ledger.forEach(e -> {
+            if (!ownership.owns(e.topic(), e.partition())) {
+                return;
+            }
             switch (e.status()) {
                 case UNVERIFIED -> n[0] += e.records();
                 case MISSING -> n[0] += search ? e.missingInSearch() : e.missingInBackup();
@@ -163,7 +174,8 @@ public class LedgerVerifier {
     private double oldestUnconfirmedAgeSeconds() {
         Instant[] oldest = { null };
         ledger.forEach(e -> {
-            if (e.status() != LedgerEntry.Status.CONFIRMED && (oldest[0] == null || e.sentAt().isBefore(oldest[0]))) {
+            if (e.status() != LedgerEntry.Status.CONFIRMED && ownership.owns(e.topic(), e.partition())
+                    && (oldest[0] == null || e.sentAt().isBefore(oldest[0]))) {
                 oldest[0] = e.sentAt();
             }
         });

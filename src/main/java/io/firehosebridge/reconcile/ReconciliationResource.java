@@ -57,9 +57,6 @@ public class ReconciliationResource {
     ReconciliationJobs jobs;
 
     @Inject
-    Redriver redriver;
-
-    @Inject
     DeliveryLedger ledger;
 
     @Inject
@@ -92,8 +89,8 @@ public class ReconciliationResource {
             @Parameter(description = "end offset (exclusive)") @QueryParam("to") String to) {
         Reconciler.Range range = reconciler.resolve(topic, ApiText.parsePartition(partition), ApiText.parseLong("from", from),
                 ApiText.parseLong("to", to), config.api().maxSyncOffsets(), "use POST /reconciliations for an asynchronous job");
-        ReconciliationJobs.Job job = jobs.runNow(range);
-        return new SyncReport(job.id(), job.reports().get(0));
+        JobView job = jobs.runNow(range);
+        return new SyncReport(job.id(), job.partitions().get(0));
     }
 
     @POST
@@ -114,8 +111,8 @@ public class ReconciliationResource {
             throw ApiException.badRequest("The body is not valid JSON (" + where
                     + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
         }
-        ReconciliationJobs.Job job = jobs.submit(JobRequest.from(tree));
-        return Response.accepted(job.view()).location(URI.create("/reconciliations/" + job.id())).build();
+        JobView job = jobs.submit(JobRequest.from(tree));
+        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @GET
@@ -156,27 +153,32 @@ public class ReconciliationResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public JobView job(@PathParam("id") String id) {
-        return jobs.get(id).view();
+        return jobs.get(id);
     }
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Cancel a queued or running reconciliation")
+    @Operation(summary = "Cancel a queued or running job, wherever it runs",
+            description = "The request reaches the job's replica through the job topic; the answer shows cancelRequested and, when the owner "
+                    + "stopped within a few seconds, CANCELLED.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public JobView cancel(@PathParam("id") String id) {
-        return jobs.cancel(id).view();
+        return jobs.cancel(id);
     }
 
     @POST
     @Path("/{id}/redrive")
-    @Operation(summary = "Re-drive the missing offsets of a finished reconciliation",
-            description = "Reads them back from Kafka and sends them through the normal delivery path, marked re-driven. Needs the token when protection is on.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RedriveAnswer.class)))
+    @Operation(summary = "Re-drive the missing offsets of a finished reconciliation, as a job",
+            description = "Plans the offsets at once (4xx when it cannot), then reads them back from Kafka and sends them through the normal "
+                    + "delivery path, marked re-driven, within the pipeline's in-flight bound. Answers 202 with the Location of the re-drive job; "
+                    + "poll it for progress and counts. Needs the token when protection is on.")
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "Not finished", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "Too many missing offsets for one call", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public RedriveAnswer redrive(@PathParam("id") String id) {
-        return redriver.redrive(id);
+    @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "Too many missing offsets for one re-drive", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+    public Response redrive(@PathParam("id") String id) {
+        JobView job = jobs.redrive(id);
+        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
     }
 }

@@ -5,18 +5,18 @@ import java.util.List;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * What a re-drive did.
+ * What a re-drive job sends and has done so far.
  *
- * @param id the reconciliation whose missing offsets were re-driven
+ * @param source the reconciliation whose missing offsets are re-driven
  * @param missing offsets missing in search or backup (or both) in that reconciliation
  * @param readFromKafka records found in Kafka at those offsets
  * @param resent records Firehose accepted again (marked re-driven)
  * @param invalid records skipped because they are not valid events (they were dead letters the first time)
  * @param deadLettered records Firehose kept refusing, now in the dead-letter topic
- * @param partitions the offsets re-driven per partition
+ * @param partitions the offsets to re-drive per partition
  */
 @RegisterForReflection
-public record RedriveAnswer(String id, long missing, int readFromKafka, int resent, int invalid, int deadLettered,
+public record RedriveAnswer(String source, long missing, long readFromKafka, long resent, long invalid, long deadLettered,
         List<PartitionOffsets> partitions) {
 
     /** Offsets of one partition, as inclusive ranges. */

@@ -4,30 +4,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
 
 import io.firehosebridge.delivery.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryPipeline;
 import io.firehosebridge.delivery.RedriveResult;
 
 /**
- * Re-drives a finished reconciliation's missing offsets: reads them back from Kafka by offset and sends
- * them through the normal delivery path, marked re-driven. Offsets missing on either side are sent,
- * since Firehose writes every record to both search and the backup.
+ * Re-drives a finished reconciliation's missing offsets: plans which offsets to send (checked at once, so
+ * the API answers 4xx before a job starts), then, in the job, reads them back from Kafka in chunks and
+ * sends each chunk through the normal delivery path, marked re-driven, within the pipeline's own in-flight
+ * bound. Offsets missing on either side are sent, since Firehose writes every record to both search and
+ * the backup. Any replica can do it: reading by offset needs no partition assignment.
  */
 @ApplicationScoped
 public class Redriver {
 
-    private static final Logger LOG = Logger.getLogger(Redriver.class);
-
-    @Inject
-    ReconciliationJobs jobs;
+    /** Offsets read back and sent per chunk, so a job's memory does not grow with the number of missing offsets. */
+    static final long CHUNK_OFFSETS = 5_000;
 
     @Inject
     KafkaLog kafka;
@@ -41,17 +41,21 @@ public class Redriver {
     @Inject
     ReconcileConfig config;
 
-    public RedriveAnswer redrive(String id) {
-        ReconciliationJobs.Job job = jobs.get(id);
-        if (job.state() != ReconciliationJobs.State.SUCCEEDED) {
-            throw ApiException.conflict("Reconciliation " + id + " is " + job.state() + "; only a SUCCEEDED one can be re-driven");
+    /** The offsets to re-drive for a finished reconciliation with these reports; 409/422/503 when it cannot be re-driven. */
+    public List<RedriveAnswer.PartitionOffsets> plan(JobState source, List<PartitionReport> reports) {
+        if (source.kind() != JobState.Kind.RECONCILE) {
+            throw ApiException.conflict("Job " + source.id() + " is a re-drive; re-drive the reconciliation it came from, or reconcile again");
+        }
+        if (source.state() != ReconciliationJobs.State.SUCCEEDED) {
+            throw ApiException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be re-driven");
         }
         if (!delivery.enabled()) {
-            throw ApiException.unavailable("Delivery pipeline", "The delivery pipeline is switched off (bridge.delivery.enabled=false), so nothing can be re-driven");
+            throw ApiException.unavailable("Delivery pipeline",
+                    "The delivery pipeline is switched off (bridge.delivery.enabled=false), so nothing can be re-driven");
         }
         List<RedriveAnswer.PartitionOffsets> plan = new ArrayList<>();
         long missing = 0;
-        for (PartitionReport r : job.reports()) {
+        for (PartitionReport r : reports) {
             if (r.search().missingTruncated() || r.backup().missingTruncated()) {
                 throw ApiException.unprocessable("Partition " + r.partition() + " has more missing ranges than the report lists ("
                         + r.search().missingRanges() + " / " + r.backup().missingRanges() + "); reconcile and re-drive smaller offset ranges");
@@ -65,29 +69,66 @@ public class Redriver {
         }
         if (missing > config.api().maxRedriveRecords()) {
             throw ApiException.unprocessable(missing + " offsets are missing, more than bridge.reconcile.api.max-redrive-records ("
-                    + config.api().maxRedriveRecords() + ") allows in one call; reconcile and re-drive smaller offset ranges");
+                    + config.api().maxRedriveRecords() + ") allows in one re-drive; reconcile and re-drive smaller offset ranges");
         }
-        if (missing == 0) {
-            return new RedriveAnswer(id, 0, 0, 0, 0, 0, plan);
-        }
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        return plan;
+    }
+
+    /** What one chunk did: offsets covered and the delivery path's counts. */
+    record Chunk(long offsets, RedriveResult result) {
+    }
+
+    /**
+     * Sends one partition's offsets, chunk by chunk, handing each chunk's outcome to {@code done}; stops
+     * between chunks when {@code stop} says so.
+     */
+    void send(String topic, RedriveAnswer.PartitionOffsets partition, BooleanSupplier stop, java.util.function.Consumer<Chunk> done) {
+        TopicPartition tp = new TopicPartition(topic, partition.partition());
+        long end = kafka.bounds(topic, partition.partition()).end();
+        Duration settle = delivery.retryMaxDuration().plus(Duration.ofMinutes(1));
         try (KafkaLog.Reader reader = kafka.reader()) {
-            for (RedriveAnswer.PartitionOffsets p : plan) {
-                long end = kafka.bounds(job.topic, p.partition()).end();
-                records.addAll(reader.read(new TopicPartition(job.topic, p.partition()), p.ranges(), end, config.api().maxRedriveRecords()));
+            for (List<OffsetRange> chunk : chunks(partition.ranges(), CHUNK_OFFSETS)) {
+                if (stop.getAsBoolean()) {
+                    return;
+                }
+                List<ConsumerRecord<byte[], byte[]>> records = reader.read(tp, chunk, end, (int) CHUNK_OFFSETS);
+                RedriveResult result;
+                try {
+                    result = pipeline.redrive(records).await().atMost(settle);
+                } catch (IllegalStateException e) {
+                    throw ApiException.unavailable("Delivery pipeline", "The delivery pipeline cannot take re-driven records now: " + e.getMessage());
+                } catch (io.smallrye.mutiny.TimeoutException e) {
+                    throw ApiException.unavailable("Firehose", "Firehose did not settle re-driven records of " + tp + " within " + settle
+                            + "; check the delivery stream and start the re-drive again");
+                }
+                done.accept(new Chunk(chunk.stream().mapToLong(OffsetRange::count).sum(), result));
             }
         }
-        RedriveResult result;
-        try {
-            result = pipeline.redrive(records).await().atMost(delivery.retryMaxDuration().plus(Duration.ofMinutes(1)));
-        } catch (IllegalStateException e) {
-            throw ApiException.unavailable("Delivery pipeline", "The delivery pipeline cannot take re-driven records now: " + e.getMessage());
-        } catch (io.smallrye.mutiny.TimeoutException e) {
-            throw ApiException.unavailable("Firehose", "Firehose did not settle the re-driven records in time; check the delivery stream and retry");
+    }
+
+    /** Splits ranges into chunks of at most {@code max} offsets each, in order. */
+    static List<List<OffsetRange>> chunks(List<OffsetRange> ranges, long max) {
+        List<List<OffsetRange>> out = new ArrayList<>();
+        List<OffsetRange> current = new ArrayList<>();
+        long size = 0;
+        for (OffsetRange r : ranges) {
+            long first = r.first();
+            while (first <= r.last()) {
+                long take = Math.min(r.last() - first + 1, max - size);
+                current.add(new OffsetRange(first, first + take - 1));
+                size += take;
+                first += take;
+                if (size == max) {
+                    out.add(current);
+                    current = new ArrayList<>();
+                    size = 0;
+                }
+            }
         }
-        LOG.infof("Re-drove reconciliation %s: %d missing offsets, %d read from Kafka, %d accepted by Firehose", id, missing, records.size(),
-                result.resent());
-        return new RedriveAnswer(id, missing, records.size(), result.resent(), result.invalid(), result.deadLettered(), plan);
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
     }
 
     /** The union of two lists of ranges, merged and in order. */
