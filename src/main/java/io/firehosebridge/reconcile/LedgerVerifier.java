@@ -54,6 +54,7 @@ public class LedgerVerifier {
     MeterRegistry registry;
 
     @Inject
+    @io.smallrye.common.annotation.Identifier(PartitionOwnership.NAME)
     PartitionOwnership ownership;
 
     private ScheduledExecutorService timer;

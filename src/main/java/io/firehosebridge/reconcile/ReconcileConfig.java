@@ -93,15 +93,15 @@ public interface ReconcileConfig {
         @WithDefault("100000000")
         long maxJobOffsets();
 
-        /** Most records one re-drive call may send. */
+        /** Most records one re-drive may send. */
         @WithDefault("100000")
         int maxRedriveRecords();
 
-        /** Finished reconciliations kept (for GET and re-drive by id). */
+        /** Finished reconciliations each replica keeps in memory (for GET and re-drive by id); the job topic keeps them until its retention. */
         @WithDefault("100")
         int retainedJobs();
 
-        /** Jobs that run at the same time. */
+        /** Jobs that run at the same time in one replica. */
         @WithDefault("1")
         int jobThreads();
     }
