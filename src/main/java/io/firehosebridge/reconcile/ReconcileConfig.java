@@ -152,6 +152,10 @@ public interface ReconcileConfig {
     /** Jobs kept in a compacted Kafka topic, so any replica can show or cancel them and a dead replica's jobs are taken over. */
     interface Jobs {
 
+        /** Whether this process keeps and runs reconciliation jobs (off where only the local Firehose endpoint runs). */
+        @WithDefault("true")
+        boolean enabled();
+
         /** Compacted topic holding job states and reports (one partition); created when missing. */
         @WithDefault("kafka-firehose-bridge-jobs")
         String topic();

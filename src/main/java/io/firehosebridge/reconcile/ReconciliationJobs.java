@@ -67,6 +67,9 @@ public class ReconciliationJobs {
     private ScheduledExecutorService monitor;
 
     void start(@Observes StartupEvent event) {
+        if (!config.jobs().enabled()) {
+            return;
+        }
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.api().jobThreads(), r -> {
             Thread t = new Thread(r, "reconciliation-" + n.incrementAndGet());
@@ -123,6 +126,7 @@ public class ReconciliationJobs {
     }
 
     private JobView enqueue(JobState job) {
+        requireEnabled();
         if (stopping) {
             throw ApiException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
         }
@@ -135,6 +139,7 @@ public class ReconciliationJobs {
 
     /** Reconciles one range now, in the caller's thread, and keeps the result as a finished job (re-drivable from any replica). */
     public JobView runNow(Reconciler.Range range) {
+        requireEnabled();
         JobState job = newJob(JobState.Kind.RECONCILE, range.topic(), List.of(range), null, null);
         Instant started = Instant.now();
         PartitionReport report = reconciler.check(range, Reconciler.Progress.NONE).report();
@@ -188,9 +193,20 @@ public class ReconciliationJobs {
         return view(id);
     }
 
+    private void requireEnabled() {
+        if (!config.jobs().enabled()) {
+            throw ApiException.unavailable("Reconciliation", "Reconciliation jobs are switched off in this process (bridge.reconcile.jobs.enabled=false)");
+        }
+    }
+
     private JobState find(String id) {
+        requireEnabled();
         JobState job = store.book().get(id);
-        if (job == null && store.sync(SYNC_TIMEOUT)) {
+        if (job == null) {
+            if (!store.sync(SYNC_TIMEOUT)) {
+                throw ApiException.unavailable("Kafka", "This replica cannot read the job topic " + config.jobs().topic()
+                        + " now, so it cannot tell whether job '" + ApiText.clip(id) + "' exists; retry shortly");
+            }
             job = store.book().get(id);
         }
         if (job == null) {
@@ -249,6 +265,9 @@ public class ReconciliationJobs {
         }
         for (Run run : runs.values()) {
             try {
+                if (store.book().cancelRequested(run.id)) {
+                    run.cancelIfQueued(); // a DELETE on another replica; a running job sees it at its next step
+                }
                 run.heartbeat();
             } catch (RuntimeException e) {
                 LOG.warnf("Cannot write the heartbeat of job %s: %s", run.id, e.getMessage());
