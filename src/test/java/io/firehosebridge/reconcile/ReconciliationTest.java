@@ -1,5 +1,8 @@
 package io.firehosebridge.reconcile;
 
+import io.firehosebridge.reconcile.jobs.Redriver;
+import io.firehosebridge.reconcile.scan.OffsetRange;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
