@@ -89,6 +89,8 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
         private boolean cancelled;
         private boolean terminated;
         private double averageRecordBytes = 1024;
+        private volatile Runnable leaveBudget = () -> {
+        };
 
         Processor(MultiSubscriber<? super DeliveryBatch> downstream) {
             this.downstream = downstream;
@@ -99,7 +101,7 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
             synchronized (lock) {
                 subscription = s;
             }
-            budget.onRelease(this::drain);
+            leaveBudget = budget.onRelease(this::drain);
             downstream.onSubscribe(this);
             drain();
         }
@@ -159,6 +161,7 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
                 s = subscription;
                 cancelLinger();
             }
+            leaveBudget.run();
             if (s != null) {
                 s.cancel();
             }
@@ -264,6 +267,9 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
                     if (emit != null) {
                         downstream.onItem(emit);
                         continue;
+                    }
+                    if (complete || fail != null) {
+                        leaveBudget.run();
                     }
                     if (complete) {
                         downstream.onCompletion();

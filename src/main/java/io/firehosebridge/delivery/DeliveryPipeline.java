@@ -177,10 +177,10 @@ public class DeliveryPipeline {
             pending.add(new PendingRecord(at, r.key(), result.data(), null, null, Settlement.NONE));
         }
         int skipped = invalid;
-        InFlightBudget redriveBudget = new InFlightBudget(config.maxInFlightBytes());
+        // Re-driven batches take from the live stream's budget: together they never exceed the one in-flight bound.
         return Multi.createFrom().iterable(pending)
-                .plug(p -> new DeliveryBatcher(p, config.maxBatchRecords(), config.maxBatchBytes(), config.linger(), redriveBudget, timer))
-                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> redriveBudget.release(batch.bytes())))
+                .plug(p -> new DeliveryBatcher(p, config.maxBatchRecords(), config.maxBatchBytes(), config.linger(), budget, timer))
+                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> budget.release(batch.bytes())))
                 .merge(config.maxInFlightCalls())
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
                 .map(resent -> new RedriveResult(records.size(), resent, skipped, records.size() - skipped - resent));

@@ -12,8 +12,7 @@ public final class InFlightBudget {
     private final long limit;
     private final AtomicLong used = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
-    private volatile Runnable onRelease = () -> {
-    };
+    private final java.util.List<Runnable> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public InFlightBudget(long limit) {
         if (limit <= 0) {
@@ -41,7 +40,7 @@ public final class InFlightBudget {
 
     public void release(long bytes) {
         used.addAndGet(-bytes);
-        onRelease.run();
+        onRelease.forEach(Runnable::run);
     }
 
     /** Bytes that may still be taken now. */
@@ -61,7 +60,9 @@ public final class InFlightBudget {
         return limit;
     }
 
-    void onRelease(Runnable listener) {
-        this.onRelease = listener;
+    /** Wakes the listener whenever bytes are given back (the live stream and a re-drive may share one budget); returns its removal. */
+    Runnable onRelease(Runnable listener) {
+        onRelease.add(listener);
+        return () -> onRelease.remove(listener);
     }
 }

@@ -79,6 +79,9 @@ public interface ReconcileConfig {
     /** The delivery ledger and its verifier. */
     Ledger ledger();
 
+    /** Reconciliation and re-drive jobs shared by every replica. */
+    Jobs jobs();
+
     /** Limits and protection of the reconciliation HTTP API. */
     interface Api {
 
@@ -90,15 +93,15 @@ public interface ReconcileConfig {
         @WithDefault("100000000")
         long maxJobOffsets();
 
-        /** Most records one re-drive call may send. */
+        /** Most records one re-drive may send. */
         @WithDefault("100000")
         int maxRedriveRecords();
 
-        /** Finished reconciliations kept (for GET and re-drive by id). */
+        /** Finished reconciliations each replica keeps in memory (for GET and re-drive by id); the job topic keeps them until its retention. */
         @WithDefault("100")
         int retainedJobs();
 
-        /** Jobs that run at the same time. */
+        /** Jobs that run at the same time in one replica. */
         @WithDefault("1")
         int jobThreads();
     }
@@ -144,5 +147,36 @@ public interface ReconcileConfig {
         /** Confirmed spans older than this are dropped from memory (they stay in the topic until its retention). */
         @WithDefault("24h")
         Duration memoryRetention();
+    }
+
+    /** Jobs kept in a compacted Kafka topic, so any replica can show or cancel them and a dead replica's jobs are taken over. */
+    interface Jobs {
+
+        /** Whether this process keeps and runs reconciliation jobs (off where only the local Firehose endpoint runs). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Compacted topic holding job states and reports (one partition); created when missing. */
+        @WithDefault("kafka-firehose-bridge-jobs")
+        String topic();
+
+        /** Replication factor of the job topic when it is created; unset means the broker default. */
+        Optional<Short> topicReplicationFactor();
+
+        /** How long job states and reports are kept in the topic. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** How often the replica running a job writes its progress and heartbeat. */
+        @WithDefault("5s")
+        Duration heartbeatInterval();
+
+        /** A queued or running job whose owner wrote no heartbeat for this long is taken over by another replica. */
+        @WithDefault("30s")
+        Duration ownerTimeout();
+
+        /** Replicas a job may lose (stopped heartbeating) and still be resumed; one more loss marks it FAILED with the reason. */
+        @WithDefault("2")
+        int maxLostOwners();
     }
 }

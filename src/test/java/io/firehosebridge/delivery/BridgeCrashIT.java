@@ -45,7 +45,8 @@ class BridgeCrashIT {
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
                 "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
-                "bridge.reconcile.ledger.topic", topic + "-ledger");
+                "bridge.reconcile.ledger.topic", topic + "-ledger",
+                "bridge.reconcile.jobs.topic", topic + "-jobs");
         Instant start = Instant.now();
         try (ServiceProcess firehose = new ServiceProcess("crash-firehose", 8093, Map.of("quarkus.profile", "firehose",
                 "local-firehose.port", "4574")).start();

@@ -1,5 +1,10 @@
 package io.firehosebridge.reconcile;
 
+import io.firehosebridge.reconcile.scan.BackupScanner;
+import io.firehosebridge.reconcile.scan.PartitionReport;
+import io.firehosebridge.reconcile.scan.Reconciler;
+import io.firehosebridge.reconcile.scan.ReconciliationStatus;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,5 +1,8 @@
 package io.firehosebridge.reconcile;
 
+import io.firehosebridge.reconcile.jobs.Redriver;
+import io.firehosebridge.reconcile.scan.OffsetRange;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -252,8 +255,22 @@ class ReconciliationTest {
             }
             long missing = Redriver.union(ranges(first, "report.search.missing"), ranges(first, "report.backup.missing")).stream()
                     .mapToLong(OffsetRange::count).sum();
-            JsonPath answer = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", first.getString("id"))
-                    .then().statusCode(200).extract().jsonPath();
+            Response accepted = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", first.getString("id"));
+            assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
+            assertThat(accepted.jsonPath().getString("kind")).isEqualTo("REDRIVE");
+            assertThat(accepted.jsonPath().getLong("redrive.missing")).isEqualTo(missing);
+            String location = accepted.header("Location");
+            LOG.infof("re-drive of %s answered %d, Location %s: %s", first.getString("id"), accepted.statusCode(), location, accepted.asString());
+            JsonPath[] job = new JsonPath[1];
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
+                return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
+            });
+            LOG.infof("re-drive job when done: %s", job[0].prettify());
+            assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
+            assertThat(job[0].getLong("progress.offsetsChecked")).isEqualTo(missing);
+            JsonPath answer = job[0].setRootPath("redrive");
+            assertThat(answer.getString("source")).isEqualTo(first.getString("id"));
             assertThat(answer.getLong("missing")).isEqualTo(missing);
             assertThat(answer.getLong("readFromKafka")).isEqualTo(missing);
             assertThat(answer.getLong("resent")).isEqualTo(missing);
@@ -300,6 +317,9 @@ class ReconciliationTest {
                 .body("{\"topic\":\"" + TOPIC + "\"}").post("/reconciliations").then().statusCode(202).extract().header("Location");
         JsonPath cancelled = given().auth().oauth2(TOKEN).delete(other).then().statusCode(200).extract().jsonPath();
         assertThat(cancelled.getString("state")).isIn("CANCELLED", "RUNNING", "SUCCEEDED");
+        if (!"SUCCEEDED".equals(cancelled.getString("state"))) {
+            assertThat(cancelled.getBoolean("cancelRequested")).isTrue();
+        }
         await().atMost(Duration.ofSeconds(60)).until(() -> Set.of("CANCELLED", "SUCCEEDED")
                 .contains(given().auth().oauth2(TOKEN).get(other).then().extract().jsonPath().getString("state")));
     }

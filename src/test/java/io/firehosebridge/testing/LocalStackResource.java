@@ -28,6 +28,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     public static final String DLQ_TOPIC = "it-clicks-dlq-" + RUN;
     /** This run's delivery ledger, so a run never verifies another run's spans. */
     public static final String LEDGER_TOPIC = "it-ledger-" + RUN;
+    /** This run's job topic, so a run never sees (or takes over) another run's jobs. */
+    public static final String JOBS_TOPIC = "it-jobs-" + RUN;
 
     private static boolean started;
     private static boolean topicsCreated;
@@ -40,7 +42,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
                 "mp.messaging.incoming.clicks.topic", TOPIC,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
                 "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC,
-                "bridge.reconcile.ledger.topic", LEDGER_TOPIC);
+                "bridge.reconcile.ledger.topic", LEDGER_TOPIC,
+                "bridge.reconcile.jobs.topic", JOBS_TOPIC);
     }
 
     /** Usable from plain JUnit tests that need the stack without a Quarkus application. */

@@ -1,0 +1,328 @@
+package io.firehosebridge.reconcile.jobs;
+
+import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.scan.PartitionReport;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * The job topic: a compacted, single-partition Kafka topic that every replica reads from the start into
+ * its {@link JobBook} and writes its own jobs' states to. Keys: {@code <id>} for the state,
+ * {@code <id>/p/<partition>} for a partition's report (gzip-compressed JSON, so a report with many
+ * missing ranges stays far below Kafka's message size), {@code <id>/cancel} for a cancel request.
+ */
+@ApplicationScoped
+public class JobStore {
+
+    private static final Logger LOG = Logger.getLogger(JobStore.class);
+    /** Kafka's default message size is 1 MB; a larger report is refused before it is sent, with the reason. */
+    static final int MAX_VALUE_BYTES = 900_000;
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
+
+    @Inject
+    ReconcileConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    /** The shared {@code kafka.*} configuration the channels use (connection and security settings). */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    private final JobBook book = new JobBook();
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
+    private volatile boolean running;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread reader;
+
+    /** A cancel request as the topic holds it. */
+    @RegisterForReflection
+    public record CancelRequest(String id, String by, Instant at) {
+    }
+
+    /** Every Kafka client of the job topic is built here, from the shared configuration plus its own settings. */
+    Map<String, Object> clientConfig(Map<String, Object> own) {
+        Map<String, Object> settings = new HashMap<>(kafkaConfig);
+        settings.putAll(own);
+        return settings;
+    }
+
+    synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        producer = new KafkaProducer<>(clientConfig(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 0,
+                "client.id", "reconcile-jobs-writer")), new StringSerializer(), new ByteArraySerializer());
+        reader = new Thread(this::readLoop, "reconcile-jobs-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    JobBook book() {
+        return book;
+    }
+
+    /** Whether the topic was read to its end once since start. */
+    boolean loaded() {
+        return loaded.getCount() == 0;
+    }
+
+    boolean awaitLoaded(Duration timeout) throws InterruptedException {
+        return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits until this replica has read everything written to the topic before the call, so a job
+     * another replica just created or changed is seen here; false on timeout.
+     */
+    boolean sync(Duration timeout) {
+        if (!running) {
+            return false;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        syncRequests.add(done);
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            syncRequests.remove(done);
+        }
+    }
+
+    /** Writes a job state and waits for the broker; applied here at once when the book accepts it. */
+    void write(JobState state, boolean applyNow) {
+        send(state.id(), serialize(state, false));
+        if (applyNow) {
+            book.apply(state);
+        }
+    }
+
+    /** Writes a partition report (compressed) and waits for the broker. */
+    void writeReport(String id, PartitionReport report) {
+        byte[] value = serialize(report, true);
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new ApiException(500, "Report too large", "The report of partition " + report.partition() + " is " + value.length
+                    + " bytes even compressed, more than the job topic takes (" + MAX_VALUE_BYTES + "); lower bridge.reconcile.max-listed-ranges"
+                    + " or reconcile smaller ranges");
+        }
+        send(id + "/p/" + report.partition(), value);
+        book.report(id, report);
+    }
+
+    /** Writes a cancel request for the job's owner to see. */
+    void writeCancel(CancelRequest cancel) {
+        send(cancel.id() + "/cancel", serialize(cancel, false));
+        book.cancel(cancel.id());
+    }
+
+    private void send(String key, byte[] value) {
+        KafkaProducer<String, byte[]> p = producer;
+        if (p == null) {
+            throw ApiException.unavailable("Kafka", "The job topic is not open (the service is starting or stopping)");
+        }
+        try {
+            p.send(new ProducerRecord<>(config.jobs().topic(), 0, key, value)).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw ApiException.unavailable("Kafka", "Cannot write to the job topic " + config.jobs().topic() + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw ApiException.unavailable("Kafka", "Writing to the job topic " + config.jobs().topic() + " timed out after "
+                    + WRITE_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("Kafka", "Interrupted while writing to the job topic");
+        }
+    }
+
+    byte[] serialize(Object value, boolean compress) {
+        try {
+            byte[] raw = json.writeValueAsBytes(value);
+            if (!compress) {
+                return raw;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 4 + 64);
+            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+                gz.write(raw);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> T deserialize(byte[] value, Class<T> type) throws IOException {
+        if (value.length > 1 && value[0] == (byte) 0x1f && value[1] == (byte) 0x8b) {
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(value))) {
+                return json.readValue(in, type);
+            }
+        }
+        return json.readValue(value, type);
+    }
+
+    /** Applies one record of the topic to the book. */
+    void apply(String key, byte[] value) {
+        if (key == null || value == null) {
+            return;
+        }
+        try {
+            int slash = key.indexOf('/');
+            if (slash < 0) {
+                book.apply(deserialize(value, JobState.class));
+            } else if (key.endsWith("/cancel")) {
+                book.cancel(key.substring(0, slash));
+            } else if (key.startsWith("/p/", slash)) {
+                book.report(key.substring(0, slash), deserialize(value, PartitionReport.class));
+            }
+        } catch (IOException e) {
+            LOG.debugf("Skipping unreadable job record %s: %s", key, e.getMessage());
+        }
+    }
+
+    private void readLoop() {
+        TopicPartition tp = new TopicPartition(config.jobs().topic(), 0);
+        while (running) {
+            try {
+                ensureTopic();
+                consumer = new KafkaConsumer<>(clientConfig(Map.of("enable.auto.commit", "false", "client.id", "reconcile-jobs-reader")),
+                        new StringDeserializer(), new ByteArrayDeserializer());
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                List<Waiting> waiting = new ArrayList<>();
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        apply(r.key(), r.value());
+                    }
+                    long position = consumer.position(tp);
+                    if (loaded.getCount() > 0 && position >= end) {
+                        loaded.countDown();
+                        LOG.infof("Job topic %s loaded: %d jobs", config.jobs().topic(), book.size());
+                    }
+                    List<CompletableFuture<Void>> asked = new ArrayList<>();
+                    for (CompletableFuture<Void> f; (f = syncRequests.poll()) != null;) {
+                        asked.add(f);
+                    }
+                    if (!asked.isEmpty()) {
+                        waiting.add(new Waiting(consumer.endOffsets(List.of(tp)).get(tp), asked));
+                    }
+                    waiting.removeIf(w -> {
+                        if (position >= w.end()) {
+                            w.requests().forEach(f -> f.complete(null));
+                            return true;
+                        }
+                        return false;
+                    });
+                    book.forgetBeyond(config.api().retainedJobs());
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
+                pause(Duration.ofSeconds(5));
+            } finally {
+                KafkaConsumer<String, byte[]> c = consumer;
+                consumer = null;
+                if (c != null) {
+                    c.close(Duration.ofSeconds(2));
+                }
+            }
+        }
+    }
+
+    private record Waiting(long end, List<CompletableFuture<Void>> requests) {
+    }
+
+    private void ensureTopic() {
+        try (Admin admin = Admin.create(clientConfig(Map.of("client.id", "reconcile-jobs-admin")))) {
+            Optional<Short> replication = config.jobs().topicReplicationFactor();
+            NewTopic topic = new NewTopic(config.jobs().topic(), Optional.of(1), replication).configs(Map.of(
+                    "cleanup.policy", "compact,delete",
+                    "retention.ms", Long.toString(config.jobs().retention().toMillis())));
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            LOG.infof("Created the job topic %s", config.jobs().topic());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the job topic: " + e.getCause().getMessage());
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating the job topic timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        KafkaProducer<String, byte[]> p = producer;
+        producer = null;
+        if (p != null) {
+            p.close(Duration.ofSeconds(5));
+        }
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

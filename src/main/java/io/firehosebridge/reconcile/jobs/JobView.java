@@ -1,0 +1,53 @@
+package io.firehosebridge.reconcile.jobs;
+
+import io.firehosebridge.reconcile.api.ApiError;
+import io.firehosebridge.reconcile.scan.PartitionReport;
+import io.firehosebridge.reconcile.scan.ReconciliationStatus;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * A reconciliation or re-drive job as the API shows it, from any replica: where it is, how far it got,
+ * which replica runs it and, once done, the report.
+ *
+ * @param id the job's id (for GET, DELETE and re-drive)
+ * @param kind RECONCILE or REDRIVE
+ * @param state QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED
+ * @param topic the topic
+ * @param status the worst partition status once a reconciliation SUCCEEDED (COMPLETE, PENDING, INCOMPLETE)
+ * @param progress how far it got
+ * @param createdAt when it was asked for
+ * @param startedAt when it started
+ * @param finishedAt when it ended
+ * @param partitions a reconciliation's per-partition reports (as they finish)
+ * @param redrive a re-drive's plan and counts (as they grow)
+ * @param error why it FAILED
+ * @param owner the replica running it (or that ran it)
+ * @param cancelRequested true once a DELETE asked for it to stop
+ * @param notes changes of owner, with the reason (a replica that stopped, a takeover)
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(String id, JobState.Kind kind, ReconciliationJobs.State state, String topic, ReconciliationStatus status,
+        Progress progress, Instant createdAt, Instant startedAt, Instant finishedAt, List<PartitionReport> partitions,
+        RedriveAnswer redrive, ApiError error, String owner, Boolean cancelRequested, List<String> notes) {
+
+    /**
+     * @param partitionsDone partitions fully checked (or re-driven)
+     * @param partitions partitions to check (or re-drive)
+     * @param offsetsChecked offsets checked (or re-driven) so far; another replica sees the owner's count of its last heartbeat
+     * @param offsets offsets to check (or re-drive)
+     * @param objectsChecked S3 objects checked so far
+     * @param percent share of offsets checked
+     * @param etaSeconds estimated seconds left, from the rate so far; null before any progress
+     */
+    @RegisterForReflection
+    public record Progress(int partitionsDone, int partitions, long offsetsChecked, long offsets, long objectsChecked, double percent,
+            Long etaSeconds) {
+    }
+}

@@ -1,0 +1,593 @@
+package io.firehosebridge.reconcile.jobs;
+
+import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.api.ApiError;
+import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.api.ApiText;
+import io.firehosebridge.reconcile.scan.KafkaLog;
+import io.firehosebridge.reconcile.scan.PartitionReport;
+import io.firehosebridge.reconcile.scan.Reconciler;
+import io.firehosebridge.reconcile.scan.ReconciliationStatus;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Reconciliation and re-drive jobs, shared by every replica through the job topic ({@link JobStore}):
+ * any replica shows a job's state, progress and reports and takes a cancel request; the replica that
+ * accepted the job runs it, heartbeating its progress. A job whose owner stops heartbeating for
+ * {@code bridge.reconcile.jobs.owner-timeout} is claimed by another replica and resumed from the
+ * partitions not yet done, or marked FAILED with the reason once it has lost too many owners; a replica
+ * shutting down hands its jobs back at once. Finished synchronous checks are kept the same way, so they
+ * can be re-driven from any replica.
+ */
+@ApplicationScoped
+public class ReconciliationJobs {
+
+    private static final Logger LOG = Logger.getLogger(ReconciliationJobs.class);
+    /** How long a GET or DELETE of an id not seen yet waits for this replica to read the topic up to now. */
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(3);
+
+    /** Where a job is. */
+    public enum State {
+        QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
+    }
+
+    @Inject
+    Reconciler reconciler;
+
+    @Inject
+    Redriver redriver;
+
+    @Inject
+    KafkaLog kafka;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    ReconcileConfig config;
+
+    /** This replica, as named in job states: the pod name when there is one, plus a per-start suffix. */
+    private final String me = replicaName();
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+    private ExecutorService pool;
+    private ScheduledExecutorService monitor;
+
+    void start(@Observes StartupEvent event) {
+        if (!config.jobs().enabled()) {
+            return;
+        }
+        AtomicInteger n = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(config.api().jobThreads(), r -> {
+            Thread t = new Thread(r, "reconciliation-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reconciliation-jobs-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        store.start();
+        long every = config.jobs().heartbeatInterval().toMillis();
+        monitor.scheduleWithFixedDelay(this::heartbeatAndAdopt, every, every, TimeUnit.MILLISECONDS);
+        LOG.infof("Reconciliation jobs of this replica run as %s (job topic %s)", me, config.jobs().topic());
+    }
+
+    /** This replica's name in job states. */
+    public String replica() {
+        return me;
+    }
+
+    /** Validates every partition's range now (so bad input is a 4xx at once), then queues the job here. */
+    public JobView submit(JobRequest request) {
+        Reconciler.checkTopic(request.topic());
+        List<Integer> partitions = request.partitions();
+        if (partitions == null) {
+            int n = kafka.partitions(request.topic());
+            partitions = new ArrayList<>();
+            for (int p = 0; p < n; p++) {
+                partitions.add(p);
+            }
+        }
+        List<Reconciler.Range> ranges = new ArrayList<>();
+        for (int p : partitions) {
+            ranges.add(reconciler.resolve(request.topic(), p, request.from(), request.to(), config.api().maxJobOffsets(),
+                    "split it over several jobs (bridge.reconcile.api.max-job-offsets)"));
+        }
+        return enqueue(newJob(JobState.Kind.RECONCILE, request.topic(), ranges, null, null));
+    }
+
+    /** Plans the re-drive of a finished reconciliation now (4xx at once), then queues it here as a job. */
+    public JobView redrive(String sourceId) {
+        JobState source = find(sourceId);
+        List<RedriveAnswer.PartitionOffsets> plan = redriver.plan(source, store.book().reports(sourceId));
+        return enqueue(newJob(JobState.Kind.REDRIVE, source.topic(), null, sourceId, plan));
+    }
+
+    private JobState newJob(JobState.Kind kind, String topic, List<Reconciler.Range> ranges, String source,
+            List<RedriveAnswer.PartitionOffsets> plan) {
+        Instant now = Instant.now();
+        return new JobState(UUID.randomUUID().toString(), kind, topic, ranges, source, plan, me, 0, 0, 0, State.QUEUED, now, null, null, now,
+                0, 0, List.of(), kind == JobState.Kind.REDRIVE ? JobState.RedriveCounts.NONE : null, null, List.of());
+    }
+
+    private JobView enqueue(JobState job) {
+        requireEnabled();
+        if (stopping) {
+            throw ApiException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
+        }
+        store.write(job, true);
+        Run run = new Run(job);
+        runs.put(job.id(), run);
+        pool.execute(run::execute);
+        return view(job.id());
+    }
+
+    /** Reconciles one range now, in the caller's thread, and keeps the result as a finished job (re-drivable from any replica). */
+    public JobView runNow(Reconciler.Range range) {
+        requireEnabled();
+        JobState job = newJob(JobState.Kind.RECONCILE, range.topic(), List.of(range), null, null);
+        Instant started = Instant.now();
+        PartitionReport report = reconciler.check(range, Reconciler.Progress.NONE).report();
+        JobState done = job.progressed(1, State.SUCCEEDED, Instant.now(), range.size(), report.backup().scanned().objects() == null ? 0
+                : report.backup().scanned().objects(), List.of(range.partition()), null, null, started, Instant.now());
+        try {
+            store.writeReport(job.id(), report);
+            store.write(done, true);
+        } catch (ApiException e) {
+            // The report itself is sound; only its keeping failed, so answer it and keep it in this replica.
+            LOG.warnf("Reconciliation %s is kept in this replica only: %s", job.id(), e.getMessage());
+            store.book().report(job.id(), report);
+            store.book().apply(done);
+        }
+        return view(job.id());
+    }
+
+    /** The job with this id as the API shows it; 404 when no replica knows it. */
+    public JobView get(String id) {
+        find(id);
+        return view(id);
+    }
+
+    /**
+     * Asks a queued or running job to stop, wherever it runs: the request goes to the job topic and its
+     * owner stops at its next step (this replica waits a little for that). A finished job is left as it is.
+     */
+    public JobView cancel(String id) {
+        JobState job = find(id);
+        if (job.finished()) {
+            return view(id);
+        }
+        store.writeCancel(new JobStore.CancelRequest(id, me, Instant.now()));
+        Run run = runs.get(id);
+        if (run != null) {
+            run.cancelIfQueued();
+        }
+        long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JobState now = store.book().get(id);
+            if (now == null || now.finished()) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return view(id);
+    }
+
+    private void requireEnabled() {
+        if (!config.jobs().enabled()) {
+            throw ApiException.unavailable("Reconciliation", "Reconciliation jobs are switched off in this process (bridge.reconcile.jobs.enabled=false)");
+        }
+    }
+
+    private JobState find(String id) {
+        requireEnabled();
+        JobState job = store.book().get(id);
+        if (job == null) {
+            if (!store.sync(SYNC_TIMEOUT)) {
+                throw ApiException.unavailable("Kafka", "This replica cannot read the job topic " + config.jobs().topic()
+                        + " now, so it cannot tell whether job '" + ApiText.clip(id) + "' exists; retry shortly");
+            }
+            job = store.book().get(id);
+        }
+        if (job == null) {
+            throw ApiException.notFound("No reconciliation '" + ApiText.clip(id) + "' (the most recent " + config.api().retainedJobs()
+                    + " finished ones are kept, within " + config.jobs().retention() + ")");
+        }
+        return job;
+    }
+
+    /** The API view: this replica's live progress when it runs the job, else the latest state in the topic. */
+    JobView view(String id) {
+        Run run = runs.get(id);
+        JobState s = run != null ? run.snapshot() : store.book().get(id);
+        if (s == null) {
+            throw ApiException.notFound("No reconciliation '" + ApiText.clip(id) + "'");
+        }
+        List<PartitionReport> reports = store.book().reports(id);
+        long offsets = s.offsets();
+        long checked = Math.min(s.offsetsChecked(), offsets);
+        double share = offsets == 0 ? (s.state() == State.SUCCEEDED ? 1 : 0) : (double) checked / offsets;
+        Long eta = null;
+        if (s.state() == State.RUNNING && checked > 0 && s.startedAt() != null) {
+            long elapsed = Duration.between(s.startedAt(), Instant.now()).toMillis();
+            eta = Math.round(elapsed * (offsets - checked) / (double) checked / 1000.0);
+        } else if (s.finished()) {
+            eta = 0L;
+        }
+        ReconciliationStatus overall = null;
+        if (s.state() == State.SUCCEEDED && s.kind() == JobState.Kind.RECONCILE) {
+            overall = ReconciliationStatus.COMPLETE;
+            for (PartitionReport r : reports) {
+                if (r.status() == ReconciliationStatus.INCOMPLETE) {
+                    overall = ReconciliationStatus.INCOMPLETE;
+                } else if (r.status() == ReconciliationStatus.PENDING && overall == ReconciliationStatus.COMPLETE) {
+                    overall = ReconciliationStatus.PENDING;
+                }
+            }
+        }
+        RedriveAnswer redrive = null;
+        if (s.kind() == JobState.Kind.REDRIVE) {
+            JobState.RedriveCounts c = s.redrive() == null ? JobState.RedriveCounts.NONE : s.redrive();
+            redrive = new RedriveAnswer(s.source(), offsets, c.readFromKafka(), c.resent(), c.invalid(), c.deadLettered(), s.plan());
+        }
+        boolean cancelAsked = store.book().cancelRequested(id);
+        return new JobView(id, s.kind(), s.state(), s.topic(), overall,
+                new JobView.Progress(s.partitionsDone().size(), s.partitions().size(), checked, offsets, s.objectsChecked(),
+                        Math.round(share * 1000) / 10.0, eta),
+                s.createdAt(), s.startedAt(), s.finishedAt(), s.kind() == JobState.Kind.RECONCILE ? reports : null, redrive, s.error(),
+                s.owner(), cancelAsked ? Boolean.TRUE : null, s.notes().isEmpty() ? null : s.notes());
+    }
+
+    /** Every heartbeat interval: writes this replica's jobs' progress, then claims jobs whose owner went quiet. */
+    void heartbeatAndAdopt() {
+        if (stopping) {
+            return;
+        }
+        for (Run run : runs.values()) {
+            try {
+                if (store.book().cancelRequested(run.id)) {
+                    run.cancelIfQueued(); // a DELETE on another replica; a running job sees it at its next step
+                }
+                run.heartbeat();
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot write the heartbeat of job %s: %s", run.id, e.getMessage());
+            }
+        }
+        if (!store.loaded()) {
+            return; // a replica that has not read the whole topic would judge heartbeats by stale records
+        }
+        Instant now = Instant.now();
+        for (JobState orphan : store.book().orphans(now, config.jobs().ownerTimeout())) {
+            if (runs.containsKey(orphan.id()) || stopping) {
+                continue; // ours and alive here; its heartbeat writes are what fail
+            }
+            try {
+                adopt(orphan, now);
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot take over job %s: %s", orphan.id(), e.getMessage());
+            }
+        }
+    }
+
+    private void adopt(JobState orphan, Instant now) {
+        JobState claim = JobBook.takeOver(orphan, me, now, config.jobs().ownerTimeout(), config.jobs().maxLostOwners(),
+                store.book().cancelRequested(orphan.id()));
+        store.write(claim, false);
+        // Several replicas may claim at once: the first claim in the topic wins, as every replica reads it.
+        if (!store.sync(Duration.ofSeconds(10))) {
+            LOG.warnf("Claimed job %s but could not read the job topic back; leaving it to the next round", orphan.id());
+            return;
+        }
+        JobState won = store.book().get(orphan.id());
+        if (won == null || !me.equals(won.owner()) || won.epoch() != claim.epoch()) {
+            LOG.infof("Job %s was claimed by %s first", orphan.id(), won == null ? "nobody" : won.owner());
+            return;
+        }
+        LOG.warnf("Job %s (%s of %s): %s", won.id(), won.kind(), won.topic(), won.notes().get(won.notes().size() - 1));
+        if (won.state() == State.QUEUED) {
+            Run run = new Run(won);
+            runs.put(won.id(), run);
+            pool.execute(run::execute);
+        }
+    }
+
+    /** A job this replica runs. */
+    private final class Run implements Reconciler.Progress {
+        final String id;
+        private final JobState base;
+        private final AtomicLong offsetsChecked;
+        private final AtomicLong objectsChecked;
+        private final List<Integer> done;
+        private long seq;
+        private volatile State state;
+        private volatile Instant startedAt;
+        private volatile JobState.RedriveCounts counts;
+        private volatile boolean ended;
+
+        Run(JobState base) {
+            this.id = base.id();
+            this.base = base;
+            this.seq = base.seq();
+            this.state = base.state();
+            this.startedAt = base.startedAt();
+            this.counts = base.redrive();
+            this.done = new ArrayList<>(base.partitionsDone());
+            // A resumed job counts again the offsets of partitions it has not finished.
+            long doneOffsets = 0;
+            if (base.kind() == JobState.Kind.RECONCILE) {
+                doneOffsets = base.ranges().stream().filter(r -> done.contains(r.partition())).mapToLong(Reconciler.Range::size).sum();
+            } else {
+                doneOffsets = base.plan().stream().filter(p -> done.contains(p.partition()))
+                        .mapToLong(RedriveAnswer.PartitionOffsets::offsets).sum();
+            }
+            this.offsetsChecked = new AtomicLong(doneOffsets);
+            this.objectsChecked = new AtomicLong(base.objectsChecked());
+        }
+
+        @Override
+        public void offsets(long checked) {
+            offsetsChecked.addAndGet(checked);
+        }
+
+        @Override
+        public void objects(int checked) {
+            objectsChecked.addAndGet(checked);
+        }
+
+        /** Stop: asked to by a DELETE anywhere, this replica is stopping, or another replica owns the job now. */
+        @Override
+        public boolean cancelled() {
+            return stopping || store.book().cancelRequested(id) || lost();
+        }
+
+        private boolean lost() {
+            JobState s = store.book().get(id);
+            return s != null && (s.epoch() != base.epoch() || !me.equals(s.owner()));
+        }
+
+        synchronized JobState snapshot() {
+            Instant finished = state == State.QUEUED || state == State.RUNNING ? null : Instant.now();
+            return base.progressed(seq, state, Instant.now(), offsetsChecked.get(), objectsChecked.get(), done, counts, null, startedAt, finished);
+        }
+
+        /** Writes the current progress with a fresh heartbeat. */
+        void heartbeat() {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+            }
+            write(state, null, null);
+        }
+
+        /** A queued job cancelled on its owner ends at once. */
+        void cancelIfQueued() {
+            synchronized (this) {
+                if (state != State.QUEUED || ended) {
+                    return;
+                }
+            }
+            end(State.CANCELLED, null);
+        }
+
+        private void write(State newState, ApiError error, Instant finishedAt) {
+            JobState s;
+            synchronized (this) {
+                if (ended && finishedAt == null) {
+                    return;
+                }
+                seq++;
+                s = base.progressed(seq, newState, Instant.now(), offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, error,
+                        startedAt, finishedAt);
+            }
+            store.write(s, true);
+        }
+
+        private void end(State finalState, ApiError error) {
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                state = finalState;
+            }
+            try {
+                write(finalState, error, Instant.now());
+            } finally {
+                runs.remove(id);
+            }
+        }
+
+        void execute() {
+            if (ended) {
+                return;
+            }
+            try {
+                if (cancelled()) {
+                    finishStopped();
+                    return;
+                }
+                synchronized (this) {
+                    state = State.RUNNING;
+                    if (startedAt == null) {
+                        startedAt = Instant.now();
+                    }
+                }
+                write(State.RUNNING, null, null);
+                if (base.kind() == JobState.Kind.RECONCILE) {
+                    reconcile();
+                } else {
+                    redrive();
+                }
+                if (cancelled()) {
+                    finishStopped();
+                } else {
+                    end(State.SUCCEEDED, null);
+                }
+            } catch (ApiException e) {
+                fail(ApiError.of(e.status(), e.title(), e.getMessage(), "/reconciliations/" + id));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Job %s failed", id);
+                fail(ApiError.of(500, "Reconciliation failed", "An internal error stopped this job; see the log of replica " + me + " for " + id,
+                        "/reconciliations/" + id));
+            } finally {
+                if (!ended && !stopping) {
+                    runs.remove(id);
+                }
+            }
+        }
+
+        private void fail(ApiError error) {
+            if (lost() || stopping) {
+                finishStopped();
+                return;
+            }
+            try {
+                end(State.FAILED, error);
+            } catch (RuntimeException e) {
+                LOG.warnf("Job %s failed (%s) and its failure cannot be written: %s", id, error.detail(), e.getMessage());
+            }
+        }
+
+        /** Stopped early: CANCELLED when asked; nothing written when it was lost or this replica stops (the new owner carries on). */
+        private void finishStopped() {
+            if (stopping || lost()) {
+                synchronized (this) {
+                    ended = !stopping;
+                }
+                if (!stopping) {
+                    runs.remove(id);
+                }
+                return;
+            }
+            end(State.CANCELLED, null);
+        }
+
+        private void reconcile() {
+            for (Reconciler.Range range : base.ranges()) {
+                if (cancelled()) {
+                    return;
+                }
+                synchronized (this) {
+                    if (done.contains(range.partition())) {
+                        continue;
+                    }
+                }
+                PartitionReport report = reconciler.check(range, this).report();
+                if (cancelled()) {
+                    return;
+                }
+                store.writeReport(id, report);
+                synchronized (this) {
+                    done.add(range.partition());
+                }
+                write(State.RUNNING, null, null);
+            }
+        }
+
+        private void redrive() {
+            for (RedriveAnswer.PartitionOffsets p : base.plan()) {
+                if (cancelled()) {
+                    return;
+                }
+                synchronized (this) {
+                    if (done.contains(p.partition())) {
+                        continue;
+                    }
+                }
+                redriver.send(base.topic(), p, this::cancelled, chunk -> {
+                    offsetsChecked.addAndGet(chunk.offsets());
+                    synchronized (this) {
+                        counts = counts.plus(chunk.result());
+                    }
+                });
+                if (cancelled()) {
+                    return;
+                }
+                synchronized (this) {
+                    done.add(p.partition());
+                }
+                write(State.RUNNING, null, null);
+            }
+            LOG.infof("Re-drive %s of reconciliation %s: %s", id, base.source(), counts);
+        }
+
+        /** At shutdown: hands the job back (heartbeat {@link Instant#EPOCH}) so another replica resumes it at once. */
+        void handBack() {
+            JobState s;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                seq++;
+                s = base.progressed(seq, State.QUEUED, Instant.EPOCH, offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, null,
+                        startedAt, null);
+            }
+            store.write(s, true);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (monitor != null) {
+            monitor.shutdownNow();
+        }
+        List<Run> mine = new ArrayList<>(runs.values());
+        if (pool != null) {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Run run : mine) {
+            try {
+                run.handBack();
+                LOG.infof("Handed job %s back for another replica to resume", run.id);
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot hand job %s back (%s); another replica takes it over after %s", run.id, e.getMessage(),
+                        config.jobs().ownerTimeout());
+            }
+        }
+        store.stop();
+    }
+
+    private static String replicaName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            host = "replica";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+}

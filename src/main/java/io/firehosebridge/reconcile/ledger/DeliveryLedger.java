@@ -1,0 +1,320 @@
+package io.firehosebridge.reconcile.ledger;
+
+import io.firehosebridge.reconcile.ReconcileConfig;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.DeliveryObserver;
+import io.firehosebridge.ingest.KafkaCoordinates;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The delivery ledger: every span of offsets Firehose accepted, with its send time, kept in a compacted
+ * Kafka topic so it survives restarts and rebalances and is shared by every instance of the consumer
+ * group. The delivery path only appends runs to memory ({@link LedgerSpans}); a timer merges and writes
+ * them. Every instance reads the whole topic back into an index, which the verifier and the API use.
+ */
+@ApplicationScoped
+public class DeliveryLedger implements DeliveryObserver {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryLedger.class);
+    private static final Comparator<LedgerEntry> SPAN_ORDER = Comparator.comparingLong(LedgerEntry::first)
+            .thenComparing(LedgerEntry::sentAt).thenComparing(LedgerEntry::redriven);
+
+    @Inject
+    ReconcileConfig config;
+
+    @Inject
+    DeliveryConfig delivery;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final LedgerSpans spans = new LedgerSpans();
+    private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private ScheduledExecutorService flusher;
+    private KafkaProducer<String, String> producer;
+    private KafkaConsumer<String, String> consumer;
+    private Thread reader;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+    void start(@Observes StartupEvent event) {
+        if (!config.ledger().enabled() || !delivery.enabled()) {
+            return;
+        }
+        running = true;
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "acks", "all", "linger.ms", 20,
+                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
+        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ledger-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.ledger().flushInterval().toMillis();
+        flusher.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
+        reader = new Thread(this::readLoop, "ledger-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Whether the ledger records and reads spans in this instance. */
+    public boolean enabled() {
+        return running;
+    }
+
+    @Override
+    public void accepted(List<KafkaCoordinates> records, Instant sentAt, boolean redriven) {
+        if (running) {
+            spans.accepted(records, sentAt, redriven);
+        }
+    }
+
+    /** Writes the spans collected since the last flush. */
+    void flush() {
+        try {
+            for (LedgerEntry entry : spans.drain()) {
+                write(entry);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Cannot write delivery ledger spans to %s (%s); they are lost from the ledger", config.ledger().topic(), e.getMessage());
+        }
+    }
+
+    /** Writes an entry (a new span or a verdict) to the ledger topic; the index learns it when it is read back. */
+    void write(LedgerEntry entry) {
+        try {
+            producer.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
+                if (e != null) {
+                    LOG.warnf("Ledger write of %s failed: %s", entry.key(), e.getMessage());
+                }
+            });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        // Visible at once in this instance; the read-back replaces it with the same value.
+        remember(entry);
+    }
+
+    private void readLoop() {
+        while (running) {
+            try {
+                ensureTopic();
+                consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false",
+                        "client.id", "delivery-ledger-reader"), new StringDeserializer(), new StringDeserializer());
+                List<TopicPartition> partitions = new ArrayList<>();
+                for (PartitionInfo p : consumer.partitionsFor(config.ledger().topic(), Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(p.topic(), p.partition()));
+                }
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                boolean loaded = false;
+                while (running) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                        if (r.value() == null) {
+                            continue;
+                        }
+                        try {
+                            remember(json.readValue(r.value(), LedgerEntry.class));
+                        } catch (java.io.IOException e) {
+                            LOG.debugf("Skipping unreadable ledger record %s", r.key());
+                        }
+                    }
+                    if (!loaded && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                        loaded = true;
+                        caughtUp.countDown();
+                        LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
+                    }
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("Delivery ledger reader: %s; retrying in 5 s", e.getMessage());
+                sleep(Duration.ofSeconds(5));
+            } finally {
+                if (consumer != null) {
+                    consumer.close(Duration.ofSeconds(2));
+                    consumer = null;
+                }
+            }
+        }
+    }
+
+    private void ensureTopic() {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            NewTopic topic = new NewTopic(config.ledger().topic(), java.util.Optional.of(config.ledger().topicPartitions()),
+                    config.ledger().topicReplicationFactor()).configs(Map.of(
+                            "cleanup.policy", "compact,delete",
+                            "retention.ms", Long.toString(config.ledger().retention().toMillis())));
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            LOG.infof("Created the delivery ledger topic %s", config.ledger().topic());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage());
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("creating the ledger topic timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    /** Keeps the latest state of a span. The map's key is the span's identity; its value the latest state (a put keeps the old key). */
+    private void remember(LedgerEntry entry) {
+        index.computeIfAbsent(new TopicPartition(entry.topic(), entry.partition()), k -> new ConcurrentSkipListMap<>(SPAN_ORDER))
+                .put(entry, entry);
+    }
+
+    /** Waits until the topic has been read to its end once (for tests and the verifier's first run). */
+    public boolean awaitLoaded(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Spans in memory. */
+    public int size() {
+        return index.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** When the span holding this offset was first sent, or null when the ledger does not know it. */
+    public Instant sentAt(String topic, int partition, long offset) {
+        Instant found = null;
+        for (LedgerEntry e : overlapping(topic, partition, offset, offset + 1)) {
+            if (found == null || e.sentAt().isBefore(found)) {
+                found = e.sentAt();
+            }
+        }
+        return found;
+    }
+
+    /** The latest send time of spans overlapping {@code [from, to)}, or null. */
+    public Instant latestSent(String topic, int partition, long from, long to) {
+        Instant found = null;
+        for (LedgerEntry e : overlapping(topic, partition, from, to)) {
+            if (found == null || e.sentAt().isAfter(found)) {
+                found = e.sentAt();
+            }
+        }
+        return found;
+    }
+
+    private List<LedgerEntry> overlapping(String topic, int partition, long from, long to) {
+        NavigableMap<LedgerEntry, LedgerEntry> spans = index.get(new TopicPartition(topic, partition));
+        if (spans == null) {
+            return List.of();
+        }
+        List<LedgerEntry> out = new ArrayList<>();
+        LedgerEntry upper = new LedgerEntry(topic, partition, to, to, Instant.MIN, false, null, null, 0, 0);
+        for (LedgerEntry e : spans.headMap(upper, false).descendingMap().values()) {
+            if (e.last() >= from) {
+                out.add(e);
+            }
+            if (out.size() > 10_000) {
+                break;
+            }
+            if (e.first() < from - config.ledger().maxOffsetsPerCheck()) {
+                break; // spans are short; nothing this far back reaches the range
+            }
+        }
+        return out;
+    }
+
+    /** Every span in memory, per partition in offset order. */
+    public void forEach(Consumer<LedgerEntry> action) {
+        index.values().forEach(m -> m.values().forEach(action));
+    }
+
+    /** Spans of a topic (optionally one partition) sent at or after {@code since}, in offset order; at most {@code limit}. */
+    public List<LedgerEntry> list(String topic, Integer partition, Instant since, int limit) {
+        List<LedgerEntry> out = new ArrayList<>();
+        index.entrySet().stream()
+                .filter(e -> topic == null || e.getKey().topic().equals(topic))
+                .filter(e -> partition == null || e.getKey().partition() == partition)
+                .sorted(Comparator.comparing((Map.Entry<TopicPartition, ?> e) -> e.getKey().topic())
+                        .thenComparingInt(e -> e.getKey().partition()))
+                .forEach(e -> {
+                    for (LedgerEntry entry : e.getValue().values()) {
+                        if (out.size() > limit) {
+                            return;
+                        }
+                        if (since == null || !entry.sentAt().isBefore(since)) {
+                            out.add(entry);
+                        }
+                    }
+                });
+        return out;
+    }
+
+    /** Drops confirmed spans sent before the cutoff from memory (the topic keeps them until its retention). */
+    void forgetConfirmedBefore(Instant cutoff) {
+        index.values().forEach(m -> m.values().removeIf(e -> e.status() == LedgerEntry.Status.CONFIRMED && e.sentAt().isBefore(cutoff)));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (!running) {
+            return;
+        }
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flush();
+        running = false;
+        producer.close(Duration.ofSeconds(5));
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

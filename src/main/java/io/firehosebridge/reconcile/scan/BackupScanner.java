@@ -1,0 +1,215 @@
+package io.firehosebridge.reconcile.scan;
+
+import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.api.ApiException;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.firehosebridge.aws.AwsClients;
+import io.firehosebridge.aws.AwsConfig;
+import io.firehosebridge.ingest.RecordsConfig;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Finds a partition range's records in the S3 backup: lists the arrival-hour prefixes that can hold
+ * them, and for each object uses its summary (partitions and offset runs) if it was read before, or
+ * streams it once and keeps its summary. Repeated and incremental reconciliation reads only new objects.
+ */
+@ApplicationScoped
+public class BackupScanner {
+
+    private static final Logger LOG = Logger.getLogger(BackupScanner.class);
+
+    @Inject
+    ReconcileConfig config;
+
+    @Inject
+    AwsConfig aws;
+
+    @Inject
+    RecordsConfig records;
+
+    private volatile S3Client s3;
+    private Map<String, ObjectSummary> summaries;
+    private BackupLineParser parser;
+
+    /** What the scan read. */
+    public record Result(List<String> prefixes, int objects, int objectsRead, int objectsFromCache, long lines) {
+    }
+
+    /**
+     * Adds the range's backup copies to {@code tally} and its failed-document lines to {@code failed}.
+     *
+     * @param earliest earliest arrival time any record of the range can have
+     * @param latest latest arrival time any record of the range can have
+     * @param objectChecked told after each object
+     * @param cancelled checked between objects
+     */
+    public Result scan(String topic, int partition, OffsetTally tally, FailedInSearch failed, Instant earliest, Instant latest,
+            IntConsumer objectChecked, BooleanSupplier cancelled) {
+        String base = config.backupPrefix().orElse("");
+        List<String> prefixes = BackupHours.prefixes(base, config.failedFolders(), earliest, latest);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        int objects = 0;
+        int read = 0;
+        int cached = 0;
+        long lines = 0;
+        try {
+            for (String prefix : prefixes) {
+                for (S3Object object : client().listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(prefix)).contents()) {
+                    if (cancelled.getAsBoolean()) {
+                        return new Result(prefixes, objects, read, cached, lines);
+                    }
+                    objects++;
+                    ObjectSummary summary = cachedSummary(object);
+                    if (summary == null) {
+                        summary = read(object);
+                        if (summary == null) {
+                            continue; // deleted between listing and reading
+                        }
+                        read++;
+                    } else {
+                        cached++;
+                    }
+                    long[] runs = summary.runs().get(tp);
+                    if (runs != null) {
+                        for (int i = 0; i < runs.length; i += 2) {
+                            tally.addRange(runs[i], runs[i + 1]);
+                        }
+                    }
+                    for (ObjectSummary.FailedRun f : summary.failed().getOrDefault(tp, List.of())) {
+                        failed.add(f.first(), f.last(), f.errorCode(), f.errorMessage());
+                    }
+                    lines += summary.lines(tp);
+                    objectChecked.accept(1);
+                }
+            }
+        } catch (NoSuchBucketException e) {
+            LOG.debugf("Backup bucket %s does not exist (yet): nothing is in the backup", config.backupBucket());
+        } catch (SdkClientException e) {
+            throw ApiException.unavailable("S3 backup store", "The S3 backup store cannot be reached (bucket " + config.backupBucket()
+                    + "; bridge.aws.s3-endpoint / region): " + firstLine(e.getMessage()));
+        } catch (S3Exception e) {
+            throw ApiException.unavailable("S3 backup store", "The S3 backup store refused to list or read bucket " + config.backupBucket()
+                    + " (HTTP " + e.statusCode() + ", " + (e.awsErrorDetails() == null ? "no code" : e.awsErrorDetails().errorCode())
+                    + "); check the bucket name (bridge.reconcile.backup-bucket) and the credentials' permissions");
+        }
+        return new Result(prefixes, objects, read, cached, lines);
+    }
+
+    private ObjectSummary cachedSummary(S3Object object) {
+        synchronized (summaries()) {
+            ObjectSummary s = summaries.get(object.key());
+            return s != null && s.etag().equals(object.eTag()) ? s : null;
+        }
+    }
+
+    private ObjectSummary read(S3Object object) {
+        ObjectSummary.Builder builder = new ObjectSummary.Builder();
+        try {
+            parser().parse(client().getObject(b -> b.bucket(config.backupBucket()).key(object.key())), builder);
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (IOException e) {
+            throw ApiException.unavailable("S3 backup store", "Reading s3://" + config.backupBucket() + "/" + object.key() + " failed: "
+                    + firstLine(e.getMessage()));
+        }
+        ObjectSummary summary = builder.build(object.eTag());
+        synchronized (summaries()) {
+            summaries.put(object.key(), summary);
+        }
+        return summary;
+    }
+
+    /** Forgets every object summary, so the next scans read the objects again (for measurements). */
+    public void forgetSummaries() {
+        synchronized (summaries()) {
+            summaries.clear();
+        }
+    }
+
+    /** Objects whose summary is known. */
+    public int cachedObjects() {
+        synchronized (summaries()) {
+            return summaries.size();
+        }
+    }
+
+    private synchronized Map<String, ObjectSummary> summaries() {
+        if (summaries == null) {
+            int max = config.objectCacheSize();
+            summaries = new LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ObjectSummary> eldest) {
+                    return size() > max;
+                }
+            };
+        }
+        return summaries;
+    }
+
+    private synchronized BackupLineParser parser() {
+        if (parser == null) {
+            parser = new BackupLineParser(records.metadataKey());
+        }
+        return parser;
+    }
+
+    private S3Client client() {
+        S3Client c = s3;
+        if (c == null) {
+            synchronized (this) {
+                if (s3 == null) {
+                    S3ClientBuilder builder = S3Client.builder()
+                            .credentialsProvider(AwsClients.credentials(aws))
+                            .httpClient(UrlConnectionHttpClient.create())
+                            .forcePathStyle(aws.s3PathStyle());
+                    Region region = AwsClients.region(aws);
+                    if (region != null) {
+                        builder.region(region);
+                    }
+                    aws.s3Endpoint().ifPresent(builder::endpointOverride);
+                    s3 = builder.build();
+                }
+                c = s3;
+            }
+        }
+        return c;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no answer";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    @PreDestroy
+    void close() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.firehosebridge.reconcile.scan;
+
+import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ledger.DeliveryLedger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reconciles one partition range: which offsets are in the search indices, which in the S3 backup,
+ * which are missing where and which are duplicated, and whether the missing ones may still be on their way.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    @Inject
+    KafkaLog kafka;
+
+    @Inject
+    SearchScanner search;
+
+    @Inject
+    BackupScanner backup;
+
+    @Inject
+    DeliveryLedger ledger;
+
+    @Inject
+    ReconcileConfig config;
+
+    /** A validated range {@code [from, to)} of one partition. */
+    public record Range(String topic, int partition, long from, long to, long end) {
+        public long size() {
+            return to - from;
+        }
+    }
+
+    /** Progress reporting and cancellation for long checks. */
+    public interface Progress {
+        /** Offsets whose check finished (or moved on by one search page). */
+        void offsets(long checked);
+
+        /** S3 objects checked. */
+        void objects(int checked);
+
+        boolean cancelled();
+
+        Progress NONE = new Progress() {
+            @Override
+            public void offsets(long checked) {
+            }
+
+            @Override
+            public void objects(int checked) {
+            }
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        };
+    }
+
+    /** A finished check: the report and the tallies behind it (for the verifier's per-span verdicts). */
+    public record Outcome(PartitionReport report, OffsetTally search, OffsetTally backup) {
+    }
+
+    /** Checks the topic name; 400 when it cannot be a Kafka topic. */
+    public static void checkTopic(String topic) {
+        if (topic == null || !TOPIC.matcher(topic).matches()) {
+            throw ApiException.badRequest("'topic' must be a Kafka topic name: 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'");
+        }
+    }
+
+    /**
+     * Validates a requested range against the partition's log. Without {@code from}, the earliest retained
+     * offset; without {@code to}, the bridge group's committed offset.
+     *
+     * @param maxOffsets the largest range allowed
+     * @param tooLarge what to do instead when the range is larger
+     */
+    public Range resolve(String topic, int partition, Long from, Long to, long maxOffsets, String tooLarge) {
+        checkTopic(topic);
+        if (partition < 0) {
+            throw ApiException.badRequest("'partition' must be 0 or more, not " + partition);
+        }
+        if (from != null && from < 0) {
+            throw ApiException.badRequest("'from' must be 0 or more, not " + from);
+        }
+        if (to != null && to < 0) {
+            throw ApiException.badRequest("'to' must be 0 or more, not " + to);
+        }
+        if (from != null && to != null && from > to) {
+            throw ApiException.badRequest("'from' (" + from + ") must not be greater than 'to' (" + to + "); 'to' is exclusive");
+        }
+        KafkaLog.Bounds bounds = kafka.bounds(topic, partition);
+        long f = from != null ? from : bounds.earliest();
+        long t;
+        if (to != null) {
+            t = to;
+        } else if (bounds.committed() >= 0) {
+            t = bounds.committed();
+        } else {
+            throw ApiException.unprocessable("The bridge has committed no offset of " + topic + "/" + partition
+                    + " yet, so there is no default end; give 'to' (at most the log end offset " + bounds.end() + ")");
+        }
+        if (f > t) {
+            throw ApiException.unprocessable("'from' " + f + " lies after 'to' " + t + " (the " + (to == null ? "committed offset" : "end")
+                    + "); give a 'from' of at most " + t);
+        }
+        if (t > bounds.end()) {
+            throw ApiException.unprocessable("'to' " + t + " lies beyond the log end offset " + bounds.end() + " of " + topic + "/" + partition
+                    + "; give a 'to' of at most " + bounds.end());
+        }
+        if (f < bounds.earliest()) {
+            throw ApiException.unprocessable("'from' " + f + " lies before the earliest retained offset " + bounds.earliest() + " of " + topic
+                    + "/" + partition + " (older records are gone from Kafka); give a 'from' of at least " + bounds.earliest());
+        }
+        if (t - f > maxOffsets) {
+            throw ApiException.unprocessable("The range has " + (t - f) + " offsets, more than " + maxOffsets + " allowed here; " + tooLarge);
+        }
+        return new Range(topic, partition, f, t, bounds.end());
+    }
+
+    /** Reconciles the range. */
+    public Outcome check(Range range, Progress progress) {
+        long started = System.nanoTime();
+        Instant now = Instant.now();
+        TopicPartition tp = new TopicPartition(range.topic(), range.partition());
+        OffsetTally inSearch = new OffsetTally(range.from(), range.to());
+        OffsetTally inBackup = new OffsetTally(range.from(), range.to());
+        FailedInSearch failed = new FailedInSearch(range.from(), range.to());
+        if (range.size() == 0) {
+            return new Outcome(report(range, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
+                    inSearch, inBackup);
+        }
+        // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
+        AtomicBoolean abandoned = new AtomicBoolean();
+        long[] reported = { range.from() };
+        Future<SearchScanner.Result> searching = search.scanInBackground(range.topic(), range.partition(), inSearch,
+                reached -> {
+                    progress.offsets((reached - reported[0]) / 2);
+                    reported[0] = reached;
+                }, () -> abandoned.get() || progress.cancelled());
+        try (KafkaLog.Reader reader = kafka.reader()) {
+            long firstTs = reader.timestamp(tp, range.from(), range.end());
+            long lastTs = reader.timestamp(tp, range.to() - 1, range.end());
+            Instant earliest = (firstTs < 0 ? now : Instant.ofEpochMilli(firstTs)).minus(config.clockSkewAllowance());
+            Instant newest = lastTs < 0 ? now : Instant.ofEpochMilli(lastTs);
+            Instant lastSent = ledger.latestSent(range.topic(), range.partition(), range.from(), range.to());
+            if (lastSent != null && lastSent.isAfter(newest)) {
+                newest = lastSent;
+            }
+            Instant latest = newest.plus(config.deliveryWindow()).plus(config.lagAllowance());
+            if (latest.isAfter(now)) {
+                latest = now;
+            }
+            if (earliest.isAfter(latest)) {
+                earliest = latest;
+            }
+            long hours = BackupHours.hourCount(earliest, latest);
+            if (hours > config.maxBackupHours()) {
+                throw ApiException.unprocessable("The range's records arrived over " + hours + " hours, more than bridge.reconcile.max-backup-hours ("
+                        + config.maxBackupHours() + ") allows in one check; split it into smaller offset ranges");
+            }
+
+            BackupScanner.Result backedUp = backup.scan(range.topic(), range.partition(), inBackup, failed, earliest, latest,
+                    progress::objects, progress::cancelled);
+            SearchScanner.Result searched = result(searching);
+            // A failed-document line is a copy in the backup (in AllDocuments mode the record is also in a backup object).
+            for (OffsetRange r : failed.ranges(Integer.MAX_VALUE)) {
+                for (long o = r.first(); o <= r.last(); o++) {
+                    if (!inBackup.has(o)) {
+                        inBackup.add(o, 1);
+                    }
+                }
+            }
+            progress.offsets(range.size() - (reported[0] - range.from()) / 2);
+
+            Instant oldestMissing = null;
+            long firstMissing = minMissing(inSearch.firstMissing(), inBackup.firstMissing());
+            if (firstMissing >= 0) {
+                oldestMissing = ledger.sentAt(range.topic(), range.partition(), firstMissing);
+                if (oldestMissing == null) {
+                    long ts = reader.timestamp(tp, firstMissing, range.end());
+                    oldestMissing = ts < 0 ? now : Instant.ofEpochMilli(ts);
+                }
+            }
+            ReconciliationStatus status = ReconciliationStatus.of(inSearch.missingCount(), inBackup.missingCount(), oldestMissing,
+                    Instant.now(), config.deliveryWindow());
+            return new Outcome(report(range, inSearch, inBackup, failed, searched, backedUp, oldestMissing, status, started),
+                    inSearch, inBackup);
+        } finally {
+            abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
+        }
+    }
+
+    /** The search scan's result; its failure is rethrown as it was (an ApiException stays one). */
+    private static SearchScanner.Result result(Future<SearchScanner.Result> searching) {
+        try {
+            return searching.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            searching.cancel(true);
+            throw new IllegalStateException("Interrupted while waiting for the search scan", e);
+        }
+    }
+
+    private static long minMissing(long a, long b) {
+        if (a < 0) {
+            return b;
+        }
+        if (b < 0) {
+            return a;
+        }
+        return Math.min(a, b);
+    }
+
+    private PartitionReport report(Range range, OffsetTally inSearch, OffsetTally inBackup, FailedInSearch failed,
+            SearchScanner.Result searched, BackupScanner.Result backedUp, Instant oldestMissing, ReconciliationStatus status,
+            long started) {
+        int ranges = config.maxListedRanges();
+        PartitionReport.Scanned searchScanned = new PartitionReport.Scanned(searched == null ? List.of() : searched.indices(),
+                searched == null ? 0L : searched.documents(), null, null, null, null, null);
+        PartitionReport.Scanned backupScanned = new PartitionReport.Scanned(null, null,
+                backedUp == null ? List.of() : backedUp.prefixes(), backedUp == null ? 0 : backedUp.objects(),
+                backedUp == null ? 0 : backedUp.objectsRead(), backedUp == null ? 0 : backedUp.objectsFromCache(),
+                backedUp == null ? 0L : backedUp.lines());
+        return new PartitionReport(range.topic(), range.partition(), range.from(), range.to(), range.size(), status,
+                side(inSearch, ranges, searchScanned), side(inBackup, ranges, backupScanned),
+                new PartitionReport.Failed(failed.count(), failed.ranges(ranges), failed.errors()),
+                oldestMissing, Instant.now(), Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private PartitionReport.Side side(OffsetTally tally, int maxRanges, PartitionReport.Scanned scanned) {
+        List<OffsetRange> missing = tally.missing(maxRanges);
+        long rangeCount = missing.size() < maxRanges ? missing.size() : tally.missingRangeCount();
+        return new PartitionReport.Side(tally.present(), tally.missingCount(), missing, rangeCount, rangeCount > missing.size(),
+                new PartitionReport.Duplicates(tally.duplicatedOffsets(), tally.extraCopies(), tally.mostDuplicated(config.maxListedDuplicates())),
+                scanned);
+    }
+}

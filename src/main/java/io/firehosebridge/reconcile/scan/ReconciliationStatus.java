@@ -1,0 +1,34 @@
+package io.firehosebridge.reconcile.scan;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Overall verdict on a range. */
+public enum ReconciliationStatus {
+    /** Every offset is in search and in the backup. */
+    COMPLETE,
+    /** Some offsets are missing on one side or both, and they were sent longer ago than the delivery window. */
+    INCOMPLETE,
+    /** Some offsets are missing, but they may still be on their way (sent within the delivery window). */
+    PENDING;
+
+    /**
+     * The verdict for a range.
+     *
+     * @param missingInSearch offsets not found in search
+     * @param missingInBackup offsets not found in the backup
+     * @param oldestMissingSentAt when the oldest missing record was sent (or, not known, its Kafka timestamp); null when nothing is missing
+     * @param now the current time
+     * @param window buffer interval plus allowance
+     */
+    public static ReconciliationStatus of(long missingInSearch, long missingInBackup, Instant oldestMissingSentAt, Instant now,
+            Duration window) {
+        if (missingInSearch == 0 && missingInBackup == 0) {
+            return COMPLETE;
+        }
+        if (oldestMissingSentAt != null && oldestMissingSentAt.plus(window).isAfter(now)) {
+            return PENDING;
+        }
+        return INCOMPLETE;
+    }
+}
