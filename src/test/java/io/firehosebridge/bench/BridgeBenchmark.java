@@ -430,7 +430,8 @@ class BridgeBenchmark {
                 "bridge.reconcile.install-index-template", "false",
                 // The ledger records every accepted span (its hot-path cost is measured); its verifier would only add
                 // search and S3 load unrelated to the scenario.
-                "bridge.reconcile.ledger.topic", group + "-ledger", "bridge.reconcile.ledger.verify-interval", "1h"), BRIDGE_JVM)
+                "bridge.reconcile.ledger.topic", group + "-ledger", "bridge.reconcile.jobs.topic", group + "-jobs",
+                "bridge.reconcile.ledger.verify-interval", "1h"), BRIDGE_JVM)
                 .withEnvironment(BRIDGE_ENV);
     }
 

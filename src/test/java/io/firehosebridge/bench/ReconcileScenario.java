@@ -290,6 +290,7 @@ final class ReconcileScenario {
         // The scenario's own template (a shared name would replace the clicks* one), removed afterwards.
         props.put("bridge.reconcile.index-template-name", name);
         props.put("bridge.reconcile.ledger.topic", name + "-ledger");
+        props.put("bridge.reconcile.jobs.topic", name + "-jobs");
         // The verifier stays idle: it would compete for the cores and warm the object cache before the first check.
         props.put("bridge.reconcile.ledger.verify-interval", "1h");
         if (Boolean.getBoolean("bench.reconcile.keep")) {

@@ -76,7 +76,8 @@ class DevModeReloadIT {
                 "%dev.local-firehose.default-stream.name=" + INDEX,
                 "%dev.local-firehose.default-stream.index=" + INDEX,
                 "%dev.local-firehose.default-stream.backup-bucket=" + INDEX,
-                "%dev.bridge.reconcile.ledger.topic=devmode-ledger-" + RUN, ""), StandardOpenOption.APPEND);
+                "%dev.bridge.reconcile.ledger.topic=devmode-ledger-" + RUN,
+                "%dev.bridge.reconcile.jobs.topic=devmode-jobs-" + RUN, ""), StandardOpenOption.APPEND);
         log = Path.of("target", "devmode-" + RUN + ".log").toAbsolutePath();
         List<String> command = List.of(project.resolve("mvnw").toString(), "-B", "quarkus:dev", "-Ddebug=false",
                 "-Dquarkus.analytics.disabled=true", "-Dquarkus.console.enabled=false");
@@ -98,7 +99,7 @@ class DevModeReloadIT {
             }
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.deleteTopics(List.of(TOPIC, "devmode-dlq-" + RUN, "devmode-ledger-" + RUN)).all().get(30, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(TOPIC, "devmode-dlq-" + RUN, "devmode-ledger-" + RUN, "devmode-jobs-" + RUN)).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // a topic that was never created
         }

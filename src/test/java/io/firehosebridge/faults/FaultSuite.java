@@ -582,7 +582,17 @@ class FaultSuite {
                         + answer.path("id").asText() + "/redrive")).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofMinutes(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 LOG.infof("re-drive %s: %d %s", answer.path("id").asText(), r.statusCode(), r.body());
-                redriven += JSON.readTree(r.body()).path("resent").asLong();
+                // A re-drive runs as a job: 202 with its Location, then its state until it ended.
+                URI job = URI.create("http://127.0.0.1:" + BRIDGE_HTTP).resolve(r.headers().firstValue("Location").orElseThrow());
+                JsonNode state = JSON.readTree(r.body());
+                long jobDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (Set.of("QUEUED", "RUNNING").contains(state.path("state").asText()) && System.nanoTime() < jobDeadline) {
+                    Thread.sleep(500);
+                    state = JSON.readTree(HTTP.send(HttpRequest.newBuilder(job).timeout(Duration.ofSeconds(30)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                }
+                LOG.infof("re-drive job %s ended %s: %s", job, state.path("state").asText(), state.path("redrive"));
+                redriven += state.path("redrive").path("resent").asLong();
             }
             Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
             for (var e : ends.entrySet()) {
@@ -788,6 +798,7 @@ class FaultSuite {
         props.put("mp.messaging.incoming.clicks.group.id", topic + "-bridge");
         props.put("mp.messaging.outgoing.dead-letters.topic", topic + "-dlq");
         props.put("bridge.reconcile.ledger.topic", topic + "-ledger");
+        props.put("bridge.reconcile.jobs.topic", topic + "-jobs");
         // Every missing range listed, so that dead-lettered offsets can be told from lost ones exactly.
         props.put("bridge.reconcile.max-listed-ranges", "1000000");
         return props;
