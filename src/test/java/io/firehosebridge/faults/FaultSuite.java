@@ -574,6 +574,7 @@ class FaultSuite {
             }
             LOG.infof("search outage: %,d offsets in the backup and failed in search; re-driving", failed);
             long redriven = 0;
+            boolean redrivesSucceeded = true;
             for (JsonNode answer : reports.values()) {
                 if (answer.path("report").path("search").path("missingCount").asLong() == 0) {
                     continue;
@@ -583,6 +584,9 @@ class FaultSuite {
                         HttpResponse.BodyHandlers.ofString());
                 LOG.infof("re-drive %s: %d %s", answer.path("id").asText(), r.statusCode(), r.body());
                 // A re-drive runs as a job: 202 with its Location, then its state until it ended.
+                if (r.statusCode() != 202 || r.headers().firstValue("Location").isEmpty()) {
+                    throw new IllegalStateException("re-drive of " + answer.path("id").asText() + " not accepted: " + r.statusCode() + " " + r.body());
+                }
                 URI job = URI.create("http://127.0.0.1:" + BRIDGE_HTTP).resolve(r.headers().firstValue("Location").orElseThrow());
                 JsonNode state = JSON.readTree(r.body());
                 long jobDeadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -592,6 +596,7 @@ class FaultSuite {
                             HttpResponse.BodyHandlers.ofString()).body());
                 }
                 LOG.infof("re-drive job %s ended %s: %s", job, state.path("state").asText(), state.path("redrive"));
+                redrivesSucceeded &= "SUCCEEDED".equals(state.path("state").asText());
                 redriven += state.path("redrive").path("resent").asLong();
             }
             Verdict v = judge.judge(topic, topic + "-dlq", Set.of());
@@ -600,7 +605,7 @@ class FaultSuite {
             }
             boolean complete = statuses.stream().allMatch("COMPLETE"::equals);
             // The backup keeps the failed-document envelope and gets the re-driven copy: one extra copy per re-driven offset.
-            boolean ok = failed > 0 && v.missing() == 0 && v.deadLettered() == 0 && complete && v.duplicatedInSearch() == 0
+            boolean ok = failed > 0 && redrivesSucceeded && v.missing() == 0 && v.deadLettered() == 0 && complete && v.duplicatedInSearch() == 0
                     && v.duplicatedInBackup() <= redriven;
             add("8. OpenSearch stopped " + seconds + " s (stream retry " + retrySeconds + " s), then re-drive", v,
                     fmt(failed) + " failed in search, " + fmt(redriven) + " re-driven",

@@ -59,8 +59,8 @@ class NativeSourcesCheck {
         Map<String, JsonNode> registered = reflectionConfig();
         Set<Class<?>> roots = roots();
         // Known members of each kind of root, so that a scan that finds nothing cannot pass.
-        assertThat(roots).extracting(Class::getName).contains(PRODUCT + "reconcile.LedgerEntry", PRODUCT + "reconcile.ApiError",
-                PRODUCT + "reconcile.PartitionReport", PRODUCT + "delivery.PutRecordBatchBody$Interceptor");
+        assertThat(roots).extracting(Class::getName).contains(PRODUCT + "reconcile.ledger.LedgerEntry", PRODUCT + "reconcile.api.ApiError",
+                PRODUCT + "reconcile.scan.PartitionReport", PRODUCT + "delivery.PutRecordBatchBody$Interceptor");
         Set<Class<?>> needed = closure(roots);
         Set<String> unregistered = new TreeSet<>();
         for (Class<?> c : needed) {
