@@ -32,7 +32,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.delivery.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -65,8 +65,8 @@ public class DeliveryLedger implements DeliveryObserver {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients clients;
 
     private final LedgerSpans spans = new LedgerSpans();
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
@@ -82,7 +82,7 @@ public class DeliveryLedger implements DeliveryObserver {
             return;
         }
         running = true;
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "acks", "all", "linger.ms", 20,
+        producer = clients.producer(Map.of("acks", "all", "linger.ms", 20,
                 "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-flush");
@@ -138,7 +138,7 @@ public class DeliveryLedger implements DeliveryObserver {
         while (running) {
             try {
                 ensureTopic();
-                consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false",
+                consumer = clients.consumer(Map.of("enable.auto.commit", "false",
                         "client.id", "delivery-ledger-reader"), new StringDeserializer(), new StringDeserializer());
                 List<TopicPartition> partitions = new ArrayList<>();
                 for (PartitionInfo p : consumer.partitionsFor(config.ledger().topic(), Duration.ofSeconds(30))) {
@@ -180,7 +180,7 @@ public class DeliveryLedger implements DeliveryObserver {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = clients.admin()) {
             NewTopic topic = new NewTopic(config.ledger().topic(), java.util.Optional.of(config.ledger().topicPartitions()),
                     config.ledger().topicReplicationFactor()).configs(Map.of(
                             "cleanup.policy", "compact,delete",
