@@ -40,6 +40,7 @@ import io.firehosebridge.delivery.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.kafka.KafkaClients;
+import io.firehosebridge.kafka.KafkaConnection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -76,6 +77,7 @@ public class DeliveryLedger implements DeliveryObserver {
     private KafkaConsumer<String, String> consumer;
     private Thread reader;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private String lastReadFailure;
 
     void start(@Observes StartupEvent event) {
         if (!config.ledger().enabled() || !delivery.enabled()) {
@@ -161,6 +163,7 @@ public class DeliveryLedger implements DeliveryObserver {
                     }
                     if (!loaded && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                         loaded = true;
+                        lastReadFailure = null;
                         caughtUp.countDown();
                         LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
                     }
@@ -168,7 +171,14 @@ public class DeliveryLedger implements DeliveryObserver {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("Delivery ledger reader: %s; retrying in 5 s", e.getMessage());
+                // Once per cause: a broker that refuses the login would otherwise repeat it every 5 s.
+                if (KafkaConnection.isConnectionFailure(e)) {
+                    // KafkaConnection names the cause once and holds readiness DOWN.
+                    LOG.debugf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
+                } else if (!java.util.Objects.equals(e.getMessage(), lastReadFailure)) {
+                    LOG.warnf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
+                    lastReadFailure = e.getMessage();
+                }
                 sleep(Duration.ofSeconds(5));
             } finally {
                 if (consumer != null) {
@@ -189,10 +199,10 @@ public class DeliveryLedger implements DeliveryObserver {
             LOG.infof("Created the delivery ledger topic %s", config.ledger().topic());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage());
+                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage(), e.getCause());
             }
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("creating the ledger topic timed out");
+            throw new IllegalStateException("creating the ledger topic timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
