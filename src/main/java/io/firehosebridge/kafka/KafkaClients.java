@@ -73,6 +73,17 @@ public class KafkaClients {
         return merge(extra, true);
     }
 
+    /** The brokers every client connects to. */
+    public String bootstrapServers() {
+        return setting("bootstrap.servers", "(kafka.bootstrap.servers not set)");
+    }
+
+    /** A shared setting as every client gets it (e.g. {@code bootstrap.servers}), or {@code fallback} when it is not set. */
+    public String setting(String name, String fallback) {
+        Object value = shared.get(name);
+        return value == null ? fallback : value.toString();
+    }
+
     /** Whether a setting belongs to the shared connection and security configuration that callers may not change. */
     public static boolean isConnectionSetting(String name) {
         return name.equals("bootstrap.servers") || name.equals("security.protocol") || name.startsWith("sasl.")

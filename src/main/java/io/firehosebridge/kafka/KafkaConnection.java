@@ -50,10 +50,6 @@ public class KafkaConnection implements HealthCheck {
     @Inject
     KafkaClients clients;
 
-    @Inject
-    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
-    Map<String, Object> shared;
-
     @ConfigProperty(name = "mp.messaging.incoming.clicks.enabled", defaultValue = "true")
     boolean consuming;
 
@@ -148,7 +144,7 @@ public class KafkaConnection implements HealthCheck {
     /** One sentence naming the cause, from the exception a Kafka client raised. */
     String describe(Throwable t) {
         if (t instanceof SaslAuthenticationException) {
-            return "login rejected (SASL " + shared.getOrDefault("sasl.mechanism", "GSSAPI") + ", kafka.sasl.jaas.config): " + t.getMessage();
+            return "login rejected (SASL " + clients.setting("sasl.mechanism", "GSSAPI") + ", kafka.sasl.jaas.config): " + t.getMessage();
         }
         if (t instanceof SslAuthenticationException) {
             return "TLS handshake failed, the broker's certificate is not trusted or not valid for its address (kafka.ssl.truststore.*): "
@@ -159,7 +155,7 @@ public class KafkaConnection implements HealthCheck {
         }
         if (t instanceof TimeoutException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
             return NO_ANSWER + " " + PROBE_TIMEOUT.toSeconds() + " s; the brokers are unreachable or not speaking "
-                    + shared.getOrDefault("security.protocol", "PLAINTEXT") + " on that address";
+                    + clients.setting("security.protocol", "PLAINTEXT") + " on that address";
         }
         return "cannot connect: " + deepest(t);
     }
@@ -177,7 +173,7 @@ public class KafkaConnection implements HealthCheck {
     }
 
     private String servers() {
-        return String.valueOf(shared.get("bootstrap.servers"));
+        return clients.bootstrapServers();
     }
 
     private void closeAdmin() {
