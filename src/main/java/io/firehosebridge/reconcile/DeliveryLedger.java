@@ -73,7 +73,11 @@ public class DeliveryLedger implements DeliveryObserver {
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ScheduledExecutorService flusher;
-    private KafkaProducer<String, String> producer;
+    private volatile KafkaProducer<String, String> producer;
+    /** Set when a write failed because Kafka refused or could not be reached: the producer may be in a fatal state. */
+    private volatile boolean producerFailed;
+    /** Entries whose write failed that way, written again by a fresh producer. */
+    private final java.util.Queue<LedgerEntry> unwritten = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private KafkaConsumer<String, String> consumer;
     private Thread reader;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -84,8 +88,7 @@ public class DeliveryLedger implements DeliveryObserver {
             return;
         }
         running = true;
-        producer = clients.producer(Map.of("acks", "all", "linger.ms", 20,
-                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
+        producer = newProducer();
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-flush");
             t.setDaemon(true);
@@ -110,9 +113,24 @@ public class DeliveryLedger implements DeliveryObserver {
         }
     }
 
+    private KafkaProducer<String, String> newProducer() {
+        return clients.producer(Map.of("acks", "all", "linger.ms", 20,
+                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
+    }
+
     /** Writes the spans collected since the last flush. */
     void flush() {
         try {
+            if (producerFailed) {
+                // An idempotent producer that once failed to log in stays failed: start a new one.
+                producerFailed = false;
+                KafkaProducer<String, String> old = producer;
+                producer = newProducer();
+                old.close(Duration.ZERO);
+            }
+            for (LedgerEntry entry; (entry = unwritten.poll()) != null;) {
+                write(entry);
+            }
             for (LedgerEntry entry : spans.drain()) {
                 write(entry);
             }
@@ -125,7 +143,12 @@ public class DeliveryLedger implements DeliveryObserver {
     void write(LedgerEntry entry) {
         try {
             producer.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
-                if (e != null) {
+                if (e != null && KafkaConnection.isConnectionFailure(e)) {
+                    // KafkaConnection names the cause once; the entry is written again by a fresh producer.
+                    LOG.debugf("Ledger write of %s failed: %s; written again later", entry.key(), e.getMessage());
+                    unwritten.add(entry);
+                    producerFailed = true;
+                } else if (e != null) {
                     LOG.warnf("Ledger write of %s failed: %s", entry.key(), e.getMessage());
                 }
             });
