@@ -142,8 +142,12 @@ public class DeliveryLedger implements DeliveryObserver {
     /** Writes an entry (a new span or a verdict) to the ledger topic; the index learns it when it is read back. */
     void write(LedgerEntry entry) {
         try {
-            producer.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
-                if (e != null && KafkaConnection.isConnectionFailure(e)) {
+            KafkaProducer<String, String> through = producer;
+            through.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
+                if (e != null && through != producer) {
+                    // Still pending in a producer replaced after a refused login.
+                    unwritten.add(entry);
+                } else if (e != null && KafkaConnection.isConnectionFailure(e)) {
                     // KafkaConnection names the cause once; the entry is written again by a fresh producer.
                     LOG.debugf("Ledger write of %s failed: %s; written again later", entry.key(), e.getMessage());
                     unwritten.add(entry);
