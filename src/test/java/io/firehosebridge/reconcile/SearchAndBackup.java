@@ -23,9 +23,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Test-side tampering with the destinations: delete and copy documents and backup objects, independently of the service. */
-final class SearchAndBackup {
+public final class SearchAndBackup {
 
-    static final String BUCKET = "clicks-backup";
+    public static final String BUCKET = "clicks-backup";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -33,11 +33,11 @@ final class SearchAndBackup {
     }
 
     /** A document in the index: where it is and its source. */
-    record Doc(String index, String id, long offset, JsonNode source) {
+    public record Doc(String index, String id, long offset, JsonNode source) {
     }
 
     /** The documents of these offsets of one partition of the topic. */
-    static List<Doc> docs(String topic, int partition, Collection<Long> offsets) throws Exception {
+    public static List<Doc> docs(String topic, int partition, Collection<Long> offsets) throws Exception {
         StringBuilder terms = new StringBuilder();
         for (long o : offsets) {
             terms.append(terms.length() == 0 ? "" : ",").append(o);
@@ -55,7 +55,7 @@ final class SearchAndBackup {
     }
 
     /** Deletes documents by id through _bulk (the cluster has no _delete_by_query) and refreshes. */
-    static void delete(List<Doc> docs) throws Exception {
+    public static void delete(List<Doc> docs) throws Exception {
         StringBuilder bulk = new StringBuilder();
         for (Doc d : docs) {
             bulk.append("{\"delete\":{\"_index\":\"").append(d.index()).append("\",\"_id\":\"").append(d.id()).append("\"}}\n");

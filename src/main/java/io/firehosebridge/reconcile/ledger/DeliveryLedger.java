@@ -34,7 +34,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +41,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.delivery.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.kafka.KafkaClients;
+import io.firehosebridge.kafka.KafkaConnection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -67,25 +68,29 @@ public class DeliveryLedger implements DeliveryObserver {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients clients;
 
     private final LedgerSpans spans = new LedgerSpans();
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ScheduledExecutorService flusher;
-    private KafkaProducer<String, String> producer;
+    private volatile KafkaProducer<String, String> producer;
+    /** Set when a write failed because Kafka refused or could not be reached: the producer may be in a fatal state. */
+    private volatile boolean producerFailed;
+    /** Entries whose write failed that way, written again by a fresh producer. */
+    private final java.util.Queue<LedgerEntry> unwritten = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private KafkaConsumer<String, String> consumer;
     private Thread reader;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private String lastReadFailure;
 
     void start(@Observes StartupEvent event) {
         if (!config.ledger().enabled() || !delivery.enabled()) {
             return;
         }
         running = true;
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "acks", "all", "linger.ms", 20,
-                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
+        producer = newProducer();
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ledger-flush");
             t.setDaemon(true);
@@ -110,9 +115,24 @@ public class DeliveryLedger implements DeliveryObserver {
         }
     }
 
+    private KafkaProducer<String, String> newProducer() {
+        return clients.producer(Map.of("acks", "all", "linger.ms", 20,
+                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
+    }
+
     /** Writes the spans collected since the last flush. */
     void flush() {
         try {
+            if (producerFailed) {
+                // An idempotent producer that once failed to log in stays failed: start a new one.
+                producerFailed = false;
+                KafkaProducer<String, String> old = producer;
+                producer = newProducer();
+                old.close(Duration.ZERO);
+            }
+            for (LedgerEntry entry; (entry = unwritten.poll()) != null;) {
+                write(entry);
+            }
             for (LedgerEntry entry : spans.drain()) {
                 write(entry);
             }
@@ -124,8 +144,17 @@ public class DeliveryLedger implements DeliveryObserver {
     /** Writes an entry (a new span or a verdict) to the ledger topic; the index learns it when it is read back. */
     void write(LedgerEntry entry) {
         try {
-            producer.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
-                if (e != null) {
+            KafkaProducer<String, String> through = producer;
+            through.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
+                if (e != null && through != producer) {
+                    // Still pending in a producer replaced after a refused login.
+                    unwritten.add(entry);
+                } else if (e != null && KafkaConnection.isConnectionFailure(e)) {
+                    // KafkaConnection names the cause once; the entry is written again by a fresh producer.
+                    LOG.debugf("Ledger write of %s failed: %s; written again later", entry.key(), e.getMessage());
+                    unwritten.add(entry);
+                    producerFailed = true;
+                } else if (e != null) {
                     LOG.warnf("Ledger write of %s failed: %s", entry.key(), e.getMessage());
                 }
             });
@@ -140,7 +169,7 @@ public class DeliveryLedger implements DeliveryObserver {
         while (running) {
             try {
                 ensureTopic();
-                consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrapServers, "enable.auto.commit", "false",
+                consumer = clients.consumer(Map.of("enable.auto.commit", "false",
                         "client.id", "delivery-ledger-reader"), new StringDeserializer(), new StringDeserializer());
                 List<TopicPartition> partitions = new ArrayList<>();
                 for (PartitionInfo p : consumer.partitionsFor(config.ledger().topic(), Duration.ofSeconds(30))) {
@@ -163,6 +192,7 @@ public class DeliveryLedger implements DeliveryObserver {
                     }
                     if (!loaded && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                         loaded = true;
+                        lastReadFailure = null;
                         caughtUp.countDown();
                         LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
                     }
@@ -170,7 +200,14 @@ public class DeliveryLedger implements DeliveryObserver {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("Delivery ledger reader: %s; retrying in 5 s", e.getMessage());
+                // Once per cause: a broker that refuses the login would otherwise repeat it every 5 s.
+                if (KafkaConnection.isConnectionFailure(e)) {
+                    // KafkaConnection names the cause once and holds readiness DOWN.
+                    LOG.debugf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
+                } else if (!java.util.Objects.equals(e.getMessage(), lastReadFailure)) {
+                    LOG.warnf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
+                    lastReadFailure = e.getMessage();
+                }
                 sleep(Duration.ofSeconds(5));
             } finally {
                 if (consumer != null) {
@@ -182,7 +219,7 @@ public class DeliveryLedger implements DeliveryObserver {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = clients.admin()) {
             NewTopic topic = new NewTopic(config.ledger().topic(), java.util.Optional.of(config.ledger().topicPartitions()),
                     config.ledger().topicReplicationFactor()).configs(Map.of(
                             "cleanup.policy", "compact,delete",
@@ -191,10 +228,10 @@ public class DeliveryLedger implements DeliveryObserver {
             LOG.infof("Created the delivery ledger topic %s", config.ledger().topic());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage());
+                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage(), e.getCause());
             }
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("creating the ledger topic timed out");
+            throw new IllegalStateException("creating the ledger topic timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

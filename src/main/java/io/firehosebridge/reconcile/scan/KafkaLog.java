@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -25,6 +26,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.firehosebridge.kafka.KafkaClients;
+
 /**
  * What reconciliation needs from Kafka: a partition's retained offsets and the bridge group's committed
  * offset (admin client), and records read back by offset (a plain consumer with assign and seek, no group).
@@ -34,10 +37,10 @@ public class KafkaLog {
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
-    // Channel wiring stays in application.properties; the bridge's own consumer settings are the source.
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients clients;
 
+    // Channel wiring stays in application.properties; the bridge's own consumer settings are the source.
     @ConfigProperty(name = "mp.messaging.incoming.clicks.group.id")
     String bridgeGroup;
 
@@ -102,8 +105,7 @@ public class KafkaLog {
 
     /** A short-lived reader of records by offset; close it after use. */
     public Reader reader() {
-        return new Reader(new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrapServers,
+        return new Reader(clients.consumer(Map.of(
                 "enable.auto.commit", "false",
                 "max.poll.records", "2000",
                 "client.id", "reconcile-reader-" + Long.toHexString(System.nanoTime())),
@@ -186,7 +188,7 @@ public class KafkaLog {
         if (a == null) {
             synchronized (this) {
                 if (admin == null) {
-                    admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers,
+                    admin = clients.admin(Map.of(
                             "request.timeout.ms", (int) CALL_TIMEOUT.toMillis(),
                             "default.api.timeout.ms", (int) CALL_TIMEOUT.toMillis()));
                 }
