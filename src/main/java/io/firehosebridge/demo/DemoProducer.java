@@ -13,9 +13,9 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -28,8 +28,8 @@ public class DemoProducer {
     @Inject
     DemoConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients clients;
 
     private KafkaProducer<String, String> producer;
     private ScheduledExecutorService ticker;
@@ -38,7 +38,7 @@ public class DemoProducer {
         if (!config.enabled()) {
             return;
         }
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 20, "acks", "all"),
+        producer = clients.producer(Map.of("linger.ms", 20, "acks", "all", "client.id", "demo-producer"),
                 new StringSerializer(), new StringSerializer());
         DemoClicks clicks = new DemoClicks(System.nanoTime());
         ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "demo-producer"));

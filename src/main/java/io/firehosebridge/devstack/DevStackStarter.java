@@ -1,13 +1,13 @@
 package io.firehosebridge.devstack;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.kafka.KafkaClients;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
 
@@ -30,8 +31,8 @@ public class DevStackStarter {
 
     private static final Logger LOG = Logger.getLogger(DevStackStarter.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients clients;
 
     @ConfigProperty(name = "mp.messaging.incoming.clicks.topic")
     String clicksTopic;
@@ -41,7 +42,7 @@ public class DevStackStarter {
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) throws Exception {
         LocalStack.up();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        try (Admin admin = clients.admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = List.of(new NewTopic(clicksTopic, 6, (short) 1), new NewTopic(deadLetterTopic, 1, (short) 1))
                     .stream().filter(t -> !existing.contains(t.name())).toList();

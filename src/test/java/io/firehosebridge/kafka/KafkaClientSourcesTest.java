@@ -26,25 +26,11 @@ class KafkaClientSourcesTest {
     private static final Pattern BUILDS_A_CLIENT = Pattern.compile(
             "new\\s+Kafka(Consumer|Producer)\\s*<|\\bAdmin(Client)?\\s*\\.\\s*create\\s*\\(|\"kafka\\.bootstrap\\.servers\"|\"bootstrap\\.servers\"");
 
-    /**
-     * Files still building their own clients, to be converted (dev-mode helpers outside this change). An entry
-     * that no longer builds a client fails the test, so the list only shrinks.
-     */
-    private static final Set<String> NOT_YET_CONVERTED = Set.of(
-            "io/firehosebridge/demo/DemoProducer.java",
-            "io/firehosebridge/devstack/DevStackStarter.java");
-
     @Test
     void onlyKafkaClientsBuildsKafkaClients() {
         Set<String> offenders = new TreeSet<>(buildersOfClients());
         offenders.remove("io/firehosebridge/kafka/KafkaClients.java");
-        offenders.removeAll(NOT_YET_CONVERTED);
         assertThat(offenders).as("classes in src/main that build a Kafka client without KafkaClients").isEmpty();
-    }
-
-    @Test
-    void theListOfFilesToConvertHoldsOnlyFilesThatStillNeedIt() {
-        assertThat(buildersOfClients()).as("remove converted files from NOT_YET_CONVERTED").containsAll(NOT_YET_CONVERTED);
     }
 
     @Test

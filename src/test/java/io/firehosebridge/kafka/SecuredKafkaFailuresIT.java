@@ -141,6 +141,7 @@ class SecuredKafkaFailuresIT {
         properties.put("mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN + "-" + name);
         properties.put("mp.messaging.outgoing.dead-letters.topic", topic(name) + "-dlq");
         properties.put("bridge.reconcile.ledger.topic", topic(name) + "-ledger");
+        properties.put("bridge.reconcile.jobs.topic", topic(name) + "-jobs");
         return new ServiceProcess("secured-" + name, port, properties, List.of("-Xmx256m")).start();
     }
 

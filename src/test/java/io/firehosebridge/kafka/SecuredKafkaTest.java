@@ -186,8 +186,16 @@ class SecuredKafkaTest {
         SearchAndBackup.delete(docs);
         JsonPath first = report(s);
         assertThat(first.getLong("report.search.missingCount")).isEqualTo(deleted.size());
-        JsonPath answer = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", first.getString("id"))
-                .then().statusCode(200).extract().jsonPath();
+        Response accepted = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", first.getString("id"));
+        assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
+        String location = accepted.header("Location");
+        JsonPath[] job = new JsonPath[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
+            return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
+        });
+        assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
+        JsonPath answer = job[0].setRootPath("redrive");
         assertThat(answer.getLong("readFromKafka")).isEqualTo(deleted.size());
         assertThat(answer.getLong("resent")).isEqualTo(deleted.size());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {

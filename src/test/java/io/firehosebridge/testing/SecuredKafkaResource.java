@@ -23,6 +23,7 @@ public class SecuredKafkaResource implements QuarkusTestResourceLifecycleManager
     public static final String TOPIC = "it-clicks-" + RUN;
     public static final String DLQ_TOPIC = "it-clicks-dlq-" + RUN;
     public static final String LEDGER_TOPIC = "it-ledger-" + RUN;
+    public static final String JOBS_TOPIC = "it-jobs-" + RUN;
     public static final String GROUP = "it-bridge-" + RUN;
 
     @Override
@@ -39,6 +40,7 @@ public class SecuredKafkaResource implements QuarkusTestResourceLifecycleManager
         config.put("mp.messaging.incoming.clicks.group.id", GROUP);
         config.put("mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC);
         config.put("bridge.reconcile.ledger.topic", LEDGER_TOPIC);
+        config.put("bridge.reconcile.jobs.topic", JOBS_TOPIC);
         return config;
     }
 

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,8 +43,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.firehosebridge.kafka.KafkaClients;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.smallrye.common.annotation.Identifier;
 
 /**
  * The job topic: a compacted, single-partition Kafka topic that every replica reads from the start into
@@ -67,10 +66,9 @@ public class JobStore {
     @Inject
     ObjectMapper json;
 
-    /** The shared {@code kafka.*} configuration the channels use (connection and security settings). */
+    /** Builds the job topic's clients from the shared {@code kafka.*} configuration (connection and security settings). */
     @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafkaConfig;
+    KafkaClients clients;
 
     private final JobBook book = new JobBook();
     private final CountDownLatch loaded = new CountDownLatch(1);
@@ -85,20 +83,13 @@ public class JobStore {
     public record CancelRequest(String id, String by, Instant at) {
     }
 
-    /** Every Kafka client of the job topic is built here, from the shared configuration plus its own settings. */
-    Map<String, Object> clientConfig(Map<String, Object> own) {
-        Map<String, Object> settings = new HashMap<>(kafkaConfig);
-        settings.putAll(own);
-        return settings;
-    }
-
     synchronized void start() {
         if (running) {
             return;
         }
         running = true;
-        producer = new KafkaProducer<>(clientConfig(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 0,
-                "client.id", "reconcile-jobs-writer")), new StringSerializer(), new ByteArraySerializer());
+        producer = clients.producer(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 0,
+                "client.id", "reconcile-jobs-writer"), new StringSerializer(), new ByteArraySerializer());
         reader = new Thread(this::readLoop, "reconcile-jobs-reader");
         reader.setDaemon(true);
         reader.start();
@@ -233,7 +224,7 @@ public class JobStore {
         while (running) {
             try {
                 ensureTopic();
-                consumer = new KafkaConsumer<>(clientConfig(Map.of("enable.auto.commit", "false", "client.id", "reconcile-jobs-reader")),
+                consumer = clients.consumer(Map.of("enable.auto.commit", "false", "client.id", "reconcile-jobs-reader"),
                         new StringDeserializer(), new ByteArrayDeserializer());
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
@@ -283,7 +274,7 @@ public class JobStore {
     }
 
     private void ensureTopic() {
-        try (Admin admin = Admin.create(clientConfig(Map.of("client.id", "reconcile-jobs-admin")))) {
+        try (Admin admin = clients.admin(Map.of("client.id", "reconcile-jobs-admin"))) {
             Optional<Short> replication = config.jobs().topicReplicationFactor();
             NewTopic topic = new NewTopic(config.jobs().topic(), Optional.of(1), replication).configs(Map.of(
                     "cleanup.policy", "compact,delete",
