@@ -2,7 +2,9 @@ package io.firehosebridge.reconcile;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +66,9 @@ class ReconciliationApiTest {
     void answers404ForUnknownTopicsPartitionsAndIds() {
         assertProblem(authorized().get("/reconciliations/{t}/0", "no-such-topic-" + LocalStackResource.RUN), 404, "does not exist");
         assertProblem(authorized().get("/reconciliations/{t}/{p}", TOPIC, 6), 404, "partitions 0..5");
+        // Right after start the job topic may not be read yet: an unknown id is then 503 (cannot tell), not 404.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> authorized().get("/reconciliations/{id}", "not-a-job").statusCode(), status -> status != 503);
         assertProblem(authorized().get("/reconciliations/{id}", "not-a-job"), 404, "not-a-job");
         assertProblem(authorized().delete("/reconciliations/{id}", "not-a-job"), 404, "not-a-job");
         assertProblem(authorized().post("/reconciliations/{id}/redrive", "not-a-job"), 404, "not-a-job");

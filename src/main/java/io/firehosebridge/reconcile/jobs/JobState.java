@@ -37,13 +37,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param redrive a re-drive's counts so far
  * @param error why it FAILED
  * @param notes changes of owner, with the reason
+ * @param atDone objects checked and re-drive counts as of the finished partitions: what a new owner resumes from
+ *        (the live counts also hold the partition in progress, which the new owner does again)
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobState(String id, Kind kind, String topic, List<Reconciler.Range> ranges, String source,
         List<RedriveAnswer.PartitionOffsets> plan, String owner, int epoch, long seq, int lostOwners, ReconciliationJobs.State state,
         Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, long offsetsChecked, long objectsChecked,
-        List<Integer> partitionsDone, RedriveCounts redrive, ApiError error, List<String> notes) {
+        List<Integer> partitionsDone, RedriveCounts redrive, ApiError error, List<String> notes, Counts atDone) {
 
     /** What a job does. */
     public enum Kind {
@@ -65,6 +67,16 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
         RedriveCounts plus(io.firehosebridge.delivery.RedriveResult r) {
             return new RedriveCounts(readFromKafka + r.requested(), resent + r.resent(), invalid + r.invalid(), deadLettered + r.deadLettered());
         }
+    }
+
+    /**
+     * Counts as of a job's finished partitions.
+     *
+     * @param objectsChecked S3 objects checked in the finished partitions
+     * @param redrive a re-drive's counts in the finished partitions
+     */
+    @RegisterForReflection
+    public record Counts(long objectsChecked, RedriveCounts redrive) {
     }
 
     public JobState {
@@ -98,9 +110,30 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
 
     /** The same job written again by its owner (write number {@code newSeq}) in another state, with this progress. */
     JobState progressed(long newSeq, ReconciliationJobs.State newState, Instant heartbeat, long checked, long objects, List<Integer> done,
-            RedriveCounts counts, ApiError failure, Instant started, Instant finished) {
+            RedriveCounts counts, ApiError failure, Instant started, Instant finished, Counts countsAtDone) {
         return new JobState(id, kind, topic, ranges, source, plan, owner, epoch, newSeq, lostOwners, newState, createdAt, started, finished,
-                heartbeat, checked, objects, done, counts, failure, notes);
+                heartbeat, checked, objects, done, counts, failure, notes, countsAtDone);
+    }
+
+    /**
+     * Where an owner taking this job over resumes its counts: offsets of the finished partitions, and the
+     * objects and re-drive counts as of them (a half-done partition is done again, so its counts are not kept).
+     * A record without {@code atDone} (written before it existed) resumes from its live counts.
+     */
+    Resumed resumed() {
+        long offsets;
+        if (kind == Kind.RECONCILE) {
+            offsets = ranges.stream().filter(r -> partitionsDone.contains(r.partition())).mapToLong(Reconciler.Range::size).sum();
+        } else {
+            offsets = plan.stream().filter(p -> partitionsDone.contains(p.partition())).mapToLong(RedriveAnswer.PartitionOffsets::offsets).sum();
+        }
+        Counts c = atDone != null ? atDone : new Counts(objectsChecked, redrive);
+        RedriveCounts r = c.redrive() == null && kind == Kind.REDRIVE ? RedriveCounts.NONE : c.redrive();
+        return new Resumed(offsets, c.objectsChecked(), r);
+    }
+
+    /** A resumed owner's starting counts. */
+    record Resumed(long offsetsChecked, long objectsChecked, RedriveCounts redrive) {
     }
 
     /** A claim by a new owner (next epoch): resumed, cancelled or failed, with a note saying why. */
@@ -109,6 +142,6 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
         List<String> n = new ArrayList<>(notes);
         n.add(note);
         return new JobState(id, kind, topic, ranges, source, plan, newOwner, epoch + 1, 0, lost, newState, createdAt, startedAt, finished, now,
-                offsetsChecked, objectsChecked, partitionsDone, redrive, failure, n);
+                offsetsChecked, objectsChecked, partitionsDone, redrive, failure, n, atDone);
     }
 }

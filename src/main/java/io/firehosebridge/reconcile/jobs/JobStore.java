@@ -58,7 +58,7 @@ public class JobStore {
     private static final Logger LOG = Logger.getLogger(JobStore.class);
     /** Kafka's default message size is 1 MB; a larger report is refused before it is sent, with the reason. */
     static final int MAX_VALUE_BYTES = 900_000;
-    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(15);
 
     @Inject
     ReconcileConfig config;
@@ -131,9 +131,17 @@ public class JobStore {
         }
     }
 
-    /** Writes a job state and waits for the broker; applied here at once when the book accepts it. */
+    /**
+     * Writes a job state and waits for the broker; applied here at once when the book accepts it. Never
+     * apply a finished state at once: the topic may already hold another replica's claim that it must lose to.
+     */
     void write(JobState state, boolean applyNow) {
-        send(state.id(), serialize(state, false));
+        write(state, applyNow, WRITE_TIMEOUT);
+    }
+
+    /** {@link #write(JobState, boolean)}, waiting at most {@code timeout} for the broker. */
+    void write(JobState state, boolean applyNow, Duration timeout) {
+        send(state.id(), serialize(state, false), timeout);
         if (applyNow) {
             book.apply(state);
         }
@@ -147,28 +155,28 @@ public class JobStore {
                     + " bytes even compressed, more than the job topic takes (" + MAX_VALUE_BYTES + "); lower bridge.reconcile.max-listed-ranges"
                     + " or reconcile smaller ranges");
         }
-        send(id + "/p/" + report.partition(), value);
+        send(id + "/p/" + report.partition(), value, WRITE_TIMEOUT);
         book.report(id, report);
     }
 
     /** Writes a cancel request for the job's owner to see. */
     void writeCancel(CancelRequest cancel) {
-        send(cancel.id() + "/cancel", serialize(cancel, false));
+        send(cancel.id() + "/cancel", serialize(cancel, false), WRITE_TIMEOUT);
         book.cancel(cancel.id());
     }
 
-    private void send(String key, byte[] value) {
+    private void send(String key, byte[] value, Duration timeout) {
         KafkaProducer<String, byte[]> p = producer;
         if (p == null) {
             throw ApiException.unavailable("Kafka", "The job topic is not open (the service is starting or stopping)");
         }
         try {
-            p.send(new ProducerRecord<>(config.jobs().topic(), 0, key, value)).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            p.send(new ProducerRecord<>(config.jobs().topic(), 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw ApiException.unavailable("Kafka", "Cannot write to the job topic " + config.jobs().topic() + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw ApiException.unavailable("Kafka", "Writing to the job topic " + config.jobs().topic() + " timed out after "
-                    + WRITE_TIMEOUT.toSeconds() + " s");
+                    + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("Kafka", "Interrupted while writing to the job topic");

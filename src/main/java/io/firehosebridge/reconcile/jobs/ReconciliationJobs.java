@@ -18,14 +18,17 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -85,14 +88,17 @@ public class ReconciliationJobs {
             t.setDaemon(true);
             return t;
         });
-        monitor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "reconciliation-jobs-monitor");
+        // Two threads: heartbeats never wait behind a takeover's write and read-back (nor the reverse).
+        AtomicInteger m = new AtomicInteger();
+        monitor = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "reconciliation-jobs-monitor-" + m.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         store.start();
         long every = config.jobs().heartbeatInterval().toMillis();
-        monitor.scheduleWithFixedDelay(this::heartbeatAndAdopt, every, every, TimeUnit.MILLISECONDS);
+        monitor.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        monitor.scheduleWithFixedDelay(this::adoptOrphans, every, every, TimeUnit.MILLISECONDS);
         LOG.infof("Reconciliation jobs of this replica run as %s (job topic %s)", me, config.jobs().topic());
     }
 
@@ -130,8 +136,9 @@ public class ReconciliationJobs {
     private JobState newJob(JobState.Kind kind, String topic, List<Reconciler.Range> ranges, String source,
             List<RedriveAnswer.PartitionOffsets> plan) {
         Instant now = Instant.now();
+        JobState.RedriveCounts counts = kind == JobState.Kind.REDRIVE ? JobState.RedriveCounts.NONE : null;
         return new JobState(UUID.randomUUID().toString(), kind, topic, ranges, source, plan, me, 0, 0, 0, State.QUEUED, now, null, null, now,
-                0, 0, List.of(), kind == JobState.Kind.REDRIVE ? JobState.RedriveCounts.NONE : null, null, List.of());
+                0, 0, List.of(), counts, null, List.of(), new JobState.Counts(0, counts));
     }
 
     private JobView enqueue(JobState job) {
@@ -142,7 +149,15 @@ public class ReconciliationJobs {
         store.write(job, true);
         Run run = new Run(job);
         runs.put(job.id(), run);
-        pool.execute(run::execute);
+        try {
+            pool.execute(run::execute);
+        } catch (RejectedExecutionException e) {
+            // stop() shut the pool down since the check above. The client is told to send the request again, so the
+            // job ends here (CANCELLED, a finished state nobody adopts) rather than being handed back: run elsewhere as
+            // well, it would be done twice (a re-drive would send its records twice).
+            run.end(State.CANCELLED, null, JobStore.WRITE_TIMEOUT);
+            throw ApiException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
+        }
         return view(job.id());
     }
 
@@ -152,8 +167,9 @@ public class ReconciliationJobs {
         JobState job = newJob(JobState.Kind.RECONCILE, range.topic(), List.of(range), null, null);
         Instant started = Instant.now();
         PartitionReport report = reconciler.check(range, Reconciler.Progress.NONE).report();
-        JobState done = job.progressed(1, State.SUCCEEDED, Instant.now(), range.size(), report.backup().scanned().objects() == null ? 0
-                : report.backup().scanned().objects(), List.of(range.partition()), null, null, started, Instant.now());
+        long objects = report.backup().scanned().objects() == null ? 0 : report.backup().scanned().objects();
+        JobState done = job.progressed(1, State.SUCCEEDED, Instant.now(), range.size(), objects, List.of(range.partition()), null, null, started,
+                Instant.now(), new JobState.Counts(objects, null));
         try {
             store.writeReport(job.id(), report);
             store.write(done, true);
@@ -184,7 +200,7 @@ public class ReconciliationJobs {
         store.writeCancel(new JobStore.CancelRequest(id, me, Instant.now()));
         Run run = runs.get(id);
         if (run != null) {
-            run.cancelIfQueued();
+            run.cancelIfQueued(JobStore.WRITE_TIMEOUT);
         }
         long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -267,22 +283,36 @@ public class ReconciliationJobs {
                 s.owner(), cancelAsked ? Boolean.TRUE : null, s.notes().isEmpty() ? null : s.notes());
     }
 
-    /** Every heartbeat interval: writes this replica's jobs' progress, then claims jobs whose owner went quiet. */
-    void heartbeatAndAdopt() {
-        if (stopping) {
-            return;
-        }
+    /**
+     * How long a heartbeat or takeover may block on the job topic: a third of the owner timeout (at most
+     * 10 s), so a slow write or read-back cannot by itself let this replica's jobs look orphaned.
+     */
+    private Duration blockingBound() {
+        Duration third = config.jobs().ownerTimeout().dividedBy(3);
+        return third.compareTo(Duration.ofSeconds(10)) < 0 ? third : Duration.ofSeconds(10);
+    }
+
+    /**
+     * Every heartbeat interval: writes this replica's jobs' progress. Goes on while this replica stops,
+     * until its jobs are handed back, so they do not look orphaned while the delivery pipeline drains.
+     */
+    void heartbeat() {
+        Duration bound = blockingBound();
         for (Run run : runs.values()) {
             try {
                 if (store.book().cancelRequested(run.id)) {
-                    run.cancelIfQueued(); // a DELETE on another replica; a running job sees it at its next step
+                    run.cancelIfQueued(bound); // a DELETE on another replica; a running job sees it at its next step
                 }
-                run.heartbeat();
+                run.heartbeat(bound);
             } catch (RuntimeException e) {
                 LOG.warnf("Cannot write the heartbeat of job %s: %s", run.id, e.getMessage());
             }
         }
-        if (!store.loaded()) {
+    }
+
+    /** Every heartbeat interval, on its own thread: claims jobs whose owner went quiet. */
+    void adoptOrphans() {
+        if (stopping || !store.loaded()) {
             return; // a replica that has not read the whole topic would judge heartbeats by stale records
         }
         Instant now = Instant.now();
@@ -301,9 +331,10 @@ public class ReconciliationJobs {
     private void adopt(JobState orphan, Instant now) {
         JobState claim = JobBook.takeOver(orphan, me, now, config.jobs().ownerTimeout(), config.jobs().maxLostOwners(),
                 store.book().cancelRequested(orphan.id()));
-        store.write(claim, false);
+        Duration bound = blockingBound();
+        store.write(claim, false, bound);
         // Several replicas may claim at once: the first claim in the topic wins, as every replica reads it.
-        if (!store.sync(Duration.ofSeconds(10))) {
+        if (!store.sync(bound)) {
             LOG.warnf("Claimed job %s but could not read the job topic back; leaving it to the next round", orphan.id());
             return;
         }
@@ -316,7 +347,12 @@ public class ReconciliationJobs {
         if (won.state() == State.QUEUED) {
             Run run = new Run(won);
             runs.put(won.id(), run);
-            pool.execute(run::execute);
+            try {
+                pool.execute(run::execute);
+            } catch (RejectedExecutionException e) {
+                runs.remove(won.id());
+                run.handBack(); // this replica began to stop meanwhile: the next one takes it at once
+            }
         }
     }
 
@@ -327,10 +363,14 @@ public class ReconciliationJobs {
         private final AtomicLong offsetsChecked;
         private final AtomicLong objectsChecked;
         private final List<Integer> done;
+        /** Held across building and sending a state, so the records reach the topic in {@code seq} order. */
+        private final Object writeLock = new Object();
         private long seq;
         private volatile State state;
         private volatile Instant startedAt;
         private volatile JobState.RedriveCounts counts;
+        /** Counts as of the partitions in {@link #done}: what an owner taking over resumes from. */
+        private volatile JobState.Counts atDone;
         private volatile boolean ended;
 
         Run(JobState base) {
@@ -339,18 +379,13 @@ public class ReconciliationJobs {
             this.seq = base.seq();
             this.state = base.state();
             this.startedAt = base.startedAt();
-            this.counts = base.redrive();
             this.done = new ArrayList<>(base.partitionsDone());
-            // A resumed job counts again the offsets of partitions it has not finished.
-            long doneOffsets = 0;
-            if (base.kind() == JobState.Kind.RECONCILE) {
-                doneOffsets = base.ranges().stream().filter(r -> done.contains(r.partition())).mapToLong(Reconciler.Range::size).sum();
-            } else {
-                doneOffsets = base.plan().stream().filter(p -> done.contains(p.partition()))
-                        .mapToLong(RedriveAnswer.PartitionOffsets::offsets).sum();
-            }
-            this.offsetsChecked = new AtomicLong(doneOffsets);
-            this.objectsChecked = new AtomicLong(base.objectsChecked());
+            // A resumed job checks again the partition its old owner had not finished: its counts start from the finished ones.
+            JobState.Resumed from = base.resumed();
+            this.counts = from.redrive();
+            this.offsetsChecked = new AtomicLong(from.offsetsChecked());
+            this.objectsChecked = new AtomicLong(from.objectsChecked());
+            this.atDone = new JobState.Counts(from.objectsChecked(), from.redrive());
         }
 
         @Override
@@ -376,43 +411,60 @@ public class ReconciliationJobs {
 
         synchronized JobState snapshot() {
             Instant finished = state == State.QUEUED || state == State.RUNNING ? null : Instant.now();
-            return base.progressed(seq, state, Instant.now(), offsetsChecked.get(), objectsChecked.get(), done, counts, null, startedAt, finished);
+            return base.progressed(seq, state, Instant.now(), offsetsChecked.get(), objectsChecked.get(), done, counts, null, startedAt, finished,
+                    atDone);
         }
 
-        /** Writes the current progress with a fresh heartbeat. */
-        void heartbeat() {
-            synchronized (this) {
-                if (ended) {
-                    return;
+        /** Writes the current progress with a fresh heartbeat; drops the job when another replica owns it now. */
+        void heartbeat(Duration timeout) {
+            if (lost()) {
+                synchronized (this) {
+                    ended = true;
                 }
+                runs.remove(id);
+                JobState s = store.book().get(id);
+                LOG.infof("Job %s is owned by %s now; this replica stops it", id, s == null ? "another replica" : s.owner());
+                return;
             }
-            write(state, null, null);
+            write(state, null, null, timeout);
         }
 
         /** A queued job cancelled on its owner ends at once. */
-        void cancelIfQueued() {
+        void cancelIfQueued(Duration timeout) {
             synchronized (this) {
                 if (state != State.QUEUED || ended) {
                     return;
                 }
             }
-            end(State.CANCELLED, null);
+            end(State.CANCELLED, null, timeout);
         }
 
-        private void write(State newState, ApiError error, Instant finishedAt) {
-            JobState s;
-            synchronized (this) {
-                if (ended && finishedAt == null) {
-                    return;
+        /** Marks a partition finished, with the counts as of it. */
+        private synchronized void finished(int partition) {
+            done.add(partition);
+            atDone = new JobState.Counts(objectsChecked.get(), counts);
+        }
+
+        /** Writes a progress record (applied here at once); nothing once ended. */
+        private void write(State newState, ApiError error, Instant finishedAt, Duration timeout) {
+            synchronized (writeLock) {
+                JobState s;
+                synchronized (this) {
+                    if (ended && finishedAt == null) {
+                        return;
+                    }
+                    seq++;
+                    s = base.progressed(seq, newState, Instant.now(), offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, error,
+                            startedAt, finishedAt, atDone);
                 }
-                seq++;
-                s = base.progressed(seq, newState, Instant.now(), offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, error,
-                        startedAt, finishedAt);
+                // A finished state is not applied at once: another replica may have claimed the job meanwhile, and then
+                // its claim must win here as it does on every replica, by the topic's order.
+                store.write(s, finishedAt == null, timeout);
             }
-            store.write(s, true);
         }
 
-        private void end(State finalState, ApiError error) {
+        /** Ends the job here; the topic's order decides whether the end counts (it does not once another replica took the job). */
+        void end(State finalState, ApiError error, Duration timeout) {
             synchronized (this) {
                 if (ended) {
                     return;
@@ -421,7 +473,17 @@ public class ReconciliationJobs {
                 state = finalState;
             }
             try {
-                write(finalState, error, Instant.now());
+                write(finalState, error, Instant.now(), timeout);
+                if (store.sync(timeout) && lost()) {
+                    JobState s = store.book().get(id);
+                    LOG.warnf("Job %s ended %s here, but %s had taken it over first; its outcome counts", id, finalState,
+                            s == null ? "another replica" : s.owner());
+                }
+            } catch (RuntimeException e) {
+                // Nothing else is written for it here: the topic still shows it queued or running, so once its heartbeat is
+                // missing for the owner timeout another replica takes it over and ends it from the partitions done.
+                LOG.warnf("Job %s ended %s%s but that cannot be written to the job topic (%s); another replica takes it over after %s",
+                        id, finalState, error == null ? "" : " (" + error.detail() + ")", e.getMessage(), config.jobs().ownerTimeout());
             } finally {
                 runs.remove(id);
             }
@@ -442,7 +504,7 @@ public class ReconciliationJobs {
                         startedAt = Instant.now();
                     }
                 }
-                write(State.RUNNING, null, null);
+                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
                 if (base.kind() == JobState.Kind.RECONCILE) {
                     reconcile();
                 } else {
@@ -451,7 +513,7 @@ public class ReconciliationJobs {
                 if (cancelled()) {
                     finishStopped();
                 } else {
-                    end(State.SUCCEEDED, null);
+                    end(State.SUCCEEDED, null, JobStore.WRITE_TIMEOUT);
                 }
             } catch (ApiException e) {
                 fail(ApiError.of(e.status(), e.title(), e.getMessage(), "/reconciliations/" + id));
@@ -471,11 +533,7 @@ public class ReconciliationJobs {
                 finishStopped();
                 return;
             }
-            try {
-                end(State.FAILED, error);
-            } catch (RuntimeException e) {
-                LOG.warnf("Job %s failed (%s) and its failure cannot be written: %s", id, error.detail(), e.getMessage());
-            }
+            end(State.FAILED, error, JobStore.WRITE_TIMEOUT);
         }
 
         /** Stopped early: CANCELLED when asked; nothing written when it was lost or this replica stops (the new owner carries on). */
@@ -489,7 +547,7 @@ public class ReconciliationJobs {
                 }
                 return;
             }
-            end(State.CANCELLED, null);
+            end(State.CANCELLED, null, JobStore.WRITE_TIMEOUT);
         }
 
         private void reconcile() {
@@ -507,10 +565,8 @@ public class ReconciliationJobs {
                     return;
                 }
                 store.writeReport(id, report);
-                synchronized (this) {
-                    done.add(range.partition());
-                }
-                write(State.RUNNING, null, null);
+                finished(range.partition());
+                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
             }
         }
 
@@ -533,28 +589,38 @@ public class ReconciliationJobs {
                 if (cancelled()) {
                     return;
                 }
-                synchronized (this) {
-                    done.add(p.partition());
-                }
-                write(State.RUNNING, null, null);
+                finished(p.partition());
+                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
             }
             LOG.infof("Re-drive %s of reconciliation %s: %s", id, base.source(), counts);
         }
 
         /** At shutdown: hands the job back (heartbeat {@link Instant#EPOCH}) so another replica resumes it at once. */
         void handBack() {
-            JobState s;
-            synchronized (this) {
-                if (ended) {
-                    return;
+            synchronized (writeLock) {
+                JobState s;
+                synchronized (this) {
+                    if (ended) {
+                        return;
+                    }
+                    ended = true;
+                    seq++;
+                    s = base.progressed(seq, State.QUEUED, Instant.EPOCH, offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts,
+                            null, startedAt, null, atDone);
                 }
-                ended = true;
-                seq++;
-                s = base.progressed(seq, State.QUEUED, Instant.EPOCH, offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, null,
-                        startedAt, null);
+                store.write(s, true);
             }
-            store.write(s, true);
         }
+    }
+
+    /**
+     * Runs before the delivery pipeline drains at shutdown (its observer has priority PLATFORM_BEFORE; lower
+     * runs first): from now on no job starts here and running ones stop at their next step, so a re-drive
+     * sends no further chunk and the pipeline's wait for its in-flight budget ends. The jobs are handed
+     * back later, in {@link #stop}.
+     */
+    void stopJobs(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) ShutdownEvent event) {
+        stopping = true;
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -1,6 +1,8 @@
 package io.firehosebridge.reconcile.ledger;
 
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,44 +30,62 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     public static final String NAME = "clicks-partitions";
     private static final Logger LOG = Logger.getLogger(PartitionOwnership.class);
 
-    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+    /**
+     * Per consumer (its identity): a consumer fenced out of the group may report a partition lost after
+     * another consumer of this replica was assigned it, which must not make this replica drop it.
+     */
+    private final Map<Object, Set<TopicPartition>> owned = new ConcurrentHashMap<>();
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        assigned(partitions);
+        assigned(consumer, partitions);
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        revoked(partitions);
+        revoked(consumer, partitions);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        revoked(partitions);
+        revoked(consumer, partitions);
     }
 
-    void assigned(Collection<TopicPartition> partitions) {
+    void assigned(Object consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            owned.addAll(partitions);
-            LOG.infof("Now consuming (and verifying) %s; all owned: %s", partitions, owned);
+            owned.compute(consumer, (c, set) -> {
+                Set<TopicPartition> now = set == null ? ConcurrentHashMap.newKeySet() : set;
+                now.addAll(partitions);
+                return now;
+            });
+            LOG.infof("Now consuming (and verifying) %s; all owned: %s", partitions, all());
         }
     }
 
-    void revoked(Collection<TopicPartition> partitions) {
+    void revoked(Object consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            owned.removeAll(partitions);
-            LOG.infof("No longer consuming (or verifying) %s; still owned: %s", partitions, owned);
+            owned.computeIfPresent(consumer, (c, set) -> {
+                set.removeAll(partitions);
+                return set.isEmpty() ? null : set;
+            });
+            LOG.infof("No longer consuming (or verifying) %s; still owned: %s", partitions, all());
         }
+    }
+
+    private Set<TopicPartition> all() {
+        Set<TopicPartition> union = new HashSet<>();
+        owned.values().forEach(union::addAll);
+        return union;
     }
 
     /** Whether this replica consumes the partition now. */
     public boolean owns(String topic, int partition) {
-        return owned.contains(new TopicPartition(topic, partition));
+        TopicPartition tp = new TopicPartition(topic, partition);
+        return owned.values().stream().anyMatch(set -> set.contains(tp));
     }
 
     /** Partitions this replica consumes now. */
     public int count() {
-        return owned.size();
+        return all().size();
     }
 }
