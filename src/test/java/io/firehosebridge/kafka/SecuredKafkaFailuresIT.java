@@ -53,6 +53,8 @@ class SecuredKafkaFailuresIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = "secfail-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
+    /** The local Firehose endpoint the refused service runs for all three (a port no other test uses). */
+    private static final int FIREHOSE_PORT = 4577;
     private static final String LATE_USER = "late-" + RUN;
     private static final String LATE_PASSWORD = "late-" + UUID.randomUUID();
 
@@ -137,6 +139,9 @@ class SecuredKafkaFailuresIT {
         Map<String, String> properties = new HashMap<>(kafkaSettings);
         properties.put("quarkus.profile", "local");
         properties.put("local-firehose.enabled", Boolean.toString(localFirehose));
+        // An endpoint port of this test's own, so that nothing else on the machine can hold it.
+        properties.put("local-firehose.port", Integer.toString(FIREHOSE_PORT));
+        properties.put("bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT);
         properties.put("mp.messaging.incoming.clicks.topic", topic(name));
         properties.put("mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN + "-" + name);
         properties.put("mp.messaging.outgoing.dead-letters.topic", topic(name) + "-dlq");

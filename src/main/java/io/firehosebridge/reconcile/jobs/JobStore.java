@@ -88,8 +88,10 @@ public class JobStore {
             return;
         }
         running = true;
+        // A send that waits for metadata longer than a third of the owner timeout would make a live owner look dead.
+        long maxBlockMs = Math.max(1_000, config.jobs().ownerTimeout().toMillis() / 3);
         producer = clients.producer(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 0,
-                "client.id", "reconcile-jobs-writer"), new StringSerializer(), new ByteArraySerializer());
+                "max.block.ms", maxBlockMs, "client.id", "reconcile-jobs-writer"), new StringSerializer(), new ByteArraySerializer());
         reader = new Thread(this::readLoop, "reconcile-jobs-reader");
         reader.setDaemon(true);
         reader.start();
