@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,6 +45,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.kafka.KafkaClients;
+import io.firehosebridge.kafka.KafkaConnection;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -74,6 +76,8 @@ public class JobStore {
     private final CountDownLatch loaded = new CountDownLatch(1);
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+    /** The reader's last failure logged, so that a failure that persists is logged once. */
+    private String lastReadFailure;
     private volatile KafkaProducer<String, byte[]> producer;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread reader;
@@ -248,6 +252,7 @@ public class JobStore {
                     if (loaded.getCount() > 0 && position >= end) {
                         loaded.countDown();
                         LOG.infof("Job topic %s loaded: %d jobs", config.jobs().topic(), book.size());
+                        lastReadFailure = null;
                     }
                     List<CompletableFuture<Void>> asked = new ArrayList<>();
                     for (CompletableFuture<Void> f; (f = syncRequests.poll()) != null;) {
@@ -268,7 +273,14 @@ public class JobStore {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
+                // Once per cause, as the ledger does: a broker that refuses the login would otherwise repeat it every 5 s.
+                if (KafkaConnection.isConnectionFailure(e)) {
+                    // KafkaConnection names the cause once and holds readiness DOWN.
+                    LOG.debugf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
+                } else if (!Objects.equals(e.getMessage(), lastReadFailure)) {
+                    LOG.warnf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
+                    lastReadFailure = e.getMessage();
+                }
                 pause(Duration.ofSeconds(5));
             } finally {
                 KafkaConsumer<String, byte[]> c = consumer;
@@ -293,10 +305,10 @@ public class JobStore {
             LOG.infof("Created the job topic %s", config.jobs().topic());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the job topic: " + e.getCause().getMessage());
+                throw new IllegalStateException("cannot create the job topic: " + e.getCause().getMessage(), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("creating the job topic timed out");
+            throw new IllegalStateException("creating the job topic timed out", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
