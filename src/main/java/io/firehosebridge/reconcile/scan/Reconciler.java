@@ -3,6 +3,7 @@ package io.firehosebridge.reconcile.scan;
 import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.api.ApiException;
 import io.firehosebridge.reconcile.ledger.DeliveryLedger;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,7 @@ public class Reconciler {
     ReconcileConfig config;
 
     /** A validated range {@code [from, to)} of one partition. */
+    @RegisterForReflection
     public record Range(String topic, int partition, long from, long to, long end) {
         public long size() {
             return to - from;
