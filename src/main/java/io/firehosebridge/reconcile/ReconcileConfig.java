@@ -82,6 +82,9 @@ public interface ReconcileConfig {
     /** Reconciliation and re-drive jobs shared by every replica. */
     Jobs jobs();
 
+    /** Duplicate repair: deleting the extra copies of duplicated offsets from the search index. */
+    Repair repair();
+
     /** Limits and protection of the reconciliation HTTP API. */
     interface Api {
 
@@ -178,5 +181,25 @@ public interface ReconcileConfig {
         /** Replicas a job may lose (stopped heartbeating) and still be resumed; one more loss marks it FAILED with the reason. */
         @WithDefault("2")
         int maxLostOwners();
+    }
+
+    /** Duplicate repair: keeps one copy of every duplicated offset in the search index and deletes the others (never in the backup). */
+    interface Repair {
+
+        /** Whether the ledger verifier repairs the duplicates of every range it verifies (opt-in: it deletes documents). */
+        @WithDefault("false")
+        boolean verifier();
+
+        /** Most copies a repair deletes per second, so that a large repair does not starve indexing. */
+        @WithDefault("2000")
+        int maxDeletesPerSecond();
+
+        /** Copies deleted per bulk request. */
+        @WithDefault("500")
+        int bulkSize();
+
+        /** Repaired offsets listed in a repair report, with the copy kept and the copies deleted (counts stay exact beyond it). */
+        @WithDefault("50")
+        int maxListedOffsets();
     }
 }

@@ -311,6 +311,80 @@ public class SearchScanner {
         }
     }
 
+    /**
+     * The offsets of {@code [start, end)} with more than one document, with their copy counts, in offset
+     * order: the same composite aggregation as {@link #scan}, paged with {@code after_key}.
+     */
+    public List<PartitionReport.OffsetCopies> duplicated(String topic, int partition, long start, long end) {
+        List<PartitionReport.OffsetCopies> out = new ArrayList<>();
+        Long after = null;
+        while (true) {
+            Page page = post(body(topic, partition, start, end, after));
+            for (int i = 0; i < page.buckets(); i++) {
+                if (page.copies()[i] > 1) {
+                    out.add(new PartitionReport.OffsetCopies(page.offsets()[i], page.copies()[i]));
+                }
+            }
+            if (page.buckets() < config.searchPageSize() || page.lastOffset() >= end - 1) {
+                return out;
+            }
+            after = page.lastOffset();
+        }
+    }
+
+    /**
+     * Every document of these offsets of the partition (at most {@code size}), each with its index, id and
+     * version (sequence number and primary term where the engine gives them), so a delete can name exactly
+     * that copy; the coordinates are read from each document's source.
+     */
+    public List<IndexedCopy> copies(String topic, int partition, List<Long> offsets, int size) {
+        String key = records.metadataKey();
+        ObjectNode body = json.createObjectNode();
+        body.put("size", size);
+        body.put("track_total_hits", false);
+        body.put("seq_no_primary_term", true);
+        body.put("version", true);
+        body.putArray("_source").add(key + ".topic").add(key + ".partition").add(key + ".offset");
+        var filter = body.putObject("query").putObject("bool").putArray("filter");
+        ObjectNode topicMatch = filter.addObject().putObject("bool");
+        topicMatch.putArray("should").addObject().putObject("term").put(key + ".topic", topic);
+        topicMatch.withArray("should").addObject().putObject("term").put(key + ".topic.keyword", topic);
+        topicMatch.put("minimum_should_match", 1);
+        filter.addObject().putObject("term").put(key + ".partition", partition);
+        var terms = filter.addObject().putObject("terms").putArray(key + ".offset");
+        offsets.forEach(terms::add);
+        Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
+        request.addParameter("ignore_unavailable", "true");
+        request.addParameter("allow_no_indices", "true");
+        request.setJsonEntity(body.toString());
+        com.fasterxml.jackson.databind.JsonNode answer;
+        try (InputStream in = search.performRequest(request).getEntity().getContent()) {
+            answer = json.readTree(in);
+        } catch (ResponseException e) {
+            throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + e.getResponse().getStatusLine().getStatusCode()
+                    + " to the query listing the copies of duplicated offsets on '" + config.indexPattern() + "'");
+        } catch (IOException e) {
+            throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
+                    + (e.getMessage() == null ? "no answer" : e.getMessage()));
+        }
+        List<IndexedCopy> out = new ArrayList<>();
+        for (var hit : answer.path("hits").path("hits")) {
+            var coordinates = hit.path("_source").path(key);
+            var t = coordinates.path("topic");
+            var p = coordinates.path("partition");
+            var o = coordinates.path("offset");
+            out.add(new IndexedCopy(hit.path("_index").asText(), hit.hasNonNull("_type") ? hit.get("_type").asText() : null,
+                    hit.path("_id").asText(), longOrNull(hit.get("_seq_no")), longOrNull(hit.get("_primary_term")), longOrNull(hit.get("_version")),
+                    t.isTextual() ? t.asText() : null, p.isIntegralNumber() && p.canConvertToInt() ? p.asInt() : null,
+                    o.isIntegralNumber() && o.canConvertToLong() ? o.asLong() : null));
+        }
+        return out;
+    }
+
+    private static Long longOrNull(com.fasterxml.jackson.databind.JsonNode n) {
+        return n != null && n.isIntegralNumber() ? n.asLong() : null;
+    }
+
     private synchronized ExecutorService workers() {
         if (workers == null) {
             workers = Executors.newCachedThreadPool(r -> {
