@@ -27,6 +27,18 @@ public final class ApiText {
         }
     }
 
+    /** A flag given as text: true or false (absent: false); 400 naming the parameter otherwise. */
+    public static boolean parseBoolean(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        return switch (value.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest("'" + name + "' must be true or false, not '" + clip(value) + "'");
+        };
+    }
+
     /** A partition number given as text. */
     public static int parsePartition(String value) {
         Long p = parseLong("partition", value);

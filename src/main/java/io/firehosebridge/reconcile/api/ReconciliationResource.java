@@ -190,4 +190,21 @@ public class ReconciliationResource {
         JobView job = jobs.redrive(id);
         return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
     }
+
+    @POST
+    @Path("/{id}/repair")
+    @Operation(summary = "Delete the extra copies of every duplicated offset of a finished reconciliation's ranges, as a job",
+            description = "Searches the ranges again for offsets with more than one document, keeps the copy with the smallest (index, id) and "
+                    + "deletes the others from the search index by exact bulk deletes (index, id, sequence number), paced to "
+                    + "bridge.reconcile.repair.max-deletes-per-second. Never the last copy, never the S3 backup, never a document without valid "
+                    + "coordinates. With dryRun=true nothing is deleted and the report says what would be. Answers 202 with the Location of the "
+                    + "repair job; its 'repair' field holds the counts and the offsets repaired. Needs the token when protection is on.")
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+    public Response repair(@PathParam("id") String id,
+            @Parameter(description = "true: delete nothing, only report what would be deleted") @QueryParam("dryRun") String dryRun) {
+        JobView job = jobs.repair(id, ApiText.parseBoolean("dryRun", dryRun));
+        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+    }
 }

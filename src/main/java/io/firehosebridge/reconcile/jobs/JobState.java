@@ -1,6 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.api.ApiError;
+import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
 
 import java.time.Instant;
@@ -17,10 +18,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * records, so this one stays small. Immutable: every change is a new record.
  *
  * @param id the job's id
- * @param kind a reconciliation or a re-drive
+ * @param kind a reconciliation, a re-drive or a repair
  * @param topic the Kafka topic
- * @param ranges the partition ranges a reconciliation checks
- * @param source the reconciliation whose missing offsets a re-drive sends
+ * @param ranges the partition ranges a reconciliation checks (or a repair repairs)
+ * @param source the reconciliation whose missing offsets a re-drive sends (or whose ranges a repair repairs)
  * @param plan the offsets a re-drive sends, per partition
  * @param owner the replica running it
  * @param epoch raised by each change of owner; the first record of a new epoch in the topic wins
@@ -39,17 +40,18 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param notes changes of owner, with the reason
  * @param atDone objects checked and re-drive counts as of the finished partitions: what a new owner resumes from
  *        (the live counts also hold the partition in progress, which the new owner does again)
+ * @param repair a repair's report so far (dry run or not)
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobState(String id, Kind kind, String topic, List<Reconciler.Range> ranges, String source,
         List<RedriveAnswer.PartitionOffsets> plan, String owner, int epoch, long seq, int lostOwners, ReconciliationJobs.State state,
         Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, long offsetsChecked, long objectsChecked,
-        List<Integer> partitionsDone, RedriveCounts redrive, ApiError error, List<String> notes, Counts atDone) {
+        List<Integer> partitionsDone, RedriveCounts redrive, ApiError error, List<String> notes, Counts atDone, RepairReport repair) {
 
     /** What a job does. */
     public enum Kind {
-        RECONCILE, REDRIVE
+        RECONCILE, REDRIVE, REPAIR
     }
 
     /**
@@ -74,9 +76,10 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
      *
      * @param objectsChecked S3 objects checked in the finished partitions
      * @param redrive a re-drive's counts in the finished partitions
+     * @param repair a repair's report of the finished partitions
      */
     @RegisterForReflection
-    public record Counts(long objectsChecked, RedriveCounts redrive) {
+    public record Counts(long objectsChecked, RedriveCounts redrive, RepairReport repair) {
     }
 
     public JobState {
@@ -110,9 +113,9 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
 
     /** The same job written again by its owner (write number {@code newSeq}) in another state, with this progress. */
     JobState progressed(long newSeq, ReconciliationJobs.State newState, Instant heartbeat, long checked, long objects, List<Integer> done,
-            RedriveCounts counts, ApiError failure, Instant started, Instant finished, Counts countsAtDone) {
+            RedriveCounts counts, ApiError failure, Instant started, Instant finished, Counts countsAtDone, RepairReport repaired) {
         return new JobState(id, kind, topic, ranges, source, plan, owner, epoch, newSeq, lostOwners, newState, createdAt, started, finished,
-                heartbeat, checked, objects, done, counts, failure, notes, countsAtDone);
+                heartbeat, checked, objects, done, counts, failure, notes, countsAtDone, repaired);
     }
 
     /**
@@ -122,18 +125,19 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
      */
     Resumed resumed() {
         long offsets;
-        if (kind == Kind.RECONCILE) {
+        if (kind != Kind.REDRIVE) {
             offsets = ranges.stream().filter(r -> partitionsDone.contains(r.partition())).mapToLong(Reconciler.Range::size).sum();
         } else {
             offsets = plan.stream().filter(p -> partitionsDone.contains(p.partition())).mapToLong(RedriveAnswer.PartitionOffsets::offsets).sum();
         }
-        Counts c = atDone != null ? atDone : new Counts(objectsChecked, redrive);
+        Counts c = atDone != null ? atDone : new Counts(objectsChecked, redrive, repair);
         RedriveCounts r = c.redrive() == null && kind == Kind.REDRIVE ? RedriveCounts.NONE : c.redrive();
-        return new Resumed(offsets, c.objectsChecked(), r);
+        RepairReport p = c.repair() == null && repair != null ? RepairReport.none(repair.source(), repair.dryRun()) : c.repair();
+        return new Resumed(offsets, c.objectsChecked(), r, p);
     }
 
     /** A resumed owner's starting counts. */
-    record Resumed(long offsetsChecked, long objectsChecked, RedriveCounts redrive) {
+    record Resumed(long offsetsChecked, long objectsChecked, RedriveCounts redrive, RepairReport repair) {
     }
 
     /** A claim by a new owner (next epoch): resumed, cancelled or failed, with a note saying why. */
@@ -142,6 +146,6 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
         List<String> n = new ArrayList<>(notes);
         n.add(note);
         return new JobState(id, kind, topic, ranges, source, plan, newOwner, epoch + 1, 0, lost, newState, createdAt, startedAt, finished, now,
-                offsetsChecked, objectsChecked, partitionsDone, redrive, failure, n, atDone);
+                offsetsChecked, objectsChecked, partitionsDone, redrive, failure, n, atDone, repair);
     }
 }

@@ -1,6 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.api.ApiError;
+import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.ReconciliationStatus;
 
@@ -16,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * which replica runs it and, once done, the report.
  *
  * @param id the job's id (for GET, DELETE and re-drive)
- * @param kind RECONCILE or REDRIVE
+ * @param kind RECONCILE, REDRIVE or REPAIR
  * @param state QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED
  * @param topic the topic
  * @param status the worst partition status once a reconciliation SUCCEEDED (COMPLETE, PENDING, INCOMPLETE)
@@ -26,6 +27,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param finishedAt when it ended
  * @param partitions a reconciliation's per-partition reports (as they finish)
  * @param redrive a re-drive's plan and counts (as they grow)
+ * @param repair a repair's counts and report: what was deleted (or, in a dry run, would be) and what was kept (as they grow)
  * @param error why it FAILED
  * @param owner the replica running it (or that ran it)
  * @param cancelRequested true once a DELETE asked for it to stop
@@ -35,10 +37,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, JobState.Kind kind, ReconciliationJobs.State state, String topic, ReconciliationStatus status,
         Progress progress, Instant createdAt, Instant startedAt, Instant finishedAt, List<PartitionReport> partitions,
-        RedriveAnswer redrive, ApiError error, String owner, Boolean cancelRequested, List<String> notes) {
+        RedriveAnswer redrive, RepairReport repair, ApiError error, String owner, Boolean cancelRequested, List<String> notes) {
 
     /**
-     * @param partitionsDone partitions fully checked (or re-driven)
+     * @param partitionsDone partitions fully checked (or re-driven, or repaired)
      * @param partitions partitions to check (or re-drive)
      * @param offsetsChecked offsets checked (or re-driven) so far; another replica sees the owner's count of its last heartbeat
      * @param offsets offsets to check (or re-drive)

@@ -4,6 +4,8 @@ import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.api.ApiError;
 import io.firehosebridge.reconcile.api.ApiException;
 import io.firehosebridge.reconcile.api.ApiText;
+import io.firehosebridge.reconcile.repair.DuplicateRepair;
+import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
@@ -61,6 +63,9 @@ public class ReconciliationJobs {
 
     @Inject
     Redriver redriver;
+
+    @Inject
+    DuplicateRepair repairer;
 
     @Inject
     KafkaLog kafka;
@@ -133,12 +138,31 @@ public class ReconciliationJobs {
         return enqueue(newJob(JobState.Kind.REDRIVE, source.topic(), null, sourceId, plan));
     }
 
+    /**
+     * Queues a repair of a finished reconciliation's ranges here: the extra copies of every duplicated offset are
+     * deleted from the search index, one copy kept ({@code dryRun}: only reported). 409 when the source is not a
+     * SUCCEEDED reconciliation.
+     */
+    public JobView repair(String sourceId, boolean dryRun) {
+        JobState source = find(sourceId);
+        if (source.kind() != JobState.Kind.RECONCILE) {
+            throw ApiException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");
+        }
+        if (source.state() != State.SUCCEEDED) {
+            throw ApiException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be repaired");
+        }
+        JobState job = newJob(JobState.Kind.REPAIR, source.topic(), source.ranges(), sourceId, null);
+        RepairReport none = RepairReport.none(sourceId, dryRun);
+        return enqueue(new JobState(job.id(), job.kind(), job.topic(), job.ranges(), job.source(), null, job.owner(), 0, 0, 0, State.QUEUED,
+                job.createdAt(), null, null, job.heartbeatAt(), 0, 0, List.of(), null, null, List.of(), new JobState.Counts(0, null, none), none));
+    }
+
     private JobState newJob(JobState.Kind kind, String topic, List<Reconciler.Range> ranges, String source,
             List<RedriveAnswer.PartitionOffsets> plan) {
         Instant now = Instant.now();
         JobState.RedriveCounts counts = kind == JobState.Kind.REDRIVE ? JobState.RedriveCounts.NONE : null;
         return new JobState(UUID.randomUUID().toString(), kind, topic, ranges, source, plan, me, 0, 0, 0, State.QUEUED, now, null, null, now,
-                0, 0, List.of(), counts, null, List.of(), new JobState.Counts(0, counts));
+                0, 0, List.of(), counts, null, List.of(), new JobState.Counts(0, counts, null), null);
     }
 
     private JobView enqueue(JobState job) {
@@ -169,7 +193,7 @@ public class ReconciliationJobs {
         PartitionReport report = reconciler.check(range, Reconciler.Progress.NONE).report();
         long objects = report.backup().scanned().objects() == null ? 0 : report.backup().scanned().objects();
         JobState done = job.progressed(1, State.SUCCEEDED, Instant.now(), range.size(), objects, List.of(range.partition()), null, null, started,
-                Instant.now(), new JobState.Counts(objects, null));
+                Instant.now(), new JobState.Counts(objects, null, null), null);
         try {
             store.writeReport(job.id(), report);
             store.write(done, true);
@@ -279,7 +303,7 @@ public class ReconciliationJobs {
         return new JobView(id, s.kind(), s.state(), s.topic(), overall,
                 new JobView.Progress(s.partitionsDone().size(), s.partitions().size(), checked, offsets, s.objectsChecked(),
                         Math.round(share * 1000) / 10.0, eta),
-                s.createdAt(), s.startedAt(), s.finishedAt(), s.kind() == JobState.Kind.RECONCILE ? reports : null, redrive, s.error(),
+                s.createdAt(), s.startedAt(), s.finishedAt(), s.kind() == JobState.Kind.RECONCILE ? reports : null, redrive, s.repair(), s.error(),
                 s.owner(), cancelAsked ? Boolean.TRUE : null, s.notes().isEmpty() ? null : s.notes());
     }
 
@@ -369,6 +393,8 @@ public class ReconciliationJobs {
         private volatile State state;
         private volatile Instant startedAt;
         private volatile JobState.RedriveCounts counts;
+        /** A repair's report so far. */
+        private volatile RepairReport repaired;
         /** Counts as of the partitions in {@link #done}: what an owner taking over resumes from. */
         private volatile JobState.Counts atDone;
         private volatile boolean ended;
@@ -383,9 +409,10 @@ public class ReconciliationJobs {
             // A resumed job checks again the partition its old owner had not finished: its counts start from the finished ones.
             JobState.Resumed from = base.resumed();
             this.counts = from.redrive();
+            this.repaired = from.repair();
             this.offsetsChecked = new AtomicLong(from.offsetsChecked());
             this.objectsChecked = new AtomicLong(from.objectsChecked());
-            this.atDone = new JobState.Counts(from.objectsChecked(), from.redrive());
+            this.atDone = new JobState.Counts(from.objectsChecked(), from.redrive(), from.repair());
         }
 
         @Override
@@ -412,7 +439,7 @@ public class ReconciliationJobs {
         synchronized JobState snapshot() {
             Instant finished = state == State.QUEUED || state == State.RUNNING ? null : Instant.now();
             return base.progressed(seq, state, Instant.now(), offsetsChecked.get(), objectsChecked.get(), done, counts, null, startedAt, finished,
-                    atDone);
+                    atDone, repaired);
         }
 
         /** Writes the current progress with a fresh heartbeat; drops the job when another replica owns it now. */
@@ -442,7 +469,7 @@ public class ReconciliationJobs {
         /** Marks a partition finished, with the counts as of it. */
         private synchronized void finished(int partition) {
             done.add(partition);
-            atDone = new JobState.Counts(objectsChecked.get(), counts);
+            atDone = new JobState.Counts(objectsChecked.get(), counts, repaired);
         }
 
         /** Writes a progress record (applied here at once); nothing once ended. */
@@ -455,7 +482,7 @@ public class ReconciliationJobs {
                     }
                     seq++;
                     s = base.progressed(seq, newState, Instant.now(), offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts, error,
-                            startedAt, finishedAt, atDone);
+                            startedAt, finishedAt, atDone, repaired);
                 }
                 // A finished state is not applied at once: another replica may have claimed the job meanwhile, and then
                 // its claim must win here as it does on every replica, by the topic's order.
@@ -505,10 +532,10 @@ public class ReconciliationJobs {
                     }
                 }
                 write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
-                if (base.kind() == JobState.Kind.RECONCILE) {
-                    reconcile();
-                } else {
-                    redrive();
+                switch (base.kind()) {
+                    case RECONCILE -> reconcile();
+                    case REDRIVE -> redrive();
+                    case REPAIR -> repair();
                 }
                 if (cancelled()) {
                     finishStopped();
@@ -595,6 +622,34 @@ public class ReconciliationJobs {
             LOG.infof("Re-drive %s of reconciliation %s: %s", id, base.source(), counts);
         }
 
+        private void repair() {
+            boolean dryRun = repaired.dryRun();
+            for (Reconciler.Range range : base.ranges()) {
+                if (cancelled()) {
+                    return;
+                }
+                synchronized (this) {
+                    if (done.contains(range.partition())) {
+                        continue;
+                    }
+                }
+                // Counted as it goes, so a cancelled repair still reports what it deleted; a partition done again after a
+                // takeover finds only what is left, and the counts resume from the finished partitions.
+                RepairReport partition = repairer.repair(range, base.source(), dryRun, this::cancelled, offsetsChecked::addAndGet);
+                synchronized (this) {
+                    repaired = repaired.plus(partition, config.repair().maxListedOffsets());
+                }
+                if (cancelled()) {
+                    return;
+                }
+                finished(range.partition());
+                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
+            }
+            LOG.infof("Repair %s%s of reconciliation %s: %d duplicated offsets, %d copies deleted (%d to delete), %d changed meanwhile", id,
+                    dryRun ? " (dry run)" : "", base.source(), repaired.duplicatedOffsets(), repaired.copiesDeleted(), repaired.copiesToDelete(),
+                    repaired.copiesChanged());
+        }
+
         /** At shutdown: hands the job back (heartbeat {@link Instant#EPOCH}) so another replica resumes it at once. */
         void handBack() {
             synchronized (writeLock) {
@@ -606,7 +661,7 @@ public class ReconciliationJobs {
                     ended = true;
                     seq++;
                     s = base.progressed(seq, State.QUEUED, Instant.EPOCH, offsetsChecked.get(), objectsChecked.get(), List.copyOf(done), counts,
-                            null, startedAt, null, atDone);
+                            null, startedAt, null, atDone, repaired);
                 }
                 store.write(s, true);
             }

@@ -1,5 +1,6 @@
 package io.firehosebridge.reconcile.jobs;
 
+import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.OffsetRange;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
@@ -29,7 +30,7 @@ class JobBookTest {
         List<Reconciler.Range> ranges = List.of(new Reconciler.Range("clicks", 0, 0, 100, 100), new Reconciler.Range("clicks", 1, 0, 50, 50),
                 new Reconciler.Range("clicks", 2, 10, 20, 20));
         return new JobState("job-1", JobState.Kind.RECONCILE, "clicks", ranges, null, null, owner, epoch, seq, 0, state, T0, T0, null, heartbeat,
-                0, 0, done, null, null, List.of(), null);
+                0, 0, done, null, null, List.of(), null, null);
     }
 
     @Test
@@ -60,7 +61,7 @@ class JobBookTest {
         assertThat(book.apply(job("a", 0, 4, State.RUNNING, now, List.of(0, 1)))).isFalse();
         assertThat(book.get("job-1").partitionsDone()).containsExactly(0);
         // The new owner's own progress counts from seq 0 of its epoch.
-        assertThat(book.apply(byB.progressed(1, State.RUNNING, now, 150, 3, List.of(0, 1), null, null, T0, null, null))).isTrue();
+        assertThat(book.apply(byB.progressed(1, State.RUNNING, now, 150, 3, List.of(0, 1), null, null, T0, null, null, null))).isTrue();
         assertThat(book.get("job-1").partitionsDone()).containsExactly(0, 1);
     }
 
@@ -73,7 +74,7 @@ class JobBookTest {
         // The topic holds B's claim first, then A's late SUCCEEDED: every replica, A included, keeps B's claim.
         assertThat(book.apply(claim)).isTrue();
         assertThat(book.apply(running.progressed(4, State.SUCCEEDED, T0.plusSeconds(40), 170, 5, List.of(0, 1, 2), null, null, T0,
-                T0.plusSeconds(40), null))).isFalse();
+                T0.plusSeconds(40), null, null))).isFalse();
         assertThat(book.get("job-1").owner()).isEqualTo("b");
         assertThat(book.get("job-1").state()).isEqualTo(State.QUEUED);
     }
@@ -82,7 +83,7 @@ class JobBookTest {
     void aResumedJobCountsFromItsFinishedPartitionsOnly() {
         // Partitions 0 and 1 finished with 7 objects checked; partition 2 was half done (3 more objects, 5 more offsets).
         JobState stale = job("a", 0, 6, State.RUNNING, T0, List.of(0, 1)).progressed(6, State.RUNNING, T0, 155, 10, List.of(0, 1), null, null,
-                T0, null, new JobState.Counts(7, null));
+                T0, null, new JobState.Counts(7, null, null), null);
         JobState.Resumed from = JobBook.takeOver(stale, "b", T0.plusSeconds(31), TIMEOUT, 2, false).resumed();
         assertThat(from.offsetsChecked()).isEqualTo(150);
         assertThat(from.objectsChecked()).isEqualTo(7);
@@ -93,10 +94,19 @@ class JobBookTest {
                 List.of(new RedriveAnswer.PartitionOffsets(0, 100, List.of(new OffsetRange(0, 99))),
                         new RedriveAnswer.PartitionOffsets(3, 40, List.of(new OffsetRange(10, 49)))),
                 "a", 0, 4, 0, State.RUNNING, T0, T0, null, T0, 120, 0, List.of(0), new JobState.RedriveCounts(120, 118, 1, 1), null, List.of(),
-                new JobState.Counts(0, atDone));
+                new JobState.Counts(0, atDone, null), null);
         JobState.Resumed redriveFrom = JobBook.takeOver(redrive, "b", T0.plusSeconds(31), TIMEOUT, 2, false).resumed();
         assertThat(redriveFrom.offsetsChecked()).isEqualTo(100);
         assertThat(redriveFrom.redrive()).as("the 20 records of partition 3 are sent again, so counted once").isEqualTo(atDone);
+
+        RepairReport repairedAtDone = new RepairReport("job-1", false, 10, 10, 12, 12, 0, 0, List.of(), false);
+        JobState repair = new JobState("job-3", JobState.Kind.REPAIR, "clicks", job("a", 0, 0, State.RUNNING, T0, List.of()).ranges(), "job-1",
+                null, "a", 0, 4, 0, State.RUNNING, T0, T0, null, T0, 120, 0, List.of(0),
+                null, null, List.of(), new JobState.Counts(0, null, repairedAtDone),
+                new RepairReport("job-1", false, 15, 15, 20, 20, 0, 0, List.of(), false));
+        JobState.Resumed repairFrom = JobBook.takeOver(repair, "b", T0.plusSeconds(31), TIMEOUT, 2, false).resumed();
+        assertThat(repairFrom.offsetsChecked()).as("partition 0's 100 offsets").isEqualTo(100);
+        assertThat(repairFrom.repair()).as("the half-done partition is repaired again, so only the finished one counts").isEqualTo(repairedAtDone);
     }
 
     @Test
@@ -150,7 +160,7 @@ class JobBookTest {
     @Test
     void aJobThatLostTooManyOwnersIsMarkedFailedWithTheReason() {
         JobState twiceLost = new JobState("job-1", JobState.Kind.RECONCILE, "clicks", List.of(new Reconciler.Range("clicks", 0, 0, 10, 10)), null,
-                null, "c", 2, 4, 2, State.RUNNING, T0, T0, null, T0, 0, 0, List.of(), null, null, List.of("earlier note"), null);
+                null, "c", 2, 4, 2, State.RUNNING, T0, T0, null, T0, 0, 0, List.of(), null, null, List.of("earlier note"), null, null);
         JobState claim = JobBook.takeOver(twiceLost, "d", T0.plusSeconds(60), TIMEOUT, 2, false);
         assertThat(claim.state()).isEqualTo(State.FAILED);
         assertThat(claim.finishedAt()).isEqualTo(T0.plusSeconds(60));
@@ -175,7 +185,7 @@ class JobBookTest {
         JobBook book = new JobBook();
         for (int i = 0; i < 5; i++) {
             book.apply(new JobState("j" + i, JobState.Kind.RECONCILE, "t", List.of(), null, null, "a", 0, 0, 0, i == 4 ? State.RUNNING : State.SUCCEEDED,
-                    T0.plusSeconds(i), T0, T0, T0, 0, 0, List.of(), null, null, List.of(), null));
+                    T0.plusSeconds(i), T0, T0, T0, 0, 0, List.of(), null, null, List.of(), null, null));
         }
         book.forgetBeyond(2);
         assertThat(book.get("j0")).isNull();
