@@ -265,6 +265,11 @@ public class DeliveryLedger implements DeliveryObserver {
         return found;
     }
 
+    /** Spans overlapping {@code [from, to)} that the verifier found complete in search and the backup at some check. */
+    public List<LedgerEntry> confirmed(String topic, int partition, long from, long to) {
+        return overlapping(topic, partition, from, to).stream().filter(e -> e.status() == LedgerEntry.Status.CONFIRMED).toList();
+    }
+
     /** The latest send time of spans overlapping {@code [from, to)}, or null. */
     public Instant latestSent(String topic, int partition, long from, long to) {
         Instant found = null;

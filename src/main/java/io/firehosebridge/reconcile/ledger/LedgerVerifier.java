@@ -2,6 +2,7 @@ package io.firehosebridge.reconcile.ledger;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.repair.DuplicateRepair;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.Reconciler;
 
@@ -57,6 +58,9 @@ public class LedgerVerifier {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    DuplicateRepair repair;
 
     @Inject
     @io.smallrye.common.annotation.Identifier(PartitionOwnership.NAME)
@@ -143,8 +147,8 @@ public class LedgerVerifier {
     private void check(TopicPartition tp, List<LedgerEntry> group, long end) {
         long from = group.get(0).first();
         long to = group.stream().mapToLong(LedgerEntry::last).max().orElseThrow() + 1;
-        Reconciler.Outcome outcome = reconciler.check(new Reconciler.Range(tp.topic(), tp.partition(), from, Math.min(to, end), end),
-                Reconciler.Progress.NONE);
+        Reconciler.Range range = new Reconciler.Range(tp.topic(), tp.partition(), from, Math.min(to, end), end);
+        Reconciler.Outcome outcome = reconciler.check(range, Reconciler.Progress.NONE);
         Instant at = Instant.now();
         int flagged = 0;
         for (LedgerEntry span : group) {
@@ -154,6 +158,16 @@ public class LedgerVerifier {
                 flagged++;
             }
             ledger.write(verdict);
+        }
+        if (config.repair().verifier() && outcome.search().duplicatedOffsets() > 0) {
+            try {
+                // Opt-in: the same repair as POST /reconciliations/{id}/repair, over the range just verified.
+                repair.repair(range, null, false, () -> Thread.currentThread().isInterrupted(), n -> {
+                });
+            } catch (ApiException e) {
+                LOG.warnf("Ledger: the duplicates of %s offsets %d..%d are not repaired now (a later check of these offsets or "
+                        + "POST /reconciliations/{id}/repair does it): %s", tp, from, to - 1, e.getMessage());
+            }
         }
         if (flagged > 0) {
             LOG.warnf("Ledger: %d of %d spans of %s offsets %d..%d have records missing (search %d, backup %d)", flagged, group.size(), tp,

@@ -3,6 +3,7 @@ package io.firehosebridge.reconcile.scan;
 import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.api.ApiException;
 import io.firehosebridge.reconcile.ledger.DeliveryLedger;
+import io.firehosebridge.reconcile.ledger.LedgerEntry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Duration;
@@ -202,12 +203,22 @@ public class Reconciler {
                 }
             }
             ReconciliationStatus status = ReconciliationStatus.of(inSearch.missingCount(), inBackup.missingCount(), oldestMissing,
-                    Instant.now(), config.deliveryWindow());
+                    Instant.now(), config.deliveryWindow(), firstMissing >= 0 && lostAfterConfirmed(range, inSearch, inBackup));
             return new Outcome(report(range, inSearch, inBackup, failed, searched, backedUp, oldestMissing, status, started),
                     inSearch, inBackup);
         } finally {
             abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
         }
+    }
+
+    /** Whether an offset missing now lies in a ledger span the verifier once confirmed in search and the backup. */
+    private boolean lostAfterConfirmed(Range range, OffsetTally inSearch, OffsetTally inBackup) {
+        for (LedgerEntry e : ledger.confirmed(range.topic(), range.partition(), range.from(), range.to())) {
+            if (inSearch.missingWithin(e.first(), e.last()) > 0 || inBackup.missingWithin(e.first(), e.last()) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The search scan's result; its failure is rethrown as it was (an ApiException stays one). */

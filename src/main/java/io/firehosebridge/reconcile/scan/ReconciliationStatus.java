@@ -7,7 +7,10 @@ import java.time.Instant;
 public enum ReconciliationStatus {
     /** Every offset is in search and in the backup. */
     COMPLETE,
-    /** Some offsets are missing on one side or both, and they were sent longer ago than the delivery window. */
+    /**
+     * Some offsets are missing on one side or both, and they were sent longer ago than the delivery window, or
+     * the ledger verifier had confirmed them present once (so they are lost, not on their way).
+     */
     INCOMPLETE,
     /** Some offsets are missing, but they may still be on their way (sent within the delivery window). */
     PENDING;
@@ -23,8 +26,20 @@ public enum ReconciliationStatus {
      */
     public static ReconciliationStatus of(long missingInSearch, long missingInBackup, Instant oldestMissingSentAt, Instant now,
             Duration window) {
+        return of(missingInSearch, missingInBackup, oldestMissingSentAt, now, window, false);
+    }
+
+    /**
+     * The verdict for a range, knowing whether an offset now missing lies in a span the ledger verifier once
+     * confirmed present: such a range is INCOMPLETE at once, whatever the delivery window.
+     */
+    public static ReconciliationStatus of(long missingInSearch, long missingInBackup, Instant oldestMissingSentAt, Instant now,
+            Duration window, boolean missingAfterConfirmed) {
         if (missingInSearch == 0 && missingInBackup == 0) {
             return COMPLETE;
+        }
+        if (missingAfterConfirmed) {
+            return INCOMPLETE;
         }
         if (oldestMissingSentAt != null && oldestMissingSentAt.plus(window).isAfter(now)) {
             return PENDING;

@@ -33,4 +33,12 @@ class ReconciliationStatusTest {
     void isIncompleteWhenTheSendTimeIsUnknown() {
         assertThat(ReconciliationStatus.of(1, 1, null, NOW, WINDOW)).isEqualTo(ReconciliationStatus.INCOMPLETE);
     }
+
+    @Test
+    void isIncompleteAtOnceWhenAnOffsetTheVerifierConfirmedIsMissingAgain() {
+        // The first missing offset was sent a second ago (on its way), but another one was confirmed present once: it is lost.
+        assertThat(ReconciliationStatus.of(2, 0, NOW.minusSeconds(1), NOW, WINDOW, true)).isEqualTo(ReconciliationStatus.INCOMPLETE);
+        assertThat(ReconciliationStatus.of(2, 0, NOW.minusSeconds(1), NOW, WINDOW, false)).isEqualTo(ReconciliationStatus.PENDING);
+        assertThat(ReconciliationStatus.of(0, 0, null, NOW, WINDOW, true)).isEqualTo(ReconciliationStatus.COMPLETE);
+    }
 }
