@@ -196,6 +196,12 @@ final class ScalingScenario implements AutoCloseable {
         return outcomes;
     }
 
+    /** Waits through the running replicas until the verifier's repair left no duplicate of the topic in the index. */
+    FaultSuite.Repaired awaitRepaired(long since, Duration settle) throws Exception {
+        ReconciliationJudge judge = new ReconciliationJudge(() -> replicas.get(asked++ % replicas.size()).port(), settle);
+        return FaultSuite.awaitRepaired(judge, topic, since, settle);
+    }
+
     /** The whole run's verdict: {@code outcomes} summed. */
     static Verdict total(List<Outcome> outcomes) {
         return new Verdict(outcomes.stream().mapToLong(o -> o.verdict().events()).sum(),
