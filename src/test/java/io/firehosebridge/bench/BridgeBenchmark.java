@@ -95,6 +95,11 @@ class BridgeBenchmark {
                 results.set("reconcile", reconciled.json());
                 rows.add(reconciled.row());
             }
+            if (selected("repair")) {
+                RepairScenario.Result repaired = new RepairScenario(run, BRIDGE_HTTP, BRIDGE_JVM).run();
+                results.set("repair", repaired.json());
+                rows.add(repaired.row());
+            }
         }
         report();
     }
