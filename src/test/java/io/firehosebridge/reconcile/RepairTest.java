@@ -60,6 +60,7 @@ class RepairTest {
     private static final String INDEX_A = "clicks-repair-a-" + LocalStackResource.RUN;
     private static final String INDEX_B = "clicks-repair-b-" + LocalStackResource.RUN;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RepairTest.class);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Inject
@@ -138,6 +139,7 @@ class RepairTest {
     void dryRunReportsWhatItWouldDeleteAndDeletesNothing() throws Exception {
         long before = documents(TOPIC);
         JsonPath job = finished(given().auth().oauth2(TOKEN).queryParam("dryRun", "true").post("/reconciliations/{id}/repair", reconciliation));
+        LOG.infof("dry-run repair job: %s", job.prettify());
         assertThat(job.getString("kind")).isEqualTo("REPAIR");
         assertThat(job.getBoolean("repair.dryRun")).isTrue();
         assertThat(job.getString("repair.source")).isEqualTo(reconciliation);
@@ -155,6 +157,7 @@ class RepairTest {
     void repairLeavesExactlyOneCopyOfEveryOffsetAndTheKeptOneIsTheSmallest() throws Exception {
         double removedBefore = removedMetric();
         JsonPath job = finished(given().auth().oauth2(TOKEN).post("/reconciliations/{id}/repair", reconciliation));
+        LOG.infof("repair job: %s", job.prettify());
         assertThat(job.getBoolean("repair.dryRun")).isFalse();
         assertThat(job.getLong("repair.copiesDeleted")).isEqualTo(extra);
         assertThat(job.getLong("repair.copiesKept")).isEqualTo(duplicated);
