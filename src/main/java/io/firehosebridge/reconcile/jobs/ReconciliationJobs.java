@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -577,74 +578,65 @@ public class ReconciliationJobs {
             end(State.CANCELLED, null, JobStore.WRITE_TIMEOUT);
         }
 
-        private void reconcile() {
-            for (Reconciler.Range range : base.ranges()) {
+        /**
+         * Runs {@code work} (given the partition's index in the job) for each partition not done yet, in order; after each,
+         * unless cancelled meanwhile, runs what the work returned to keep its result, marks the partition finished and
+         * writes the progress. Stops at the first cancellation.
+         */
+        private void eachPartitionLeft(IntFunction<Runnable> work) {
+            List<Integer> partitions = base.partitions();
+            for (int i = 0; i < partitions.size(); i++) {
                 if (cancelled()) {
                     return;
                 }
                 synchronized (this) {
-                    if (done.contains(range.partition())) {
+                    if (done.contains(partitions.get(i))) {
                         continue;
                     }
                 }
-                PartitionReport report = reconciler.check(range, this).report();
+                Runnable keep = work.apply(i);
                 if (cancelled()) {
                     return;
                 }
-                store.writeReport(id, report);
-                finished(range.partition());
+                keep.run();
+                finished(partitions.get(i));
                 write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
             }
         }
 
+        private void reconcile() {
+            eachPartitionLeft(i -> {
+                PartitionReport report = reconciler.check(base.ranges().get(i), this).report();
+                return () -> store.writeReport(id, report);
+            });
+        }
+
         private void redrive() {
-            for (RedriveAnswer.PartitionOffsets p : base.plan()) {
-                if (cancelled()) {
-                    return;
-                }
-                synchronized (this) {
-                    if (done.contains(p.partition())) {
-                        continue;
-                    }
-                }
-                redriver.send(base.topic(), p, this::cancelled, chunk -> {
+            eachPartitionLeft(i -> {
+                redriver.send(base.topic(), base.plan().get(i), this::cancelled, chunk -> {
                     offsetsChecked.addAndGet(chunk.offsets());
                     synchronized (this) {
                         counts = counts.plus(chunk.result());
                     }
                 });
-                if (cancelled()) {
-                    return;
-                }
-                finished(p.partition());
-                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
-            }
+                return () -> {
+                };
+            });
             LOG.infof("Re-drive %s of reconciliation %s: %s", id, base.source(), counts);
         }
 
         private void repair() {
             boolean dryRun = repaired.dryRun();
-            for (Reconciler.Range range : base.ranges()) {
-                if (cancelled()) {
-                    return;
-                }
-                synchronized (this) {
-                    if (done.contains(range.partition())) {
-                        continue;
-                    }
-                }
-                // Counted as it goes, so a cancelled repair still reports what it deleted; a partition done again after a
-                // takeover finds only what is left, and the counts resume from the finished partitions.
-                RepairReport partition = repairer.repair(range, base.source(), dryRun, this::cancelled, offsetsChecked::addAndGet);
+            eachPartitionLeft(i -> {
+                // Counted even when cancelled meanwhile, so a cancelled repair still reports what it deleted; a partition
+                // done again after a takeover finds only what is left, and the counts resume from the finished partitions.
+                RepairReport partition = repairer.repair(base.ranges().get(i), base.source(), dryRun, this::cancelled, offsetsChecked::addAndGet);
                 synchronized (this) {
                     repaired = repaired.plus(partition, config.repair().maxListedOffsets());
                 }
-                if (cancelled()) {
-                    return;
-                }
-                finished(range.partition());
-                write(State.RUNNING, null, null, JobStore.WRITE_TIMEOUT);
-            }
+                return () -> {
+                };
+            });
             LOG.infof("Repair %s%s of reconciliation %s: %d duplicated offsets, %d copies deleted (%d to delete), %d changed meanwhile", id,
                     dryRun ? " (dry run)" : "", base.source(), repaired.duplicatedOffsets(), repaired.copiesDeleted(), repaired.copiesToDelete(),
                     repaired.copiesChanged());

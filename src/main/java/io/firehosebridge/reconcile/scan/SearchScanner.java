@@ -166,13 +166,7 @@ public class SearchScanner {
         ObjectNode body = json.createObjectNode();
         body.put("size", 0);
         body.put("track_total_hits", false);
-        var filter = body.putObject("query").putObject("bool").putArray("filter");
-        // The template maps the topic as keyword; an index created before it has dynamic text + .keyword.
-        ObjectNode topicMatch = filter.addObject().putObject("bool");
-        topicMatch.putArray("should").addObject().putObject("term").put(key + ".topic", topic);
-        topicMatch.withArray("should").addObject().putObject("term").put(key + ".topic.keyword", topic);
-        topicMatch.put("minimum_should_match", 1);
-        filter.addObject().putObject("term").put(key + ".partition", partition);
+        var filter = coordinates(body, topic, partition);
         ObjectNode range = filter.addObject().putObject("range").putObject(key + ".offset");
         range.put("gte", start);
         range.put("lt", end);
@@ -185,6 +179,19 @@ public class SearchScanner {
         }
         aggs.putObject("indices").putObject("terms").put("field", "_index").put("size", 1000);
         return body.toString();
+    }
+
+    /** The query's filter list, holding the topic and partition terms; the caller adds the offsets. */
+    private com.fasterxml.jackson.databind.node.ArrayNode coordinates(ObjectNode body, String topic, int partition) {
+        String key = records.metadataKey();
+        var filter = body.putObject("query").putObject("bool").putArray("filter");
+        // The template maps the topic as keyword; an index created before it has dynamic text + .keyword.
+        ObjectNode topicMatch = filter.addObject().putObject("bool");
+        topicMatch.putArray("should").addObject().putObject("term").put(key + ".topic", topic);
+        topicMatch.withArray("should").addObject().putObject("term").put(key + ".topic.keyword", topic);
+        topicMatch.put("minimum_should_match", 1);
+        filter.addObject().putObject("term").put(key + ".partition", partition);
+        return filter;
     }
 
     /** One answer: the offsets found with their copies, in key order, and the indices they were found in. */
@@ -345,12 +352,7 @@ public class SearchScanner {
         body.put("seq_no_primary_term", true);
         body.put("version", true);
         body.putArray("_source").add(key + ".topic").add(key + ".partition").add(key + ".offset");
-        var filter = body.putObject("query").putObject("bool").putArray("filter");
-        ObjectNode topicMatch = filter.addObject().putObject("bool");
-        topicMatch.putArray("should").addObject().putObject("term").put(key + ".topic", topic);
-        topicMatch.withArray("should").addObject().putObject("term").put(key + ".topic.keyword", topic);
-        topicMatch.put("minimum_should_match", 1);
-        filter.addObject().putObject("term").put(key + ".partition", partition);
+        var filter = coordinates(body, topic, partition);
         var terms = filter.addObject().putObject("terms").putArray(key + ".offset");
         offsets.forEach(terms::add);
         Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
