@@ -72,6 +72,7 @@ class ReconciliationApiTest {
         assertProblem(authorized().get("/reconciliations/{id}", "not-a-job"), 404, "not-a-job");
         assertProblem(authorized().delete("/reconciliations/{id}", "not-a-job"), 404, "not-a-job");
         assertProblem(authorized().post("/reconciliations/{id}/redrive", "not-a-job"), 404, "not-a-job");
+        assertProblem(authorized().post("/reconciliations/{id}/repair", "not-a-job"), 404, "not-a-job");
     }
 
     @Test
@@ -119,6 +120,7 @@ class ReconciliationApiTest {
         assertProblem(given().auth().oauth2("wrong").get("/reconciliations/{t}/0", TOPIC), 401, "not valid");
         assertProblem(given().header("Authorization", "Basic dXNlcjpwYXNz").get("/reconciliations/ledger"), 401, "not valid");
         assertProblem(given().post("/reconciliations/{id}/redrive", "anything"), 401, "Authorization");
+        assertProblem(given().queryParam("dryRun", "true").post("/reconciliations/{id}/repair", "anything"), 401, "Authorization");
         assertProblem(given().contentType("application/json").body("{}").post("/reconciliations"), 401, "Authorization");
         assertThat(given().get("/reconciliations/{t}/0", TOPIC).header("WWW-Authenticate")).startsWith("Bearer");
     }
@@ -126,6 +128,7 @@ class ReconciliationApiTest {
     @Test
     void documentsTheApiInOpenApi() {
         String openapi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
-        assertThat(openapi).contains("/reconciliations/{topic}/{partition}", "/reconciliations/{id}/redrive", "/reconciliations/ledger", "bearer");
+        assertThat(openapi).contains("/reconciliations/{topic}/{partition}", "/reconciliations/{id}/redrive", "/reconciliations/{id}/repair", "/reconciliations/ledger",
+                "bearer");
     }
 }
