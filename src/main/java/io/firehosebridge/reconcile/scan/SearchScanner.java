@@ -57,6 +57,8 @@ public class SearchScanner {
     ObjectMapper json;
 
     private ExecutorService workers;
+    /** Whether search hits can carry sequence numbers (false once the engine refused {@code seq_no_primary_term}). */
+    private volatile boolean seqNoInHits = true;
 
     /** What the scan read. */
     public record Result(List<String> indices, long documents) {
@@ -346,28 +348,39 @@ public class SearchScanner {
      */
     public List<IndexedCopy> copies(String topic, int partition, List<Long> offsets, int size) {
         String key = records.metadataKey();
-        ObjectNode body = json.createObjectNode();
-        body.put("size", size);
-        body.put("track_total_hits", false);
-        body.put("seq_no_primary_term", true);
-        body.put("version", true);
-        body.putArray("_source").add(key + ".topic").add(key + ".partition").add(key + ".offset");
-        var filter = coordinates(body, topic, partition);
-        var terms = filter.addObject().putObject("terms").putArray(key + ".offset");
-        offsets.forEach(terms::add);
-        Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
-        request.addParameter("ignore_unavailable", "true");
-        request.addParameter("allow_no_indices", "true");
-        request.setJsonEntity(body.toString());
         com.fasterxml.jackson.databind.JsonNode answer;
-        try (InputStream in = search.performRequest(request).getEntity().getContent()) {
-            answer = json.readTree(in);
-        } catch (ResponseException e) {
-            throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + e.getResponse().getStatusLine().getStatusCode()
-                    + " to the query listing the copies of duplicated offsets on '" + config.indexPattern() + "'");
-        } catch (IOException e) {
-            throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
-                    + (e.getMessage() == null ? "no answer" : e.getMessage()));
+        while (true) {
+            ObjectNode body = json.createObjectNode();
+            body.put("size", size);
+            boolean withSeqNo = seqNoInHits;
+            if (withSeqNo) {
+                body.put("seq_no_primary_term", true);
+            }
+            body.put("version", true);
+            body.putArray("_source").add(key + ".topic").add(key + ".partition").add(key + ".offset");
+            var filter = coordinates(body, topic, partition);
+            var terms = filter.addObject().putObject("terms").putArray(key + ".offset");
+            offsets.forEach(terms::add);
+            Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
+            request.addParameter("ignore_unavailable", "true");
+            request.addParameter("allow_no_indices", "true");
+            request.setJsonEntity(body.toString());
+            try (InputStream in = search.performRequest(request).getEntity().getContent()) {
+                answer = json.readTree(in);
+                break;
+            } catch (ResponseException e) {
+                int status = e.getResponse().getStatusLine().getStatusCode();
+                if (status == 400 && withSeqNo) {
+                    // Engines before Elasticsearch 6.7 do not know seq_no_primary_term: deletes then name the version.
+                    seqNoInHits = false;
+                    continue;
+                }
+                throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + status
+                        + " to the query listing the copies of duplicated offsets on '" + config.indexPattern() + "'");
+            } catch (IOException e) {
+                throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
+                        + (e.getMessage() == null ? "no answer" : e.getMessage()));
+            }
         }
         List<IndexedCopy> out = new ArrayList<>();
         for (var hit : answer.path("hits").path("hits")) {
