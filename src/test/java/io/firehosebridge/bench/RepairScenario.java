@@ -184,7 +184,9 @@ final class RepairScenario {
             LOG.warnf("could not delete index %s: %s", index, e.getMessage());
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.deleteTopics(List.of(topic, topic + "-jobs", topic + "-ledger")).all().get(30, TimeUnit.SECONDS);
+            var existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            admin.deleteTopics(List.of(topic, topic + "-jobs", topic + "-ledger").stream().filter(existing::contains).toList()).all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warnf("could not delete topics of %s: %s", topic, e.getMessage());
         }
