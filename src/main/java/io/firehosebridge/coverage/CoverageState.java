@@ -1,6 +1,9 @@
 package io.firehosebridge.coverage;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** What the delivery ledger knows about an offset on one side (search or backup), best first. */
+@RegisterForReflection
 public enum CoverageState {
     /** The verifier found it there. */
     CONFIRMED,

@@ -19,6 +19,7 @@
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const fmt = (n) => Number(n).toLocaleString('en-US');
   const when = (iso) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '–');
+  const plural = (n, one, many) => fmt(n) + ' ' + (n === 1 ? one : many);
   const span = (first, last) => (first === last ? fmt(first) : fmt(first) + '–' + fmt(last));
 
   function age(seconds) {
@@ -192,6 +193,7 @@
       class: 'panel partition', id: 'p-' + p.topic + '-' + p.partition, 'data-topic': p.topic, 'data-partition': p.partition
     },
     el('h3', {}, el('span', { class: 'name', text: p.topic + ' · partition ' + p.partition }), sec.badge, sec.range),
+    el('p', { class: 'hint', text: 'Delivery ledger: each span of sent offsets as the verifier found it once its delivery window had passed.' }),
     sec.ledgerBars, sec.attention, sec.details,
     el('div', { class: 'actions' },
       el('h4', { text: 'Check exactly (reconciliation: exact missing and duplicated offsets)' }),
@@ -216,7 +218,7 @@
     sec.badge.className = 'badge ' + state;
     sec.badge.textContent = words;
     sec.el.dataset.state = state;
-    sec.range.textContent = 'offsets ' + span(p.first, p.last) + ' (' + fmt(p.last - p.first + 1) + ') · ' + fmt(p.spans) + ' ledger spans'
+    sec.range.textContent = 'offsets ' + span(p.first, p.last) + ' (' + fmt(p.last - p.first + 1) + ') · ' + plural(p.spans, 'ledger span', 'ledger spans')
       + ' · unconfirmed: search ' + fmt(p.figures.unconfirmedSearch) + ', backup ' + fmt(p.figures.unconfirmedBackup);
     if (!sec.touched && !sec.busy) {
       sec.from.value = p.first;
@@ -405,7 +407,7 @@
     const rows = [['Search', 'search', r.search], ['Backup', 'backup', r.backup]].map(([label, side, s]) => ({
       label, side, first: r.from, last: r.to - 1,
       summary: fmt(s.present) + ' present · ' + fmt(s.missingCount) + ' missing' + (s.missingTruncated ? ' (first ranges listed)' : '')
-        + ' · ' + fmt(s.duplicated.offsets) + ' duplicated (' + fmt(s.duplicated.extraCopies) + ' extra copies)',
+        + ' · ' + fmt(s.duplicated.offsets) + ' duplicated (' + plural(s.duplicated.extraCopies, 'extra copy', 'extra copies') + ')',
       stretches: reportStretches(s, r.from, r.to).map((x) => reportStretch(label, x, r.checkedAt))
     }));
     const bars = el('div', { class: 'bars report-bars' });

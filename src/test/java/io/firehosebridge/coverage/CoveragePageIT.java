@@ -282,8 +282,16 @@ class CoveragePageIT {
         input.sendKeys(Long.toString(value));
     }
 
+    /** The whole page at the window's width: the window grows to the page's height for the picture. */
     private static void screenshot(String name) throws Exception {
         Files.createDirectories(SHOTS);
-        Files.write(SHOTS.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+        Dimension size = browser.manage().window().getSize();
+        long height = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.min(height, 6000)));
+        try {
+            Files.write(SHOTS.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.manage().window().setSize(size);
+        }
     }
 }
