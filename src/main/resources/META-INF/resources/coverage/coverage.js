@@ -53,7 +53,8 @@
       this.detail = detail;
     }
     text() {
-      return (this.status ? 'HTTP ' + this.status + ' ' : '') + this.title + ': ' + this.detail;
+      const detail = /[.!?)]$/.test(this.detail) ? this.detail : this.detail + '.';
+      return (this.status ? 'HTTP ' + this.status + ' ' : '') + this.title + ': ' + detail;
     }
   }
 
@@ -96,6 +97,7 @@
     box.hidden = false;
     if (problem.status === 401) {
       $('access').classList.add('needs-token');
+      if (token) $('token-state').textContent = 'The service refused the token in use. Enter the right one; it is kept only in this tab\'s memory.';
       $('token').focus();
     }
   }

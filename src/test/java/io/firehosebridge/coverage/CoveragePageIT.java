@@ -122,10 +122,7 @@ class CoveragePageIT {
     @Test
     @Order(1)
     void showsCoverageAndRedrivesAMissingStretchFromThePage() throws Exception {
-        ClickProducer.Span span;
-        try (ClickProducer producer = new ClickProducer()) {
-            span = producer.clicks(TOPIC, 240).stream().max(Comparator.comparingLong(ClickProducer.Span::count)).orElseThrow();
-        }
+        ClickProducer.Span span = produce(240);
         assertThat(span.count()).isGreaterThanOrEqualTo(60);
         int p = span.partition();
         LOG.infof("Produced %d events; partition %d holds %d..%d", 240, p, span.from(), span.to() - 1);
@@ -173,21 +170,14 @@ class CoveragePageIT {
         List<SearchAndBackup.Doc> docs = SearchAndBackup.docs(TOPIC, p, LongStream.rangeClosed(gapFirst, gapLast).boxed().toList());
         assertThat(docs).hasSize(10);
         SearchAndBackup.delete(docs);
-        browser.findElement(By.cssSelector(section + " button.check")).click();
-        String report = section + " .report-bars";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            List<WebElement> missing = segments(report, "search").stream().filter(s -> "MISSING".equals(s.getAttribute("data-state"))).toList();
-            assertThat(missing).hasSize(1);
-            assertThat(missing.get(0).getAttribute("data-first")).isEqualTo(Long.toString(gapFirst));
-            assertThat(missing.get(0).getAttribute("data-last")).isEqualTo(Long.toString(gapLast));
-        });
+        String report = reconcileAndAwait(section, "MISSING", gapFirst, gapLast);
         assertThat(segments(report, "backup")).allSatisfy(s -> assertThat(s.getAttribute("data-state")).isEqualTo("CONFIRMED"));
         assertThat(browser.findElement(By.cssSelector(section + " .report-attention")).getText())
                 .contains("Search: missing " + gapFirst + "–" + gapLast + " (10 offsets)");
         assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isIn("PENDING", "INCOMPLETE");
 
         // Selecting the stretch names its offsets and the Kafka timestamps it spans.
-        segments(report, "search").stream().filter(s -> "MISSING".equals(s.getAttribute("data-state"))).findFirst().orElseThrow().click();
+        segments(report, "search", "MISSING").get(0).click();
         WebElement times = browser.findElement(By.cssSelector(section + " .details .times"));
         await().atMost(Duration.ofSeconds(15)).until(() -> times.getText().endsWith("UTC"));
         assertThat(times.getText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
@@ -214,10 +204,7 @@ class CoveragePageIT {
     @Test
     @Order(2)
     void showsTheRepairApisAnswerWhenDuplicatesAreRepaired() throws Exception {
-        ClickProducer.Span span;
-        try (ClickProducer producer = new ClickProducer()) {
-            span = producer.clicks(TOPIC, 120).stream().max(Comparator.comparingLong(ClickProducer.Span::count)).orElseThrow();
-        }
+        ClickProducer.Span span = produce(120);
         int p = span.partition();
         long copied = span.from() + 5;
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -230,13 +217,7 @@ class CoveragePageIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.cssSelector(section + " input.from")).isEmpty());
         setNumber(section + " input.from", span.from());
         setNumber(section + " input.to", span.to());
-        browser.findElement(By.cssSelector(section + " button.check")).click();
-        String report = section + " .report-bars";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            List<WebElement> dup = segments(report, "search").stream().filter(s -> "DUPLICATED".equals(s.getAttribute("data-state"))).toList();
-            assertThat(dup).hasSize(1);
-            assertThat(dup.get(0).getAttribute("data-first")).isEqualTo(Long.toString(copied));
-        });
+        String report = reconcileAndAwait(section, "DUPLICATED", copied, copied);
         assertThat(browser.findElement(By.cssSelector(section + " .report-attention")).getText())
                 .contains("Search: duplicated " + copied + " (1 offset; 2 copies)");
 
@@ -261,12 +242,36 @@ class CoveragePageIT {
         browser.findElement(By.cssSelector(section + " button.repair-confirm")).click();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE"));
-        assertThat(segments(report, "search")).noneMatch(s -> "DUPLICATED".equals(s.getAttribute("data-state")));
+        assertThat(segments(report, "search", "DUPLICATED")).isEmpty();
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(1);
+    }
+
+    /** Produces events to the test's topic; the span of the partition that got the most. */
+    private static ClickProducer.Span produce(int events) throws Exception {
+        try (ClickProducer producer = new ClickProducer()) {
+            return producer.clicks(TOPIC, events).stream().max(Comparator.comparingLong(ClickProducer.Span::count)).orElseThrow();
+        }
     }
 
     private static List<WebElement> segments(String bars, String side) {
         return browser.findElements(By.cssSelector(bars + " .bar[data-side=" + side + "] .seg"));
+    }
+
+    private static List<WebElement> segments(String bars, String side, String state) {
+        return browser.findElements(By.cssSelector(bars + " .bar[data-side=" + side + "] .seg[data-state=" + state + "]"));
+    }
+
+    /** Reconciles the range in the section's form from the page; waits for the search bar's one stretch in that state. */
+    private static String reconcileAndAwait(String section, String state, long first, long last) {
+        browser.findElement(By.cssSelector(section + " button.check")).click();
+        String report = section + " .report-bars";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+            List<WebElement> found = segments(report, "search", state);
+            assertThat(found).hasSize(1);
+            assertThat(found.get(0).getAttribute("data-first")).isEqualTo(Long.toString(first));
+            assertThat(found.get(0).getAttribute("data-last")).isEqualTo(Long.toString(last));
+        });
+        return report;
     }
 
     private static void enterToken(String token) {
@@ -286,7 +291,7 @@ class CoveragePageIT {
     private static void screenshot(String name) throws Exception {
         Files.createDirectories(SHOTS);
         Dimension size = browser.manage().window().getSize();
-        long height = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
+        long height = (Long) ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0); return document.documentElement.scrollHeight");
         browser.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.min(height, 6000)));
         try {
             Files.write(SHOTS.resolve(name), browser.getScreenshotAs(OutputType.BYTES));

@@ -17,6 +17,8 @@ class LedgerCoverageTest {
 
     private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
     private static final Duration WINDOW = Duration.ofMinutes(10);
+    /** Long before the delivery window: spans sent then are due. */
+    private static final Instant HOUR_AGO = NOW.minus(Duration.ofHours(1));
 
     private static LedgerEntry span(long first, long last, Instant sentAt, Status status, long missingSearch, long missingBackup) {
         return new LedgerEntry("clicks", 0, first, last, sentAt, false, status, status == Status.UNVERIFIED ? null : NOW, missingSearch,
@@ -25,6 +27,10 @@ class LedgerCoverageTest {
 
     private static LedgerEntry redriven(long first, long last, Instant sentAt, Status status) {
         return new LedgerEntry("clicks", 0, first, last, sentAt, true, status, null, 0, 0);
+    }
+
+    private static PartitionCoverage bars(LedgerEntry... spans) {
+        return LedgerCoverage.of("clicks", 0, List.of(spans), NOW, WINDOW, 100);
     }
 
     private static String bar(List<Stretch> stretches) {
@@ -37,11 +43,10 @@ class LedgerCoverageTest {
 
     @Test
     void showsEachSideOfAFlaggedSpanOnItsOwn() {
-        Instant old = NOW.minus(Duration.ofHours(1));
-        PartitionCoverage p = LedgerCoverage.of("clicks", 0, List.of(
-                span(0, 99, old, Status.CONFIRMED, 0, 0),
-                span(100, 149, old, Status.MISSING, 7, 0),
-                span(150, 199, NOW.minusSeconds(30), Status.UNVERIFIED, 0, 0)), NOW, WINDOW, 100);
+        PartitionCoverage p = bars(
+                span(0, 99, HOUR_AGO, Status.CONFIRMED, 0, 0),
+                span(100, 149, HOUR_AGO, Status.MISSING, 7, 0),
+                span(150, 199, NOW.minusSeconds(30), Status.UNVERIFIED, 0, 0));
 
         assertThat(p.first()).isZero();
         assertThat(p.last()).isEqualTo(199);
@@ -50,32 +55,31 @@ class LedgerCoverageTest {
         Stretch missing = p.search().stretches().get(1);
         assertThat(missing.missingAtCheck()).isEqualTo(7);
         assertThat(missing.spans()).isEqualTo(1);
-        assertThat(missing.sentFrom()).isEqualTo(old);
+        assertThat(missing.sentFrom()).isEqualTo(HOUR_AGO);
         assertThat(p.search().counts().confirmed()).isEqualTo(100);
         assertThat(p.search().counts().missing()).isEqualTo(50);
         assertThat(p.backup().counts().confirmed()).isEqualTo(150);
         // As the gauges count: the unverified span whole, the flagged span its missing records.
         assertThat(p.figures().unconfirmedSearch()).isEqualTo(57);
         assertThat(p.figures().unconfirmedBackup()).isEqualTo(50);
-        assertThat(p.figures().oldestUnconfirmedSentAt()).isEqualTo(old);
+        assertThat(p.figures().oldestUnconfirmedSentAt()).isEqualTo(HOUR_AGO);
         assertThat(p.figures().oldestUnconfirmedAgeSeconds()).isEqualTo(3600.0);
     }
 
     @Test
     void tellsOverdueFromPendingByTheDeliveryWindow() {
-        PartitionCoverage p = LedgerCoverage.of("clicks", 0, List.of(
+        PartitionCoverage p = bars(
                 span(0, 9, NOW.minus(WINDOW).minusSeconds(1), Status.UNVERIFIED, 0, 0),
-                span(10, 19, NOW.minus(WINDOW).plusSeconds(1), Status.UNVERIFIED, 0, 0)), NOW, WINDOW, 100);
+                span(10, 19, NOW.minus(WINDOW).plusSeconds(1), Status.UNVERIFIED, 0, 0));
 
         assertThat(bar(p.search().stretches())).isEqualTo("0..9:OVERDUE 10..19:PENDING");
     }
 
     @Test
     void aConfirmedRedriveCoversTheGapOfTheSpanItRepairs() {
-        Instant old = NOW.minus(Duration.ofHours(1));
-        PartitionCoverage p = LedgerCoverage.of("clicks", 0, List.of(
-                span(0, 99, old, Status.MISSING, 10, 10),
-                redriven(40, 49, NOW.minus(Duration.ofMinutes(30)), Status.CONFIRMED)), NOW, WINDOW, 100);
+        PartitionCoverage p = bars(
+                span(0, 99, HOUR_AGO, Status.MISSING, 10, 10),
+                redriven(40, 49, NOW.minus(Duration.ofMinutes(30)), Status.CONFIRMED));
 
         assertThat(bar(p.search().stretches())).isEqualTo("0..39:MISSING 40..49:CONFIRMED 50..99:MISSING");
         assertThat(p.search().stretches().get(1).redriven()).isTrue();
@@ -84,11 +88,10 @@ class LedgerCoverageTest {
 
     @Test
     void showsOffsetsNoSpanHoldsAsNotInTheLedger() {
-        Instant old = NOW.minus(Duration.ofHours(1));
-        PartitionCoverage p = LedgerCoverage.of("clicks", 0, List.of(
-                span(0, 9, old, Status.CONFIRMED, 0, 0),
-                span(15, 19, old, Status.CONFIRMED, 0, 0),
-                span(20, 29, old, Status.CONFIRMED, 0, 0)), NOW, WINDOW, 100);
+        PartitionCoverage p = bars(
+                span(0, 9, HOUR_AGO, Status.CONFIRMED, 0, 0),
+                span(15, 19, HOUR_AGO, Status.CONFIRMED, 0, 0),
+                span(20, 29, HOUR_AGO, Status.CONFIRMED, 0, 0));
 
         assertThat(bar(p.search().stretches())).isEqualTo("0..9:CONFIRMED 10..14:NOT_IN_LEDGER 15..29:CONFIRMED");
         assertThat(p.search().stretches().get(2).spans()).isEqualTo(2);
@@ -100,10 +103,9 @@ class LedgerCoverageTest {
 
     @Test
     void mergesNeighboursBeyondTheLimitKeepingTheWorstStateAndExactCounts() {
-        Instant old = NOW.minus(Duration.ofHours(1));
         List<LedgerEntry> spans = new java.util.ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            spans.add(span(i * 10L, i * 10L + 9, old, i % 2 == 0 ? Status.CONFIRMED : Status.MISSING, i % 2 == 0 ? 0 : 1, 0));
+            spans.add(span(i * 10L, i * 10L + 9, HOUR_AGO, i % 2 == 0 ? Status.CONFIRMED : Status.MISSING, i % 2 == 0 ? 0 : 1, 0));
         }
         PartitionCoverage p = LedgerCoverage.of("clicks", 0, spans, NOW, WINDOW, 50);
 
