@@ -216,6 +216,7 @@
       overdue: p.search.counts.overdue + p.backup.counts.overdue,
       pending: p.search.counts.pending + p.backup.counts.pending
     };
+    both.pending += p.figures.unconfirmedSearch + p.figures.unconfirmedBackup;
     const [state, words] = verdict(both);
     sec.badge.className = 'badge ' + state;
     sec.badge.textContent = words;
@@ -381,9 +382,18 @@
       marks.push({ first: d.offset, last: d.offset, state: 'DUPLICATED', copies: d.copies });
     }
     marks.sort((a, b) => a.first - b.first);
+    const joined = [];
+    for (const m of marks) {
+      const prev = joined[joined.length - 1];
+      if (prev && m.state === 'DUPLICATED' && prev.state === 'DUPLICATED' && prev.copies === m.copies && prev.last + 1 === m.first) {
+        prev.last = m.last;
+      } else {
+        joined.push(m);
+      }
+    }
     const out = [];
     let cursor = from;
-    for (const m of marks) {
+    for (const m of joined) {
       if (m.first > cursor) out.push({ first: cursor, last: m.first - 1, state: 'PRESENT' });
       out.push(m);
       cursor = m.last + 1;
@@ -395,10 +405,10 @@
   function reportStretch(label, x, checkedAt) {
     const n = x.last - x.first + 1;
     let text = WORDS[x.state] + ' ' + span(x.first, x.last) + ' (' + fmt(n) + (n === 1 ? ' offset' : ' offsets');
-    if (x.copies) text += '; ' + fmt(x.copies) + ' copies';
+    if (x.copies) text += '; ' + fmt(x.copies) + ' copies' + (n > 1 ? ' each' : '');
     text += ')';
     const facts = [['Offsets', span(x.first, x.last) + ' (' + fmt(n) + ')'], ['State', WORDS[x.state] + ' in this reconciliation']];
-    if (x.copies) facts.push(['Copies', fmt(x.copies)]);
+    if (x.copies) facts.push(['Copies', fmt(x.copies) + (n > 1 ? ' of each offset' : '')]);
     facts.push(['Checked', when(checkedAt)]);
     return { first: x.first, last: x.last, state: x.state === 'PRESENT' ? 'CONFIRMED' : x.state, title: text,
       heading: label + ' (reconciliation)', facts };
@@ -406,6 +416,10 @@
 
   function renderReport(sec) {
     const r = sec.report.report;
+    if (sec.selected && sec.selected.startsWith('reconciliation:')) {
+      sec.selected = null;
+      sec.details.hidden = true;
+    }
     const rows = [['Search', 'search', r.search], ['Backup', 'backup', r.backup]].map(([label, side, s]) => ({
       label, side, first: r.from, last: r.to - 1,
       summary: fmt(s.present) + ' present · ' + fmt(s.missingCount) + ' missing' + (s.missingTruncated ? ' (first ranges listed)' : '')
@@ -457,11 +471,11 @@
       return;
     }
     setBusy(sec, false);
-    await checkUntilComplete(sec, 'the re-driven records');
+    await checkAgainUntil(sec, 'the re-driven records', (r) => r.status === 'COMPLETE');
   }
 
-  /** After a re-drive or repair: checks the same range again until it is complete or the delivery window has passed. */
-  async function checkUntilComplete(sec, what) {
+  /** After a re-drive or repair: checks the same range again until the report is as wanted or the delivery window has passed. */
+  async function checkAgainUntil(sec, what, wanted) {
     const { from, to } = sec.report.report;
     const deadline = Date.now() + (windowSeconds + 60) * 1000;
     const done = sec.outcome.firstChild;
@@ -470,7 +484,7 @@
       await sleep(3000);
       const checked = await runCheck(sec, from, to, 'Checking offsets ' + span(from, to - 1) + ' again (attempt ' + attempt + ')…');
       if (done && !sec.outcome.firstChild) sec.outcome.append(done);
-      if (!checked || checked.report.status === 'COMPLETE' || Date.now() > deadline) return;
+      if (!checked || wanted(checked.report) || Date.now() > deadline) return;
     }
   }
 
@@ -508,7 +522,7 @@
       return;
     }
     setBusy(sec, false);
-    if (!dryRun) await checkUntilComplete(sec, 'the repaired index');
+    if (!dryRun) await checkAgainUntil(sec, 'the repair', (r) => r.status === 'COMPLETE' && r.search.duplicated.offsets === 0);
   }
 
   tokenState();

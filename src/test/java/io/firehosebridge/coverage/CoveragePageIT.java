@@ -240,10 +240,39 @@ class CoveragePageIT {
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(2);
         screenshot("coverage-repair-dry-run.png");
         browser.findElement(By.cssSelector(section + " button.repair-confirm")).click();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE"));
-        assertThat(segments(report, "search", "DUPLICATED")).isEmpty();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE");
+            assertThat(segments(report, "search", "DUPLICATED")).isEmpty();
+        });
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(1);
+    }
+
+    @Test
+    @Order(3)
+    void servesTheCoverageBesideTheReconciliationPathsBehindTheToken() throws Exception {
+        assertThat(call("/reconciliations/ledger/coverage", null).statusCode()).isEqualTo(401);
+        HttpResponse<String> coverage = call("/reconciliations/ledger/coverage?topic=" + TOPIC, TOKEN);
+        assertThat(coverage.statusCode()).as(coverage.body()).isEqualTo(200);
+        assertThat(coverage.body()).contains("\"topic\":\"" + TOPIC + "\"", "\"unconfirmedSearch\"", "\"stretches\"");
+        // The paths it sits beside still answer as before.
+        HttpResponse<String> ledger = call("/reconciliations/ledger?topic=" + TOPIC, TOKEN);
+        assertThat(ledger.statusCode()).as(ledger.body()).isEqualTo(200);
+        assertThat(ledger.body()).contains("\"entries\"");
+        HttpResponse<String> sync = call("/reconciliations/" + TOPIC + "/0?from=0&to=5", TOKEN);
+        assertThat(sync.statusCode()).as(sync.body()).isEqualTo(200);
+        assertThat(sync.body()).contains("\"report\"");
+        HttpResponse<String> wrong = call("/reconciliations/ledger/coverage/timestamps?topic=" + TOPIC + "&partition=0&first=5&last=1", TOKEN);
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(wrong.body()).contains("'last' (1) must not be less than 'first' (5)");
+    }
+
+    private static HttpResponse<String> call(String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + HTTP_PORT + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Produces events to the test's topic; the span of the partition that got the most. */
