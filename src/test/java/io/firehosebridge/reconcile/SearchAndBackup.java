@@ -64,7 +64,7 @@ public final class SearchAndBackup {
     }
 
     /** Indexes another copy of each document (new ids) and refreshes. */
-    static void copy(List<Doc> docs) throws Exception {
+    public static void copy(List<Doc> docs) throws Exception {
         StringBuilder bulk = new StringBuilder();
         for (Doc d : docs) {
             bulk.append("{\"index\":{\"_index\":\"").append(d.index()).append("\"}}\n").append(JSON.writeValueAsString(d.source())).append('\n');
