@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.firehose.FirehoseClient;
 import software.amazon.awssdk.services.firehose.model.ElasticsearchDestinationDescription;
 
 /**
- * The field test's own setup, which this project started from: an Elasticsearch destination with TypeName {@code isc},
+ * The field test's own setup, which this project started from: a delivery stream with an Elasticsearch destination,
+ * TypeName {@code isc},
  * index {@code interest_service_click2}, {@code NoRotation} and every document backed up to S3. The packaged bridge
  * delivers a topic into it; the documents must be searchable (under type {@code isc} where the engine has types, as
  * Elasticsearch 6.5.4 of the field test does), mapped by the coordinate template, and the reconciliation of every
@@ -48,21 +49,19 @@ class FieldTestSetupIT {
 
     static final String INDEX = "interest_service_click2";
     static final String TYPE = "isc";
+    static final String STREAM = "interest-service-click";
     private static final String TOKEN = "test-reconcile-token";
     private static final int EVENTS = 20_000;
     private static final Logger LOG = Logger.getLogger(FieldTestSetupIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    /** The local endpoint's default stream set up as in the field test; the reconciliation reads that index. */
+    /** The bridge delivers to the field test's stream (made by the test) and reconciles its index. */
     public static class FieldTestProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "local-firehose.default-stream.index", INDEX,
-                    "local-firehose.default-stream.type-name", TYPE,
-                    "local-firehose.default-stream.rotation", "NoRotation",
-                    "local-firehose.default-stream.backup-mode", "AllDocuments",
+                    "bridge.delivery.delivery-stream", STREAM,
                     "bridge.reconcile.index-pattern", INDEX,
                     // A template of its own: the shared cluster's clicks* template stays as the other tests left it.
                     "bridge.reconcile.index-template-name", "kafka-firehose-bridge-field-test");
@@ -72,8 +71,11 @@ class FieldTestSetupIT {
     @Test
     void bridgeDeliversIntoTheFieldTestsIndexAndTypeAndReconciliationSaysComplete() throws Exception {
         SearchEngine engine = SearchEngineUnderTest.engine();
+        // Made through the Firehose API as the field test's was (Elasticsearch destination, 1 s buffer for a quick test),
+        // before the topic has a record, so the bridge's first put finds it.
+        LocalStreams.createAndAwaitActive(4573, STREAM, INDEX, TYPE, "clicks-backup", 300);
         try (FirehoseClient firehose = LocalStreams.client(4573)) {
-            ElasticsearchDestinationDescription es = firehose.describeDeliveryStream(b -> b.deliveryStreamName("clicks"))
+            ElasticsearchDestinationDescription es = firehose.describeDeliveryStream(b -> b.deliveryStreamName(STREAM))
                     .deliveryStreamDescription().destinations().get(0).elasticsearchDestinationDescription();
             assertThat(es.typeName()).isEqualTo(TYPE);
             assertThat(es.indexName()).isEqualTo(INDEX);
@@ -124,6 +126,22 @@ class FieldTestSetupIT {
             assertThat(report.getList("search.scanned.indices", String.class)).containsExactly(INDEX);
         }
         LOG.infof("%s: reconciliation of %d partitions COMPLETE", engine, spans.size());
+
+        // The ledger verifier, which reads the same index through the same engine, confirms every span it wrote.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            for (Span s : spans) {
+                List<Map<String, Object>> entries = given().auth().oauth2(TOKEN).queryParam("topic", LocalStackResource.TOPIC)
+                        .queryParam("partition", s.partition()).queryParam("since", start.minusSeconds(5).toString())
+                        .get("/reconciliations/ledger").then().statusCode(200).extract().jsonPath().getList("entries");
+                long covered = 0;
+                for (Map<String, Object> e : entries) {
+                    assertThat(e.get("status")).as("ledger span %s of partition %d", e, s.partition()).isEqualTo("CONFIRMED");
+                    covered += ((Number) e.get("last")).longValue() - ((Number) e.get("first")).longValue() + 1;
+                }
+                assertThat(covered).as("ledger covers partition %d", s.partition()).isEqualTo(s.count());
+            }
+        });
+        LOG.infof("%s: the ledger verifier confirmed every span", engine);
     }
 
     private static JsonNode post(String path, String body) throws Exception {
