@@ -176,9 +176,14 @@ class LocalFirehoseEndpointTest {
 
         // "n" is a number now: the engine refuses a text value, every retry, until RetryOptions' second has passed.
         firehose.putRecord(b -> b.deliveryStreamName(stream).record(record("{\"n\":\"not a number\"}")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> !keys(s3, bucket, "elasticsearch-failed/").isEmpty());
-        List<String> failed = keys(s3, bucket, "elasticsearch-failed/");
-        JsonNode envelope = MAPPER.readTree(object(s3, bucket, failed.get(0)).split("\n")[0]);
+        // Listed is not yet readable on the S3 store: wait until the object can be read.
+        String[] failed = new String[1];
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            List<String> keys = keys(s3, bucket, "elasticsearch-failed/");
+            failed[0] = keys.isEmpty() ? null : object(s3, bucket, keys.get(0));
+            return failed[0] != null && !failed[0].isBlank();
+        });
+        JsonNode envelope = MAPPER.readTree(failed[0].split("\n")[0]);
         assertThat(envelope.get("errorCode").asText()).as("%s", envelope).isEqualTo("400");
         assertThat(envelope.get("errorMessage").asText()).contains("mapper_parsing_exception");
         assertThat(envelope.get("esIndexName").asText()).isEqualTo(rotated);
