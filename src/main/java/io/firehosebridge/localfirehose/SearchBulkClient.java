@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.firehosebridge.search.SearchEngine;
+
 /** Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document. */
 final class SearchBulkClient {
 
@@ -34,7 +36,7 @@ final class SearchBulkClient {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
     private final ObjectMapper mapper;
-    private final Map<String, Boolean> typesByCluster = new ConcurrentHashMap<>();
+    private final Map<String, SearchEngine> engines = new ConcurrentHashMap<>();
 
     SearchBulkClient(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -45,17 +47,27 @@ final class SearchBulkClient {
      * do not, so a TypeName is left out of requests to them.
      */
     boolean supportsTypes(String baseUrl) throws IOException, InterruptedException {
-        Boolean known = typesByCluster.get(baseUrl);
+        return engine(baseUrl).mappingTypes();
+    }
+
+    /** The engine of the cluster at this URL, asked once ({@code GET /}) and remembered. */
+    SearchEngine engine(String baseUrl) throws IOException, InterruptedException {
+        SearchEngine known = engines.get(baseUrl);
         if (known != null) {
             return known;
         }
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl) + "/"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode version = mapper.readTree(response.body()).path("version");
-        boolean types = !"opensearch".equals(version.path("distribution").asText())
-                && parseMajor(version.path("number").asText("7")) < 7;
-        typesByCluster.put(baseUrl, types);
-        return types;
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + baseUrl + " answered HTTP " + response.statusCode());
+        }
+        try {
+            known = SearchEngine.fromRoot(mapper.readTree(response.body()));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        engines.put(baseUrl, known);
+        return known;
     }
 
     /**
@@ -169,14 +181,6 @@ final class SearchBulkClient {
 
     private static String strip(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    private static int parseMajor(String number) {
-        try {
-            return Integer.parseInt(number.split("\\.")[0]);
-        } catch (NumberFormatException e) {
-            return 7;
-        }
     }
 
     private static String truncate(String s) {

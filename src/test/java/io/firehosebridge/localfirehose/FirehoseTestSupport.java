@@ -66,7 +66,7 @@ final class FirehoseTestSupport {
     }
 
     static RestClient search() {
-        return RestClient.builder(new HttpHost("127.0.0.1", 9200, "http")).build();
+        return RestClient.builder(HttpHost.create(io.firehosebridge.testing.SearchEngineUnderTest.url())).build();
     }
 
     /** Documents in the index, 0 if it does not exist yet. */

@@ -143,6 +143,56 @@ class LocalFirehoseEndpointTest {
         assertThat(object(s3, bucket, keys.get(0))).isEqualTo(String.join("", SEED_BATCH) + SEED_PUT);
     }
 
+    /**
+     * On the engine under test (FHB_SEARCH_ENGINE): a day-rotated index is created and filled, the TypeName is used where
+     * the engine has types and left out where it has none, and a document the engine itself refuses (a mapping conflict)
+     * ends up in S3 in the AWS envelope, naming the rotated index and the type.
+     */
+    @Test
+    void rotatesTheIndexUsesTheTypeWhereTheEngineHasTypesAndEnvelopesWhatTheEngineRefuses() throws Exception {
+        String stream = unique("engine");
+        String index = unique("engine-rotated");
+        String bucket = unique("engine-failed");
+        firehose.createDeliveryStream(b -> b.deliveryStreamName(stream).deliveryStreamType("DirectPut")
+                .elasticsearchDestinationConfiguration(ElasticsearchDestinationConfiguration.builder()
+                        .roleARN(ROLE).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
+                        .indexName(index).typeName("isc").indexRotationPeriod(ElasticsearchIndexRotationPeriod.ONE_DAY)
+                        .bufferingHints(h -> h.intervalInSeconds(1)).retryOptions(r -> r.durationInSeconds(1))
+                        .s3BackupMode(ElasticsearchS3BackupMode.FAILED_DOCUMENTS_ONLY)
+                        .s3Configuration(S3DestinationConfiguration.builder().roleARN(ROLE).bucketARN("arn:aws:s3:::" + bucket).build())
+                        .build()));
+        awaitActive(firehose, stream);
+        String rotated = IndexRotation.parse("OneDay").indexName(index, java.time.Instant.now());
+        firehose.putRecordBatch(b -> b.deliveryStreamName(stream).records(record("{\"n\":1}"), record("{\"n\":2}"), record("{\"n\":3}")));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> count(search, rotated) == 3);
+        io.firehosebridge.search.SearchEngine engine = io.firehosebridge.testing.SearchEngineUnderTest.engine();
+        JsonNode hit = json(search.performRequest(new org.elasticsearch.client.Request("GET", "/" + rotated + "/_search?size=1"))
+                .getEntity().getContent()).path("hits").path("hits").get(0);
+        if (engine.mappingTypes()) {
+            assertThat(hit.path("_type").asText()).as("%s keeps the TypeName", engine).isEqualTo("isc");
+        } else {
+            assertThat(hit.path("_type").asText("_doc")).as("%s has no types", engine).isEqualTo("_doc");
+        }
+
+        // "n" is a number now: the engine refuses a text value, every retry, until RetryOptions' second has passed.
+        firehose.putRecord(b -> b.deliveryStreamName(stream).record(record("{\"n\":\"not a number\"}")));
+        // Listed is not yet readable on the S3 store: wait until the object can be read.
+        String[] failed = new String[1];
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            List<String> keys = keys(s3, bucket, "elasticsearch-failed/");
+            failed[0] = keys.isEmpty() ? null : object(s3, bucket, keys.get(0));
+            return failed[0] != null && !failed[0].isBlank();
+        });
+        JsonNode envelope = MAPPER.readTree(failed[0].split("\n")[0]);
+        assertThat(envelope.get("errorCode").asText()).as("%s", envelope).isEqualTo("400");
+        assertThat(envelope.get("errorMessage").asText()).contains("mapper_parsing_exception");
+        assertThat(envelope.get("esIndexName").asText()).isEqualTo(rotated);
+        assertThat(envelope.get("esTypeName").asText()).isEqualTo("isc");
+        assertThat(new String(Base64.getDecoder().decode(envelope.get("rawData").asText()), StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":\"not a number\"}");
+        assertThat(count(search, rotated)).isEqualTo(3);
+    }
+
     @Test
     void searchOutageSendsDocumentsToTheFailedPrefixInAwsEnvelopeAfterRetryDuration() throws Exception {
         String stream = unique("outage");

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.SearchEngineUnderTest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -32,8 +33,8 @@ public final class SearchAndBackup {
     private SearchAndBackup() {
     }
 
-    /** A document in the index: where it is and its source. */
-    public record Doc(String index, String id, long offset, JsonNode source) {
+    /** A document in the index: where it is (its mapping type too, on Elasticsearch 6.x; else null) and its source. */
+    public record Doc(String index, String type, String id, long offset, JsonNode source) {
     }
 
     /** The documents of these offsets of one partition of the topic. */
@@ -48,7 +49,8 @@ public final class SearchAndBackup {
         JsonNode page = JSON.readTree(send("POST", "/clicks*/_search", query));
         List<Doc> docs = new ArrayList<>();
         for (JsonNode hit : page.path("hits").path("hits")) {
-            docs.add(new Doc(hit.get("_index").asText(), hit.get("_id").asText(), hit.path("_source").path("kafka").path("offset").asLong(),
+            docs.add(new Doc(hit.get("_index").asText(), hit.path("_type").isTextual() && !"_doc".equals(hit.path("_type").asText())
+                    ? hit.get("_type").asText() : null, hit.get("_id").asText(), hit.path("_source").path("kafka").path("offset").asLong(),
                     hit.get("_source")));
         }
         return docs;
@@ -58,7 +60,7 @@ public final class SearchAndBackup {
     public static void delete(List<Doc> docs) throws Exception {
         StringBuilder bulk = new StringBuilder();
         for (Doc d : docs) {
-            bulk.append("{\"delete\":{\"_index\":\"").append(d.index()).append("\",\"_id\":\"").append(d.id()).append("\"}}\n");
+            bulk.append("{\"delete\":{").append(location(d)).append(",\"_id\":\"").append(d.id()).append("\"}}\n");
         }
         bulk(bulk.toString());
     }
@@ -67,9 +69,14 @@ public final class SearchAndBackup {
     public static void copy(List<Doc> docs) throws Exception {
         StringBuilder bulk = new StringBuilder();
         for (Doc d : docs) {
-            bulk.append("{\"index\":{\"_index\":\"").append(d.index()).append("\"}}\n").append(JSON.writeValueAsString(d.source())).append('\n');
+            bulk.append("{\"index\":{").append(location(d)).append("}}\n").append(JSON.writeValueAsString(d.source())).append('\n');
         }
         bulk(bulk.toString());
+    }
+
+    // Elasticsearch 6.x needs the mapping type in every bulk action.
+    private static String location(Doc d) {
+        return "\"_index\":\"" + d.index() + "\"" + (d.type() == null ? "" : ",\"_type\":\"" + d.type() + "\"");
     }
 
     private static void bulk(String body) throws Exception {
@@ -81,7 +88,7 @@ public final class SearchAndBackup {
     }
 
     private static String send(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9200" + path))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(SearchEngineUnderTest.url() + path))
                 .header("Content-Type", path.endsWith("_bulk") ? "application/x-ndjson" : "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) {

@@ -82,7 +82,7 @@ public final class DeliveredOffsets {
             JsonNode hits = page.path("hits").path("hits");
             if (hits.isEmpty()) {
                 if (page.hasNonNull("_scroll_id")) {
-                    HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9200/_search/scroll"))
+                    HTTP.send(HttpRequest.newBuilder(URI.create(SearchEngineUnderTest.url() + "/_search/scroll"))
                             .header("Content-Type", "application/json")
                             .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"scroll_id\":\"" + page.get("_scroll_id").asText() + "\"}"))
                             .build(), HttpResponse.BodyHandlers.discarding());
@@ -97,7 +97,7 @@ public final class DeliveredOffsets {
     }
 
     private static JsonNode post(String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9200" + path))
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(SearchEngineUnderTest.url() + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -1,5 +1,6 @@
 package io.firehosebridge.testing;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +16,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy) through the same launcher people use,
  * and a fresh input topic (6 partitions), dead-letter topic and consumer group for this test run, so
  * runs never see each other's records. The stack is started once and left running for the next test
- * class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits.
+ * class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits. With {@code FHB_SEARCH_ENGINE}
+ * naming another search engine ({@link SearchEngineUnderTest}), the service and the endpoint use that one instead.
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
 
@@ -38,12 +40,19 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     public synchronized Map<String, String> start() {
         ensureStarted();
         createTopics();
-        return Map.of(
+        Map<String, String> config = new HashMap<>(Map.of(
                 "mp.messaging.incoming.clicks.topic", TOPIC,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
                 "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC,
                 "bridge.reconcile.ledger.topic", LEDGER_TOPIC,
-                "bridge.reconcile.jobs.topic", JOBS_TOPIC);
+                "bridge.reconcile.jobs.topic", JOBS_TOPIC));
+        if (!SearchEngineUnderTest.isDefault()) {
+            // The engine of the matrix run (FHB_SEARCH_ENGINE), for the local endpoint and the reconciliation alike.
+            config.put("local-firehose.search-url", SearchEngineUnderTest.url());
+            config.put("quarkus.elasticsearch.hosts", "127.0.0.1:" + SearchEngineUnderTest.port());
+            SearchEngineUnderTest.typeName().ifPresent(type -> config.put("local-firehose.default-stream.type-name", type));
+        }
+        return config;
     }
 
     /** Usable from plain JUnit tests that need the stack without a Quarkus application. */
@@ -51,6 +60,7 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         if (started) {
             return;
         }
+        SearchEngineUnderTest.stopAtExitIfStartedHere();
         LocalStack.up();
         started = true;
         if (Boolean.parseBoolean(System.getenv("FHB_STACK_STOP_AFTER_TESTS"))) {

@@ -30,10 +30,16 @@ public final class LocalStreams {
      */
     public static void createAndAwaitActive(int firehosePort, String name, String index, String bucket, int retrySeconds)
             throws InterruptedException {
+        createAndAwaitActive(firehosePort, name, index, null, bucket, retrySeconds);
+    }
+
+    /** The same with a TypeName (null for none), as Elasticsearch 6.x destinations have. */
+    public static void createAndAwaitActive(int firehosePort, String name, String index, String typeName, String bucket, int retrySeconds)
+            throws InterruptedException {
         try (FirehoseClient firehose = client(firehosePort)) {
             firehose.createDeliveryStream(b -> b.deliveryStreamName(name).deliveryStreamType("DirectPut")
                     .elasticsearchDestinationConfiguration(es -> es.roleARN(ROLE).domainARN("arn:aws:es:us-east-1:000000000000:domain/local")
-                            .indexName(index).indexRotationPeriod("NoRotation")
+                            .indexName(index).typeName(typeName).indexRotationPeriod("NoRotation")
                             .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(5))
                             .retryOptions(r -> r.durationInSeconds(retrySeconds))
                             .s3BackupMode("AllDocuments")

@@ -16,22 +16,30 @@ import org.elasticsearch.client.RestClient;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.search.SearchEngine;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Installs a composable index template so every rotated index of the delivery stream maps the Kafka
- * coordinates exactly: topic as keyword, partition as integer, offset as long, timestamp as date.
- * Without it dynamic mapping makes the topic a text field, and exact reconciliation gets harder.
- * Retries in the background until the cluster answers; it never blocks startup.
+ * Installs an index template so every rotated index of the delivery stream maps the Kafka coordinates
+ * exactly: topic as keyword, partition as integer, offset as long, timestamp as date. Without it dynamic
+ * mapping makes the topic a text field, and exact reconciliation gets harder. The template is composable
+ * ({@code _index_template}) where the engine has those (OpenSearch, Elasticsearch 7.8 on), else a legacy
+ * {@code _template}, with the fields under the {@code _default_} mapping type on Elasticsearch 6.x, so that
+ * they apply whatever TypeName the delivery stream writes. Retries in the background until the cluster
+ * answers; it never blocks startup.
  */
 @ApplicationScoped
 public class CoordinateIndexTemplate {
 
     private static final Logger LOG = Logger.getLogger(CoordinateIndexTemplate.class);
+    private static final String DESCRIPTION = "Kafka coordinates written by kafka-firehose-bridge";
 
     @Inject
     RestClient search;
+
+    @Inject
+    SearchClusterEngine engine;
 
     @Inject
     ReconcileConfig config;
@@ -58,32 +66,43 @@ public class CoordinateIndexTemplate {
         try {
             install();
             installed = true;
-            LOG.infof("Index template %s installed for %s", config.indexTemplateName(), config.indexPattern());
+            LOG.infof("Index template %s installed for %s on %s", config.indexTemplateName(), config.indexPattern(), engine.get());
         } catch (Exception e) {
             LOG.warnf("Cannot install index template %s yet (%s); retrying in 30 s", config.indexTemplateName(), e.getMessage());
             retry.schedule(this::tryInstall, Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
         }
     }
 
-    /** Puts the template now. */
+    /** Puts the template now, in the shape the cluster's engine takes. */
     public void install() throws java.io.IOException {
-        Request request = new Request("PUT", "/_index_template/" + config.indexTemplateName());
-        request.setJsonEntity(body(config.indexPattern(), records.metadataKey()));
-        search.performRequest(request);
+        search.performRequest(request(engine.get(), config.indexTemplateName(), config.indexPattern(), records.metadataKey()));
     }
 
     public boolean isInstalled() {
         return installed;
     }
 
-    static String body(String indexPattern, String key) {
-        return """
-                {"index_patterns":["%s"],"priority":100,
-                 "_meta":{"description":"Kafka coordinates written by kafka-firehose-bridge"},
-                 "template":{"mappings":{"properties":{"%s":{"properties":{
+    /** The request that puts the template on a cluster of this engine. */
+    static Request request(SearchEngine engine, String name, String indexPattern, String key) {
+        String properties = """
+                {"%s":{"properties":{
                    "topic":{"type":"keyword"},"partition":{"type":"integer"},"offset":{"type":"long"},
-                   "timestamp":{"type":"date","format":"epoch_millis"},"redriven":{"type":"boolean"}}}}}}}
-                """.formatted(indexPattern, key);
+                   "timestamp":{"type":"date","format":"epoch_millis"},"redriven":{"type":"boolean"}}}}""".formatted(key);
+        Request request;
+        if (engine.composableTemplates()) {
+            request = new Request("PUT", "/_index_template/" + name);
+            request.setJsonEntity("""
+                    {"index_patterns":["%s"],"priority":100,"_meta":{"description":"%s"},
+                     "template":{"mappings":{"properties":%s}}}
+                    """.formatted(indexPattern, DESCRIPTION, properties));
+        } else {
+            request = new Request("PUT", "/_template/" + name);
+            String mappings = "{\"_meta\":{\"description\":\"" + DESCRIPTION + "\"},\"properties\":" + properties + "}";
+            request.setJsonEntity("""
+                    {"index_patterns":["%s"],"order":100,"mappings":%s}
+                    """.formatted(indexPattern, engine.mappingTypes() ? "{\"_default_\":" + mappings + "}" : mappings));
+        }
+        return request;
     }
 
     void stop(@Observes ShutdownEvent event) {
