@@ -104,12 +104,10 @@ public final class FirehoseSender {
         for (PendingRecord r : records) {
             bytes += r.size();
         }
-        // The records go on the wire as the prebuilt body, not as SDK model objects.
-        byte[] body = PutRecordBatchBody.write(deliveryStream, records);
         metrics.callStarted(records.size(), bytes);
         long start = System.nanoTime();
         Instant sentAt = Instant.now();
-        return Uni.createFrom().completionStage(() -> call.send(deliveryStream, body))
+        return Uni.createFrom().completionStage(() -> call.send(deliveryStream, records))
                 .onItemOrFailure().transform((response, failure) -> {
                     metrics.callEnded(start);
                     return failure == null ? PutOutcome.of(response, sentAt) : PutOutcome.of(unwrap(failure));

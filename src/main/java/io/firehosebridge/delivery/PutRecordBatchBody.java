@@ -48,18 +48,36 @@ public final class PutRecordBatchBody {
 
     /** The request body for these records, each sent as its {@link PendingRecord#data()}. */
     public static byte[] write(String deliveryStream, List<PendingRecord> records) {
+        byte[] body = new byte[size(deliveryStream, records)];
+        write(deliveryStream, records, body);
+        return body;
+    }
+
+    /** Bytes the body for these records takes. */
+    public static int size(String deliveryStream, List<PendingRecord> records) {
         if (!STREAM_NAME.matcher(deliveryStream).matches()) {
             throw new IllegalArgumentException("not a Firehose delivery stream name: " + deliveryStream);
         }
-        byte[] name = ascii(deliveryStream);
-        long size = HEAD.length + name.length + RECORDS.length + TAIL.length + Math.max(0, records.size() - 1);
+        long size = HEAD.length + deliveryStream.length() + RECORDS.length + TAIL.length + Math.max(0, records.size() - 1);
         for (PendingRecord r : records) {
             size += RECORD_OPEN.length + base64Length(r.data().length) + RECORD_CLOSE.length;
         }
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a PutRecordBatch body of " + size + " bytes cannot be built");
         }
-        byte[] body = new byte[(int) size];
+        return (int) size;
+    }
+
+    /**
+     * Writes the body for these records at the start of {@code body}, which must hold at least {@link #size} bytes (a
+     * reused, larger array may: only the returned length is the body).
+     */
+    public static int write(String deliveryStream, List<PendingRecord> records, byte[] body) {
+        int size = size(deliveryStream, records);
+        if (body.length < size) {
+            throw new IllegalArgumentException("a body of " + size + " bytes does not fit in " + body.length);
+        }
+        byte[] name = ascii(deliveryStream);
         // The JDK's encoder, not a loop of our own: it is a compiler intrinsic (vector instructions), about 15 times faster per
         // record on this project's machines. It writes only at the start of an array, hence one scratch array per call.
         int longest = 0;
@@ -81,7 +99,7 @@ public final class PutRecordBatchBody {
             pos = put(RECORD_CLOSE, body, pos);
         }
         put(TAIL, body, pos);
-        return body;
+        return size;
     }
 
     /**

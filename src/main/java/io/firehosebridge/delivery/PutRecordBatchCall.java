@@ -1,5 +1,6 @@
 package io.firehosebridge.delivery;
 
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
@@ -14,12 +15,15 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 @FunctionalInterface
 public interface PutRecordBatchCall {
 
-    /** Sends {@code body}, which names {@code deliveryStream} and holds the records. */
-    CompletionStage<PutRecordBatchResponse> send(String deliveryStream, byte[] body);
+    /** Puts {@code records} (each as its {@link PendingRecord#data()}, in order) to {@code deliveryStream}. */
+    CompletionStage<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records);
 
-    /** Through the SDK client's whole call pipeline (its interceptors put the body in before signing). */
+    /** Through the SDK client's whole call pipeline (its interceptors put the prebuilt body in before signing). */
     static PutRecordBatchCall viaSdk(FirehoseAsyncClient client) {
-        return (deliveryStream, body) -> client.putRecordBatch(PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream)
-                .overrideConfiguration(o -> o.putExecutionAttribute(PutRecordBatchBody.ATTRIBUTE, body)).build());
+        return (deliveryStream, records) -> {
+            byte[] body = PutRecordBatchBody.write(deliveryStream, records);
+            return client.putRecordBatch(PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream)
+                    .overrideConfiguration(o -> o.putExecutionAttribute(PutRecordBatchBody.ATTRIBUTE, body)).build());
+        };
     }
 }
