@@ -3,11 +3,7 @@ package io.firehosebridge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +28,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
@@ -51,6 +44,7 @@ import software.amazon.awssdk.services.firehose.model.Record;
  */
 class SignedPutRecordBatchTest {
 
+    /** The credentials {@link PutRecordBatchBodyTest#signature} verifies with. */
     private static final AwsBasicCredentials CREDENTIALS = AwsBasicCredentials.create("test-key", "test-secret");
 
     private static Vertx vertx;
@@ -188,18 +182,11 @@ class SignedPutRecordBatchTest {
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).protocol("http").host(host[0])
                 .port(Integer.parseInt(host[1])).encodedPath(received.path());
         for (String name : signedHeaders.split(";")) {
-            if (!name.equals("host") && !name.equals("x-amz-date")) {
+            if (!name.equals("host")) {
                 request.putHeader(name, received.headers().get(name));
             }
         }
-        Instant at = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").withZone(ZoneOffset.UTC)
-                .parse(received.headers().get("X-Amz-Date"), Instant::from);
-        return AwsV4HttpSigner.create().sign(r -> r.identity(CREDENTIALS).request(request.build())
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "firehose")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)))
-                .request().firstMatchingHeader("Authorization").orElseThrow();
+        return PutRecordBatchBodyTest.signature(request.build(), body);
     }
 
     @Test
