@@ -229,7 +229,8 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
      * Request body arrays kept for reuse, at most one per connection. A 500-record body of 1 KB records is about 750 KB,
      * which G1 allocates as a "humongous" object (over half a 1 MiB region) straight in the old generation; one per call
      * set off a young and a concurrent collection every few calls (123 of each in a 1,000,000-record drain). Arrays are
-     * reused when large enough; a larger body gets a new array, which then replaces a smaller one.
+     * reused when large enough; a larger body gets a new array, which then replaces a smaller one. Arrays over
+     * {@link #KEEP_AT_MOST} bytes (large records) are not kept, so a burst of them leaves no memory pinned.
      */
     static final class BodyArrays {
         private final ConcurrentLinkedDeque<byte[]> free = new ConcurrentLinkedDeque<>();
@@ -252,7 +253,13 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
             return new byte[(int) Math.min(Integer.MAX_VALUE - 16, size + (size >> 4))];
         }
 
+        /** Largest array kept: about twice a 500-record body of 1 KB records. */
+        static final int KEEP_AT_MOST = 2 << 20;
+
         void give(byte[] array) {
+            if (array.length > KEEP_AT_MOST) {
+                return;
+            }
             if (kept.incrementAndGet() <= keep) {
                 free.addFirst(array);
             } else {
