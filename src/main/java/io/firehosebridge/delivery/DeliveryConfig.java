@@ -69,6 +69,10 @@ public interface DeliveryConfig {
     @WithDefault("0.02")
     double rateIncreasePerSecond();
 
+    /** Whether PutRecordBatch goes through the AWS SDK's whole call pipeline instead of one signed HTTP request (same bytes, more CPU). */
+    @WithDefault("false")
+    boolean sdkCallPipeline();
+
     /** Timeout of one PutRecordBatch call. */
     @WithDefault("30s")
     Duration callTimeout();

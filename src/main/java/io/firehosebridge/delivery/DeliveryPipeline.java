@@ -34,7 +34,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
-import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 
 /**
  * The data path, top to bottom: consume from Kafka → validate and enrich → batch → put to Firehose →
@@ -57,7 +56,7 @@ public class DeliveryPipeline {
     Instance<MutinyEmitter<byte[]>> deadLetterChannel;
 
     @Inject
-    FirehoseAsyncClient firehose;
+    PutRecordBatchCall putRecordBatch;
 
     @Inject
     DeliveryConfig config;
@@ -95,7 +94,7 @@ public class DeliveryPipeline {
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
         DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter::sendMessage, metrics, config.retryMaxDuration());
-        sender = new FirehoseSender(firehose, config.deliveryStream(), retry, rate, deadLetters, metrics, observers.stream().toList());
+        sender = new FirehoseSender(putRecordBatch, config.deliveryStream(), retry, rate, deadLetters, metrics, observers.stream().toList());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "delivery-linger");
             t.setDaemon(true);

@@ -15,7 +15,6 @@ import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
-import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
 
@@ -30,7 +29,7 @@ public final class FirehoseSender {
     private static final Logger LOG = Logger.getLogger(FirehoseSender.class);
     private static final String THROTTLED = "ServiceUnavailableException";
 
-    private final FirehoseAsyncClient client;
+    private final PutRecordBatchCall call;
     private final String deliveryStream;
     private final RetryPolicy retry;
     private final AdaptiveRateLimiter rate;
@@ -49,8 +48,13 @@ public final class FirehoseSender {
 
     public FirehoseSender(FirehoseAsyncClient client, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
             DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
+        this(PutRecordBatchCall.viaSdk(client), deliveryStream, retry, rate, deadLetters, metrics, observers);
+    }
+
+    public FirehoseSender(PutRecordBatchCall call, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
+            DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
         this.observers = List.copyOf(observers);
-        this.client = client;
+        this.call = call;
         this.deliveryStream = deliveryStream;
         this.retry = retry;
         this.rate = rate;
@@ -100,14 +104,10 @@ public final class FirehoseSender {
         for (PendingRecord r : records) {
             bytes += r.size();
         }
-        // The records go on the wire as the prebuilt body (PutRecordBatchBody.Interceptor), not as SDK model objects.
-        byte[] body = PutRecordBatchBody.write(deliveryStream, records);
-        PutRecordBatchRequest request = PutRecordBatchRequest.builder().deliveryStreamName(deliveryStream)
-                .overrideConfiguration(o -> o.putExecutionAttribute(PutRecordBatchBody.ATTRIBUTE, body)).build();
         metrics.callStarted(records.size(), bytes);
         long start = System.nanoTime();
         Instant sentAt = Instant.now();
-        return Uni.createFrom().completionStage(() -> client.putRecordBatch(request))
+        return Uni.createFrom().completionStage(() -> call.send(deliveryStream, records))
                 .onItemOrFailure().transform((response, failure) -> {
                     metrics.callEnded(start);
                     return failure == null ? PutOutcome.of(response, sentAt) : PutOutcome.of(unwrap(failure));

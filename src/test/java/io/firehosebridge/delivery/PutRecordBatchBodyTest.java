@@ -152,8 +152,8 @@ class PutRecordBatchBodyTest {
                 .isNotEqualTo(sent);
     }
 
-    /** SigV4 of the request as sent (same headers, same time) over the given body. */
-    private static String signature(SdkHttpRequest sent, byte[] body) {
+    /** SigV4 of the request as sent (same headers, same time) over the given body; also used by SignedPutRecordBatchTest. */
+    static String signature(SdkHttpRequest sent, byte[] body) {
         Instant at = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").withZone(ZoneOffset.UTC)
                 .parse(sent.firstMatchingHeader("X-Amz-Date").orElseThrow(), Instant::from);
         SdkHttpRequest unsigned = sent.toBuilder().removeHeader("Authorization").removeHeader("X-Amz-Date").build();

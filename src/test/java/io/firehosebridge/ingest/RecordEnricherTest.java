@@ -77,6 +77,18 @@ class RecordEnricherTest {
     void rejectsDuplicateKeysAtAnyDepth() {
         assertThat(enrich("{\"a\":1,\"a\":2}").reason()).isEqualTo(DeadLetterReason.DUPLICATE_KEY);
         assertThat(enrich("{\"o\":{\"a\":1,\"a\":2}}").reason()).isEqualTo(DeadLetterReason.DUPLICATE_KEY);
+        assertThat(enrich("{\"kafka\":1,\"kafka\":2}").reason()).isEqualTo(DeadLetterReason.DUPLICATE_KEY);
+        assertThat(enrich("{\"a\":[{\"b\":1},{\"b\":2}],\"o\":{\"a\":{\"a\":1}},\"b\":1}").isAccepted()).isTrue();
+        assertThat(enrich("{\"o\":{\"x\":1},\"x\":{\"o\":2}}").isAccepted()).isTrue();
+        assertThat(enrich("{\"a\":1,\"o\":{\"b\":1},\"b\":2,\"a\":3}").reason()).isEqualTo(DeadLetterReason.DUPLICATE_KEY);
+        // Past the pairwise comparisons: an object with many keys, a repeat far apart, and none.
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 200; i++) {
+            many.append("\"k").append(i).append("\":").append(i).append(',');
+        }
+        assertThat(enrich(many + "\"z\":{}}").isAccepted()).isTrue();
+        assertThat(enrich(many + "\"k5\":0}").reason()).isEqualTo(DeadLetterReason.DUPLICATE_KEY);
+        assertThat(enrich(many + "\"k5\":0}").detail()).contains("k5");
     }
 
     @Test
