@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.SearchEngineUnderTest;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -99,15 +100,20 @@ class RepairTest {
                 }
             }
         }
-        bulk.append("{\"index\":{\"_index\":\"").append(INDEX_A).append("\"}}\n")
+        bulk.append(action(INDEX_A))
                 .append("{\"page\":\"/bad\",\"kafka\":{\"topic\":\"").append(TOPIC).append("\",\"partition\":0,\"offset\":\"5\"}}\n");
         index(bulk, INDEX_A, TOPIC + "-other", 0, 10);
         index(bulk, INDEX_A, TOPIC + "-other", 0, 10);
         bulkAndRefresh(bulk.toString());
     }
 
+    /** A bulk index action; on engines that need a mapping type (Elasticsearch 6.x) with the tests' TypeName. */
+    private static String action(String index) {
+        return "{\"index\":{\"_index\":\"" + index + '"' + SearchEngineUnderTest.typeName().map(t -> ",\"_type\":\"" + t + '"').orElse("") + "}}\n";
+    }
+
     private static void index(StringBuilder bulk, String index, String topic, int partition, long offset) {
-        bulk.append("{\"index\":{\"_index\":\"").append(index).append("\"}}\n").append("{\"page\":\"/p\",\"kafka\":{\"topic\":\"").append(topic)
+        bulk.append(action(index)).append("{\"page\":\"/p\",\"kafka\":{\"topic\":\"").append(topic)
                 .append("\",\"partition\":").append(partition).append(",\"offset\":").append(offset).append(",\"timestamp\":1}}\n");
     }
 
@@ -264,7 +270,7 @@ class RepairTest {
     }
 
     private static String send(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9200" + path))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(SearchEngineUnderTest.url() + path))
                 .header("Content-Type", path.endsWith("_bulk") ? "application/x-ndjson" : "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isLessThan(300);

@@ -9,6 +9,7 @@ import io.firehosebridge.reconcile.scan.SearchScanner;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.http.entity.ContentType;
-import org.apache.http.nio.entity.NStringEntity;
+import org.apache.http.nio.entity.NByteArrayEntity;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
@@ -194,7 +195,8 @@ public class DuplicateRepair {
         }
         Request request = new Request("POST", "/_bulk");
         request.addParameter("filter_path", "items.*.status,items.*.error.type,items.*.error.reason");
-        request.setEntity(new NStringEntity(body.toString(), ContentType.create("application/x-ndjson", java.nio.charset.StandardCharsets.UTF_8)));
+        // UTF-8 bytes under a bare media type: Elasticsearch 6.x answers 406 to "application/x-ndjson; charset=UTF-8".
+        request.setEntity(new NByteArrayEntity(body.toString().getBytes(StandardCharsets.UTF_8), ContentType.create("application/x-ndjson")));
         JsonNode answer;
         try (InputStream in = search.performRequest(request).getEntity().getContent()) {
             answer = json.readTree(in);
