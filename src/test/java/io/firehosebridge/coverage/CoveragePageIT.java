@@ -204,7 +204,7 @@ class CoveragePageIT {
 
     @Test
     @Order(2)
-    void showsTheRepairApisAnswerWhenDuplicatesAreRepaired() throws Exception {
+    void repairsADuplicateFromThePageDryRunFirst() throws Exception {
         ClickProducer.Span span = produce(120);
         int p = span.partition();
         long copied = span.from() + 5;
@@ -222,20 +222,8 @@ class CoveragePageIT {
         assertThat(browser.findElement(By.cssSelector(section + " .report-attention")).getText())
                 .contains("Search: duplicated " + copied + " (1 offset; 2 copies)");
 
-        // The repair API (POST /reconciliations/{id}/repair?dryRun=) may not be in this build: the page shows its answer either way.
-        String id = browser.findElement(By.cssSelector(section + " .job-report")).getAttribute("data-job");
-        int probe = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + HTTP_PORT + "/reconciliations/" + id + "/repair?dryRun=true"))
-                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        // Dry run first (POST /reconciliations/{id}/repair?dryRun=true): the page reports what would go and deletes nothing.
         browser.findElement(By.cssSelector(section + " button.repair")).click();
-        if (probe == 404 || probe == 405) {
-            WebElement shown = browser.findElement(By.cssSelector(section + " .job-outcome"));
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(shown.getText())
-                    .contains("Repair dry run is not available on this service", "HTTP " + probe));
-            screenshot("coverage-repair-unavailable.png");
-            return;
-        }
-        assertThat(probe).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.cssSelector(section + " button.repair-confirm")).isEmpty());
         assertThat(browser.findElement(By.cssSelector(section + " .repair-result")).getText()).contains("nothing changed yet");
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(2);
