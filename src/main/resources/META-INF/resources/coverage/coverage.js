@@ -435,11 +435,14 @@
       }
     }
     const missing = r.search.missingCount + r.backup.missingCount;
-    const duplicated = r.search.duplicated.offsets + r.backup.duplicated.offsets;
+    // Only the search index is repaired: the S3 backup is the raw record of what Firehose delivered and keeps its copies.
+    const duplicated = r.search.duplicated.offsets;
     const redrive = el('button', { type: 'button', class: 'primary redrive', 'data-off': String(missing === 0),
       onclick: () => redriveMissing(sec) }, missing === 0 ? 'Nothing to re-drive' : 'Re-drive missing records');
     const repair = el('button', { type: 'button', class: 'repair', 'data-off': String(duplicated === 0),
-      onclick: () => repairDuplicates(sec, true) }, duplicated === 0 ? 'No duplicates to repair' : 'Repair duplicates: dry run first');
+      onclick: () => repairDuplicates(sec, true) }, duplicated === 0
+        ? (r.backup.duplicated.offsets > 0 ? 'No duplicates in search (the backup keeps its copies)' : 'No duplicates to repair')
+        : 'Repair duplicates: dry run first');
     redrive.disabled = missing === 0;
     repair.disabled = duplicated === 0;
     const status = { COMPLETE: '✓ Complete', PENDING: '… Pending (missing records may still be on their way)', INCOMPLETE: '✗ Incomplete' }[r.status]
@@ -488,13 +491,23 @@
     }
   }
 
-  function describeObject(object, prefix, dl) {
-    for (const [k, v] of Object.entries(object || {})) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) describeObject(v, prefix + k + '.', dl);
-      else if (!Array.isArray(v)) dl.append(el('dt', { text: prefix + k }), el('dd', { text: typeof v === 'number' ? fmt(v) : String(v) }));
-      else dl.append(el('dt', { text: prefix + k }), el('dd', { text: v.length + ' listed' }));
+  /** A repair report (RepairReport) in words: the counts, then the first offsets with the copy kept and the copies removed. */
+  function describeRepair(d) {
+    d = d || {};
+    const copy = (c) => c.index + ' / ' + c.id;
+    const removed = d.dryRun ? fmt(d.copiesToDelete || 0) + ' would be deleted' : fmt(d.copiesDeleted || 0) + ' deleted';
+    const parts = [el('p', { class: 'repair-counts', text: plural(d.duplicatedOffsets || 0, 'duplicated offset', 'duplicated offsets') + ': '
+      + plural(d.copiesKept || 0, 'copy', 'copies') + ' kept, ' + removed
+      + (d.copiesChanged ? ', ' + fmt(d.copiesChanged) + ' changed or already gone meanwhile (left alone)' : '')
+      + (d.copiesInvalid ? ', ' + fmt(d.copiesInvalid) + ' without valid coordinates (left alone)' : '') + '.' })];
+    const offsets = d.offsets || [];
+    if (offsets.length) {
+      parts.push(el('ul', { class: 'repair-offsets' }, ...offsets.map((o) => el('li', {
+        text: 'partition ' + o.partition + ', offset ' + o.offset + ': keep ' + copy(o.kept) + '; ' + (d.dryRun ? 'would delete ' : 'deleted ')
+          + o.extra.map(copy).join(', ') }))));
+      if (d.offsetsTruncated) parts.push(el('p', { class: 'hint', text: 'Only the first ' + offsets.length + ' offsets are listed.' }));
     }
-    return dl;
+    return parts;
   }
 
   async function repairDuplicates(sec, dryRun) {
@@ -508,7 +521,7 @@
       if (view.state !== 'SUCCEEDED') throw jobFailure(view);
       const result = el('div', { class: 'ok-note repair-result', 'data-dry-run': dryRun },
         el('p', { text: label + ' ' + view.id + (dryRun ? ': what a repair would do (nothing changed yet)' : ': done') }),
-        describeObject(view.repair, '', el('dl', {})));
+        ...describeRepair(view.repair));
       if (dryRun) {
         result.append(el('div', { class: 'row' },
           el('button', { type: 'button', class: 'primary repair-confirm', onclick: () => repairDuplicates(sec, false) }, 'Confirm repair'),

@@ -20,6 +20,7 @@ import java.util.stream.LongStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.core.ConditionFactory;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +32,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -130,10 +132,10 @@ class CoveragePageIT {
         // Without a token the page says what it needs; a wrong token is an error, not a blank page.
         browser.get("http://127.0.0.1:" + HTTP_PORT + "/coverage/");
         WebElement error = browser.findElement(By.id("error"));
-        await().atMost(Duration.ofSeconds(15)).until(error::isDisplayed);
+        onPage().atMost(Duration.ofSeconds(15)).until(error::isDisplayed);
         assertThat(error.getText()).contains("401", "Enter the API token above");
         enterToken("not-the-token");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(error.getText()).contains("401", "not valid"));
+        onPage().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(error.getText()).contains("401", "not valid"));
         assertThat(error.isDisplayed()).isTrue();
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Delivery coverage");
         screenshot("coverage-wrong-token.png");
@@ -141,7 +143,7 @@ class CoveragePageIT {
         // The right token: the delivered partition turns complete, every offset confirmed on both sides.
         enterToken(TOKEN);
         String section = "#p-" + TOPIC + "-" + p;
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector(section)).getAttribute("data-state")).isEqualTo("complete");
             for (String side : List.of("search", "backup")) {
                 List<WebElement> segs = segments(section + " .ledger-bars", side);
@@ -180,14 +182,14 @@ class CoveragePageIT {
         // Selecting the stretch names its offsets and the Kafka timestamps it spans.
         segments(report, "search", "MISSING").get(0).click();
         WebElement times = browser.findElement(By.cssSelector(section + " .details .times"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> times.getText().endsWith("UTC"));
+        onPage().atMost(Duration.ofSeconds(15)).until(() -> times.getText().endsWith("UTC"));
         assertThat(times.getText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
         assertThat(browser.findElement(By.cssSelector(section + " .details")).getText()).contains(gapFirst + "–" + gapLast + " (10)");
         screenshot("coverage-missing.png");
 
         // Re-drive from the page: it sends the ten records again and checks until the range is complete.
         browser.findElement(By.cssSelector(section + " button.redrive")).click();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE"));
         assertThat(segments(report, "search")).allSatisfy(s -> assertThat(s.getAttribute("data-state")).isEqualTo("CONFIRMED"));
         assertThat(browser.findElement(By.cssSelector(section + " .redrive-result")).getText()).contains("10 of 10 missing records sent again");
@@ -196,7 +198,7 @@ class CoveragePageIT {
 
         // Narrow screen: everything fits the width.
         browser.manage().window().setSize(new Dimension(420, 1000));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        onPage().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat((Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0L));
         screenshot("coverage-narrow.png");
         browser.manage().window().setSize(new Dimension(1280, 1000));
@@ -208,14 +210,14 @@ class CoveragePageIT {
         ClickProducer.Span span = produce(120);
         int p = span.partition();
         long copied = span.from() + 5;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        onPage().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> SearchAndBackup.docs(TOPIC, p, List.of(copied)).size() == 1);
         SearchAndBackup.copy(SearchAndBackup.docs(TOPIC, p, List.of(copied)));
 
         browser.get("http://127.0.0.1:" + HTTP_PORT + "/coverage/");
         enterToken(TOKEN);
         String section = "#p-" + TOPIC + "-" + p;
-        await().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.cssSelector(section + " input.from")).isEmpty());
+        onPage().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.cssSelector(section + " input.from")).isEmpty());
         setNumber(section + " input.from", span.from());
         setNumber(section + " input.to", span.to());
         String report = reconcileAndAwait(section, "DUPLICATED", copied, copied);
@@ -224,12 +226,13 @@ class CoveragePageIT {
 
         // Dry run first (POST /reconciliations/{id}/repair?dryRun=true): the page reports what would go and deletes nothing.
         browser.findElement(By.cssSelector(section + " button.repair")).click();
-        await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.cssSelector(section + " button.repair-confirm")).isEmpty());
-        assertThat(browser.findElement(By.cssSelector(section + " .repair-result")).getText()).contains("nothing changed yet");
+        onPage().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.cssSelector(section + " button.repair-confirm")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector(section + " .repair-result")).getText()).contains("nothing changed yet",
+                "1 duplicated offset: 1 copy kept, 1 would be deleted", "partition " + p + ", offset " + copied + ": keep ", "would delete ");
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(2);
         screenshot("coverage-repair-dry-run.png");
         browser.findElement(By.cssSelector(section + " button.repair-confirm")).click();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE");
             assertThat(segments(report, "search", "DUPLICATED")).isEmpty();
         });
@@ -254,6 +257,14 @@ class CoveragePageIT {
         assertThat(wrong.statusCode()).isEqualTo(400);
         assertThat(wrong.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(wrong.body()).contains("'last' (1) must not be less than 'first' (5)");
+    }
+
+    /**
+     * Waits on the live page: it redraws its bars and reports as the ledger and jobs move on, so an element found in
+     * one poll may be replaced before it is read (a stale element); the next poll finds the new one.
+     */
+    private static ConditionFactory onPage() {
+        return await().ignoreExceptionsInstanceOf(StaleElementReferenceException.class);
     }
 
     private static HttpResponse<String> call(String path, String token) throws Exception {
@@ -283,7 +294,7 @@ class CoveragePageIT {
     private static String reconcileAndAwait(String section, String state, long first, long last) {
         browser.findElement(By.cssSelector(section + " button.check")).click();
         String report = section + " .report-bars";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        onPage().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             List<WebElement> found = segments(report, "search", state);
             assertThat(found).hasSize(1);
             assertThat(found.get(0).getAttribute("data-first")).isEqualTo(Long.toString(first));
