@@ -1,6 +1,8 @@
 package io.firehosebridge.testing;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,10 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -114,27 +119,42 @@ public final class DeliveredOffsets {
                 if (object.lastModified().isBefore(since.minusSeconds(5))) {
                     continue;
                 }
-                try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(object.key()));
-                        BufferedReader lines = new BufferedReader(new InputStreamReader(
-                                object.key().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        if (line.isBlank()) {
-                            continue;
-                        }
-                        JsonNode doc = JSON.readTree(line);
-                        if (doc.has("rawData")) {
-                            doc = JSON.readTree(java.util.Base64.getDecoder().decode(doc.get("rawData").asText()));
-                        }
-                        JsonNode kafka = doc.path("kafka");
-                        if (topic.equals(kafka.path("topic").asText())) {
-                            found.add(kafka);
-                        }
+                // S3Proxy lists an object while the store still writes it: a truncated read counts none of its lines
+                // this time, and the caller's next poll reads it whole.
+                List<JsonNode> lines = readBackupObject(s3, bucket, object.key());
+                if (lines == null) {
+                    continue;
+                }
+                for (JsonNode doc : lines) {
+                    if (doc.has("rawData")) {
+                        doc = JSON.readTree(java.util.Base64.getDecoder().decode(doc.get("rawData").asText()));
+                    }
+                    JsonNode kafka = doc.path("kafka");
+                    if (topic.equals(kafka.path("topic").asText())) {
+                        found.add(kafka);
                     }
                 }
             }
         }
         return found;
+    }
+
+    /** The JSON lines of one backup object; null while it cannot be read whole (still being written). */
+    private static List<JsonNode> readBackupObject(S3Client s3, String bucket, String key) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
+                BufferedReader lines = new BufferedReader(new InputStreamReader(key.endsWith(".gz") ? new GZIPInputStream(in) : in,
+                        StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (!line.isBlank()) {
+                    docs.add(JSON.readTree(line));
+                }
+            }
+        } catch (JsonProcessingException | EOFException e) {
+            return null;
+        }
+        return docs;
     }
 
     public static S3Client s3() {
