@@ -133,12 +133,18 @@ class DevModeReloadIT {
         await("live threads back near " + baselineThreads).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3))
                 .until(() -> liveThreads() <= baselineThreads + THREAD_SLACK);
         LOG.infof("Live threads: %d at the start, %s after each reload, %d at the end", baselineThreads, threadsAfterReload, liveThreads());
-        long[] atEnd = classLoadersAndClassesAfterGc();
-        LOG.infof("After a full GC: %d Quarkus class loaders and %d loaded classes after the second reload, %d and %d after the fifth",
-                afterSecondReload[0], afterSecondReload[1], atEnd[0], atEnd[1]);
         // An old application that something still references keeps its class loader, and all its classes, alive: a leak
         // grows this by one per reload (the dead-letter producer left open did, before graceful shutdown was enabled).
-        assertThat(atEnd[0]).as("Quarkus class loaders alive after a full GC").isLessThanOrEqualTo(afterSecondReload[0] + 1);
+        // Clients closed asynchronously at shutdown may hold the last old loader for a few seconds (CI once saw one loader
+        // more at the first look), so the count is taken again after a full GC until it is within the bound; a leak stays.
+        long[][] atEnd = new long[1][];
+        await("Quarkus class loaders alive after a full GC at most " + (afterSecondReload[0] + 1)).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(5)).until(() -> {
+                    atEnd[0] = classLoadersAndClassesAfterGc();
+                    LOG.infof("After a full GC: %d Quarkus class loaders and %d loaded classes after the second reload, %d and %d after the fifth",
+                            afterSecondReload[0], afterSecondReload[1], atEnd[0][0], atEnd[0][1]);
+                    return atEnd[0][0] <= afterSecondReload[0] + 1;
+                });
     }
 
     /** Edits, triggers the reload with a request (as dev mode does), and waits until delivery runs again. */
