@@ -176,22 +176,33 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         return out.requestResponses(entries).build();
     }
 
+    /**
+     * Every accepted entry. The sender reads only the error code and message of an entry; an accepted entry's RecordId
+     * (about 60 characters) was a string, a builder and an entry per record, and is not read at all now.
+     */
+    static final PutRecordBatchResponseEntry ACCEPTED = PutRecordBatchResponseEntry.builder().build();
+
     private static PutRecordBatchResponseEntry entry(JsonParser p) throws IOException {
-        String recordId = null;
         String errorCode = null;
         String errorMessage = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
-            String text = value == JsonToken.VALUE_NULL ? null : value.isScalarValue() ? p.getText() : null;
             switch (field) {
-                case "RecordId" -> recordId = text;
-                case "ErrorCode" -> errorCode = text;
-                case "ErrorMessage" -> errorMessage = text;
+                case "ErrorCode" -> errorCode = scalarText(p, value);
+                case "ErrorMessage" -> errorMessage = scalarText(p, value);
                 default -> p.skipChildren();
             }
         }
-        return PutRecordBatchResponseEntry.builder().recordId(recordId).errorCode(errorCode).errorMessage(errorMessage).build();
+        return errorCode == null ? ACCEPTED : PutRecordBatchResponseEntry.builder().errorCode(errorCode).errorMessage(errorMessage).build();
+    }
+
+    private static String scalarText(JsonParser p, JsonToken value) throws IOException {
+        if (value.isScalarValue()) {
+            return value == JsonToken.VALUE_NULL ? null : p.getText();
+        }
+        p.skipChildren();
+        return null;
     }
 
     /**
