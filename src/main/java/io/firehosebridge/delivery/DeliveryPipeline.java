@@ -1,6 +1,5 @@
 package io.firehosebridge.delivery;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,7 +49,7 @@ public class DeliveryPipeline {
     /** One message per Kafka poll (the channel runs in batch mode): per-record connector work is paid once per poll. */
     @Inject
     @Channel("clicks")
-    Instance<Multi<Message<List<ByteBuffer>>>> clicksChannel;
+    Instance<Multi<Message<List<byte[]>>>> clicksChannel;
 
     @Inject
     @Channel("dead-letters")
@@ -86,7 +85,7 @@ public class DeliveryPipeline {
         }
         DeliverySettings.validate(config, recordsConfig);
         MutinyEmitter<byte[]> deadLetterEmitter = deadLetterChannel.get();
-        Multi<Message<List<ByteBuffer>>> clicks = clicksChannel.get();
+        Multi<Message<List<byte[]>>> clicks = clicksChannel.get();
         enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
         budget = new InFlightBudget(config.maxInFlightBytes());
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
@@ -122,13 +121,13 @@ public class DeliveryPipeline {
 
     /**
      * Turns one poll into its records, each validated and enriched (or marked for the dead-letter topic), sharing the poll's
-     * settlement. Values are views of the consumer's fetch buffer (no copy per record): an accepted record keeps only its
-     * enriched bytes, a dead letter a copy of its value.
+     * settlement. Values arrive as arrays: the connector wraps every deserializer in one that takes arrays, so a
+     * deserializer returning views of the fetch buffer would still be handed a copy.
      */
     @SuppressWarnings("unchecked")
-    private List<PendingRecord> validateAndEnrich(Message<List<ByteBuffer>> poll) {
-        ConsumerRecords<byte[], ByteBuffer> records = poll.getMetadata(IncomingKafkaRecordBatchMetadata.class)
-                .map(m -> (ConsumerRecords<byte[], ByteBuffer>) m.getRecords())
+    private List<PendingRecord> validateAndEnrich(Message<List<byte[]>> poll) {
+        ConsumerRecords<byte[], byte[]> records = poll.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(m -> (ConsumerRecords<byte[], byte[]>) m.getRecords())
                 .orElseThrow(() -> new IllegalStateException("channel 'clicks' must use the smallrye-kafka connector in batch mode"));
         if (records.isEmpty()) {
             poll.ack();
@@ -137,24 +136,15 @@ public class DeliveryPipeline {
         metrics.consumed(records.count());
         Settlement settlement = new PollSettlement(poll, records.count());
         List<PendingRecord> pending = new ArrayList<>(records.count());
-        for (ConsumerRecord<byte[], ByteBuffer> record : records) {
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset(), record.timestamp());
-            ByteBuffer value = record.value();
-            EnrichmentResult result = enricher.enrichView(value, at);
+            byte[] value = record.value();
+            EnrichmentResult result = enricher.enrich(value, at);
             pending.add(result.isAccepted()
                     ? new PendingRecord(at, record.key(), result.data(), null, null, settlement)
-                    : new PendingRecord(at, record.key(), copy(value), result.reason(), result.detail(), settlement));
+                    : new PendingRecord(at, record.key(), value, result.reason(), result.detail(), settlement));
         }
         return pending;
-    }
-
-    private static byte[] copy(ByteBuffer value) {
-        if (value == null) {
-            return null;
-        }
-        byte[] bytes = new byte[value.remaining()];
-        value.duplicate().get(bytes);
-        return bytes;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.firehosebridge.ingest;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -56,19 +55,6 @@ public final class RecordEnricher {
     public EnrichmentResult enrich(byte[] value, KafkaCoordinates at, boolean redriven) {
         return value == null ? EnrichmentResult.rejected(DeadLetterReason.NOT_JSON, "empty value")
                 : enrich(value, 0, value.length, at, redriven);
-    }
-
-    /** Validates and enriches a record value read as a view of the consumer's buffer, which is not kept. */
-    public EnrichmentResult enrichView(ByteBuffer value, KafkaCoordinates at) {
-        if (value == null) {
-            return EnrichmentResult.rejected(DeadLetterReason.NOT_JSON, "empty value");
-        }
-        if (!value.hasArray()) {
-            byte[] copy = new byte[value.remaining()];
-            value.duplicate().get(copy);
-            return enrich(copy, 0, copy.length, at, false);
-        }
-        return enrich(value.array(), value.arrayOffset() + value.position(), value.remaining(), at, false);
     }
 
     /** Validates and enriches the value in {@code value[offset, offset + length)}. */

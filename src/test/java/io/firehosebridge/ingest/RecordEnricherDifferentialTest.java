@@ -73,10 +73,10 @@ class RecordEnricherDifferentialTest {
     @Test
     void readsAValueInTheMiddleOfALargerBuffer() {
         byte[] buffer = "xx{\"a\":1}yy".getBytes(StandardCharsets.US_ASCII);
-        EnrichmentResult viewed = enricher.enrichView(ByteBuffer.wrap(buffer, 2, 7).slice(), AT);
+        EnrichmentResult viewed = enricher.enrich(buffer, 2, 7, AT, false);
         assertThat(new String(viewed.data(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"a\":1,\"kafka\":{\"topic\":\"clicks\",\"partition\":3,\"offset\":42,\"timestamp\":1556609400000}}\n");
-        assertThat(enricher.enrichView(ByteBuffer.wrap(buffer, 2, 6).slice(), AT).detail()).isEqualTo("unexpected end of input");
+        assertThat(enricher.enrich(buffer, 2, 6, AT, false).detail()).isEqualTo("unexpected end of input");
     }
 
     private EnrichmentResult enrich(String json) {
