@@ -471,15 +471,16 @@ class BridgeBenchmark {
     }
 
     /**
-     * As deployed (deploy/k8s): a 160 MiB heap, about twice the live data seen after GC, with G1, which (unlike the
-     * serial collector the JVM would pick by itself in a small container) does not keep the whole heap resident; a
-     * 64 MiB code cache and one Netty arena per kind.
+     * As deployed (deploy/k8s): a 160 MiB heap, about three times the live data seen after GC, with the serial collector
+     * (on two cores it cost 10.5 µs of CPU per record in the steady half of a drain against 16.0 µs with G1 and 13.9 µs
+     * with the parallel collector, and peaked lower in memory: docs/benchmarks.md); a 64 MiB code cache and one Netty
+     * arena per kind.
      */
     private static final List<String> BRIDGE_JVM = bridgeJvm();
 
     /** The deployment's options, plus any given with {@code -Dbench.bridge.jvm="..."} (e.g. a JFR recording for a profile). */
     private static List<String> bridgeJvm() {
-        List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseG1GC", "-XX:ReservedCodeCacheSize=64m",
+        List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=64m",
                 "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1", "-XX:MaxMetaspaceSize=128m",
                 "-XX:MaxDirectMemorySize=64m"));
         String extra = System.getProperty("bench.bridge.jvm", "");
