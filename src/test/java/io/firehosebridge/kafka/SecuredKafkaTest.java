@@ -33,6 +33,7 @@ import io.firehosebridge.reconcile.SearchAndBackup;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.SecuredKafkaProfile;
 import io.firehosebridge.testing.SecuredKafkaResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -163,14 +164,10 @@ class SecuredKafkaTest {
                 .post("/reconciliations");
         assertThat(started.statusCode()).as(started.asString()).isEqualTo(202);
         String location = started.header("Location");
-        JsonPath[] job = new JsonPath[1];
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
-            return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
-        });
-        assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
-        assertThat(job[0].getInt("progress.partitionsDone")).isEqualTo(SecuredKafkaResource.PARTITIONS);
-        assertThat(job[0].getLong("progress.offsetsChecked")).isEqualTo(job[0].getLong("progress.offsets")).isPositive();
+        JsonPath job = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), location, Duration.ofSeconds(90), Duration.ofMillis(500));
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(job.getInt("progress.partitionsDone")).isEqualTo(SecuredKafkaResource.PARTITIONS);
+        assertThat(job.getLong("progress.offsetsChecked")).isEqualTo(job.getLong("progress.offsets")).isPositive();
     }
 
     @Test
@@ -189,13 +186,9 @@ class SecuredKafkaTest {
         Response accepted = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", first.getString("id"));
         assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
         String location = accepted.header("Location");
-        JsonPath[] job = new JsonPath[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
-            return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
-        });
-        assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
-        JsonPath answer = job[0].setRootPath("redrive");
+        JsonPath job = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), location, Duration.ofSeconds(60), Duration.ofMillis(500));
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
+        JsonPath answer = job.setRootPath("redrive");
         assertThat(answer.getLong("readFromKafka")).isEqualTo(deleted.size());
         assertThat(answer.getLong("resent")).isEqualTo(deleted.size());
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -261,15 +262,11 @@ class ReconciliationTest {
             assertThat(accepted.jsonPath().getLong("redrive.missing")).isEqualTo(missing);
             String location = accepted.header("Location");
             LOG.infof("re-drive of %s answered %d, Location %s: %s", first.getString("id"), accepted.statusCode(), location, accepted.asString());
-            JsonPath[] job = new JsonPath[1];
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
-                return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
-            });
-            LOG.infof("re-drive job when done: %s", job[0].prettify());
-            assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
-            assertThat(job[0].getLong("progress.offsetsChecked")).isEqualTo(missing);
-            JsonPath answer = job[0].setRootPath("redrive");
+            JsonPath job = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), location, Duration.ofSeconds(60), Duration.ofMillis(200));
+            LOG.infof("re-drive job when done: %s", job.prettify());
+            assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
+            assertThat(job.getLong("progress.offsetsChecked")).isEqualTo(missing);
+            JsonPath answer = job.setRootPath("redrive");
             assertThat(answer.getString("source")).isEqualTo(first.getString("id"));
             assertThat(answer.getLong("missing")).isEqualTo(missing);
             assertThat(answer.getLong("readFromKafka")).isEqualTo(missing);
@@ -297,13 +294,8 @@ class ReconciliationTest {
         String location = started.header("Location");
         assertThat(location).contains("/reconciliations/");
         List<Long> checked = new ArrayList<>();
-        JsonPath[] last = new JsonPath[1];
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            last[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
-            checked.add(last[0].getLong("progress.offsetsChecked"));
-            return !Set.of("QUEUED", "RUNNING").contains(last[0].getString("state"));
-        });
-        JsonPath job = last[0];
+        JsonPath job = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), location, Duration.ofSeconds(90), Duration.ofMillis(100),
+                view -> checked.add(view.getLong("progress.offsetsChecked")));
         assertThat(job.getString("state")).isEqualTo("SUCCEEDED");
         assertThat(job.getList("partitions.partition", Integer.class)).containsExactly(0, 1, 2);
         assertThat(job.getInt("progress.partitionsDone")).isEqualTo(3);
@@ -320,14 +312,10 @@ class ReconciliationTest {
                 .until(() -> given().auth().oauth2(TOKEN).get(other).then().extract().jsonPath().getString("state"), s -> !"QUEUED".equals(s));
         JsonPath cancelled = given().auth().oauth2(TOKEN).delete(other).then().statusCode(200).extract().jsonPath();
         assertThat(cancelled.getBoolean("cancelRequested")).as("cancel of a running job").isTrue();
-        JsonPath[] end = new JsonPath[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            end[0] = given().auth().oauth2(TOKEN).get(other).then().statusCode(200).extract().jsonPath();
-            return !Set.of("QUEUED", "RUNNING").contains(end[0].getString("state"));
-        });
-        assertThat(end[0].getString("state")).as(end[0].prettify()).isEqualTo("CANCELLED");
-        assertThat(end[0].getInt("progress.partitionsDone")).as("stopped before its last partition").isLessThan(6);
-        assertThat(end[0].getDouble("progress.percent")).isLessThan(100.0);
+        JsonPath end = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), other, Duration.ofSeconds(60), Duration.ofMillis(200));
+        assertThat(end.getString("state")).as(end.prettify()).isEqualTo("CANCELLED");
+        assertThat(end.getInt("progress.partitionsDone")).as("stopped before its last partition").isLessThan(6);
+        assertThat(end.getDouble("progress.percent")).isLessThan(100.0);
     }
 
     /** Whether the object holds records of this class's spans (and not only those of other test classes). */

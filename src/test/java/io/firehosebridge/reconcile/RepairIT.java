@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 import io.restassured.path.json.JsonPath;
@@ -218,13 +218,9 @@ class RepairIT {
     private static JsonPath finished(String replica, Response accepted) {
         assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
         String location = URI.create(accepted.header("Location")).getPath();
-        JsonPath[] job = new JsonPath[1];
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            job[0] = api(replica).get(location).then().statusCode(200).extract().jsonPath();
-            return !Set.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
-        });
-        assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
-        return job[0];
+        JsonPath job = Jobs.awaitEnd(() -> api(replica), location, Duration.ofMinutes(3), Duration.ofMillis(500));
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
+        return job;
     }
 
     private static List<Span> merged(List<Span> spans) {

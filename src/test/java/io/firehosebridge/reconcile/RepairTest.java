@@ -2,7 +2,6 @@ package io.firehosebridge.reconcile;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.firehosebridge.reconcile.repair.DuplicateRepair;
 import io.firehosebridge.reconcile.repair.RepairReport;
@@ -36,6 +35,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
+import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.SearchEngineUnderTest;
 import io.quarkus.test.common.TestResourceScope;
@@ -225,13 +225,9 @@ class RepairTest {
     private static JsonPath finished(Response accepted) {
         assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
         String location = URI.create(accepted.header("Location")).getPath();
-        JsonPath[] job = new JsonPath[1];
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            job[0] = given().auth().oauth2(TOKEN).get(location).then().statusCode(200).extract().jsonPath();
-            return !List.of("QUEUED", "RUNNING").contains(job[0].getString("state"));
-        });
-        assertThat(job[0].getString("state")).as(job[0].prettify()).isEqualTo("SUCCEEDED");
-        return job[0];
+        JsonPath job = Jobs.awaitEnd(() -> given().auth().oauth2(TOKEN), location, Duration.ofMinutes(2), Duration.ofMillis(300));
+        assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
+        return job;
     }
 
     private static double removedMetric() {
