@@ -23,6 +23,11 @@ import io.smallrye.mutiny.subscription.MultiSubscriber;
  * connector, which pauses its consumer when nobody requests) only while the {@link InFlightBudget}
  * has room for what is buffered here, and batches are emitted only on downstream demand (one per
  * free call slot) when the budget can take them. Memory therefore does not grow with the backlog.
+ *
+ * <p>An emitted batch holds its bytes until {@link DeliveryBatch#release}. A downstream that is cancelled may drop a batch
+ * it is handed at that moment without ever starting it (Mutiny's merge does), so on cancellation the batcher releases
+ * every batch it emitted that was not released yet; a re-drive cancelled mid-way once kept its last batch's bytes for
+ * good, and enough such cancellations would have stalled delivery.
  */
 public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, DeliveryBatch> {
 
@@ -78,6 +83,8 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
         private long demand;
         private long outstanding;
         private final ArrayDeque<DeliveryBatch> ready = new ArrayDeque<>();
+        /** Emitted and perhaps not released yet: what a cancellation gives back. */
+        private final List<DeliveryBatch> emitted = new ArrayList<>();
         private long readyBytes;
         private List<PendingRecord> open;
         private long openBytes;
@@ -156,11 +163,15 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
         @Override
         public void cancel() {
             Flow.Subscription s;
+            List<DeliveryBatch> unreleased;
             synchronized (lock) {
                 cancelled = true;
                 s = subscription;
                 cancelLinger();
+                unreleased = List.copyOf(emitted);
+                emitted.clear();
             }
+            unreleased.forEach(b -> b.release(budget));
             leaveBudget.run();
             if (s != null) {
                 s.cancel();
@@ -252,6 +263,8 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
                             emit = ready.poll();
                             readyBytes -= emit.bytes();
                             demand--;
+                            emitted.removeIf(DeliveryBatch::isReleased);
+                            emitted.add(emit);
                         } else if (upstreamDone && ready.isEmpty() && open == null) {
                             terminated = true;
                             fail = failure;

@@ -107,7 +107,7 @@ public class DeliveryPipeline {
                         config.linger(), budget, timer))
                 .onItem().transformToUni(batch -> sender.deliver(batch)
                         .onFailure().recoverWithUni(failure -> nackAll(batch, failure))
-                        .eventually(() -> budget.release(batch.bytes())))
+                        .eventually(() -> batch.release(budget)))
                 .merge(config.maxInFlightCalls())
                 .subscribe().with(
                         ignored -> {
@@ -183,7 +183,7 @@ public class DeliveryPipeline {
         // Re-driven batches take from the live stream's budget: together they never exceed the one in-flight bound.
         return Multi.createFrom().iterable(pending)
                 .plug(p -> new DeliveryBatcher(p, config.maxBatchRecords(), config.maxBatchBytes(), config.linger(), budget, timer))
-                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> budget.release(batch.bytes())))
+                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> batch.release(budget)))
                 .merge(config.maxInFlightCalls())
                 .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
                 .map(resent -> new RedriveResult(records.size(), resent, skipped, records.size() - skipped - resent));

@@ -102,7 +102,7 @@ class DeliveryBatcherTest {
         assertThat(budget.inFlight()).isLessThanOrEqualTo(1_000_000);
 
         // Releasing the budget resumes consumption.
-        held.forEach(b -> budget.release(b.bytes()));
+        held.forEach(b -> b.release(budget));
         await().atMost(Duration.ofSeconds(5)).until(() -> requested.get() > settledRequests);
         sub.cancel();
     }
@@ -120,5 +120,23 @@ class DeliveryBatcherTest {
         assertThat(sub.getItems()).hasSize(10);
         assertThat(IntStream.range(0, 10).mapToLong(i -> sub.getItems().get(i).records().get(0).at().offset()).toArray())
                 .containsExactly(0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500);
+    }
+
+    @Test
+    void givesBackTheBudgetOfEmittedBatchesWhenCancelled() {
+        InFlightBudget budget = new InFlightBudget(1L << 30);
+        Multi<PendingRecord> records = Multi.createFrom().range(0, 2_000).map(i -> record(i, 100));
+        // Like a merge cancelled at that moment: it is handed three batches and starts none but the first.
+        AssertSubscriber<DeliveryBatch> sub = batches(records, 500, 4 << 20, Duration.ofSeconds(10), budget)
+                .subscribe().withSubscriber(AssertSubscriber.create(3));
+        sub.awaitItems(3, Duration.ofSeconds(5));
+        assertThat(budget.inFlight()).isEqualTo(3 * 500 * 100);
+        sub.getItems().get(0).release(budget);
+        assertThat(budget.inFlight()).isEqualTo(2 * 500 * 100);
+        sub.cancel();
+        assertThat(budget.inFlight()).as("bytes of the batches nobody started").isZero();
+        // A release that comes after the cancellation's (an inner call cancelled late) gives nothing back twice.
+        sub.getItems().forEach(b -> b.release(budget));
+        assertThat(budget.inFlight()).isZero();
     }
 }
