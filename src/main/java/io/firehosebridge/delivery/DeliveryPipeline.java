@@ -141,7 +141,7 @@ public class DeliveryPipeline {
             byte[] value = record.value();
             EnrichmentResult result = enricher.enrich(value, at);
             pending.add(result.isAccepted()
-                    ? new PendingRecord(at, record.key(), result.data(), null, null, settlement)
+                    ? new PendingRecord(at, record.key(), result.record(), null, null, settlement)
                     : new PendingRecord(at, record.key(), value, result.reason(), result.detail(), settlement));
         }
         return pending;
@@ -177,7 +177,7 @@ public class DeliveryPipeline {
                 invalid++;
                 continue;
             }
-            pending.add(new PendingRecord(at, r.key(), result.data(), null, null, Settlement.NONE));
+            pending.add(new PendingRecord(at, r.key(), result.record(), null, null, Settlement.NONE));
         }
         int skipped = invalid;
         // Re-driven batches take from the live stream's budget: together they never exceed the one in-flight bound.

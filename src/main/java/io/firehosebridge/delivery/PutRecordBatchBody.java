@@ -60,7 +60,7 @@ public final class PutRecordBatchBody {
         }
         long size = HEAD.length + deliveryStream.length() + RECORDS.length + TAIL.length + Math.max(0, records.size() - 1);
         for (PendingRecord r : records) {
-            size += RECORD_OPEN.length + base64Length(r.data().length) + RECORD_CLOSE.length;
+            size += RECORD_OPEN.length + base64Length(r.size()) + RECORD_CLOSE.length;
         }
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a PutRecordBatch body of " + size + " bytes cannot be built");
@@ -82,7 +82,7 @@ public final class PutRecordBatchBody {
         // record on this project's machines. It writes only at the start of an array, hence one scratch array per call.
         int longest = 0;
         for (PendingRecord r : records) {
-            longest = Math.max(longest, r.data().length);
+            longest = Math.max(longest, r.size());
         }
         byte[] scratch = new byte[base64Length(longest)];
         int pos = put(HEAD, body, 0);
@@ -93,6 +93,7 @@ public final class PutRecordBatchBody {
                 body[pos++] = ',';
             }
             pos = put(RECORD_OPEN, body, pos);
+            // An enriched record is written here, for this body only: its copy is garbage as soon as it is encoded.
             int encoded = BASE64.encode(records.get(i).data(), scratch);
             System.arraycopy(scratch, 0, body, pos, encoded);
             pos += encoded;

@@ -69,32 +69,71 @@ public final class RecordEnricher {
         return splice(value, offset, check.close, !check.empty, at, redriven);
     }
 
-    /** The value up to its closing brace at {@code close}, a comma unless it was empty, the coordinates, and a newline. */
+    /**
+     * The value up to its closing brace at {@code close}, a comma unless it was empty, the coordinates, and a newline: as a
+     * recipe whose bytes are written when asked for. The value array is referenced, not copied (the poll holds it anyway).
+     */
     private EnrichmentResult splice(byte[] value, int offset, int close, boolean comma, KafkaCoordinates at, boolean redriven) {
-        byte[] topic = quotedTopic(at.topic());
-        byte[] end = redriven ? REDRIVEN_END : END;
-        int head = close - offset;
-        int size = head + (comma ? 1 : 0) + metadataPrefix.length + topic.length + PARTITION.length + digits(at.partition())
-                + OFFSET.length + digits(at.offset()) + TIMESTAMP.length + digits(at.timestamp()) + end.length;
-        if (size > maxRecordBytes) {
-            return EnrichmentResult.rejected(DeadLetterReason.OVERSIZE, "enriched record is " + size + " bytes, limit " + maxRecordBytes);
+        Enriched enriched = new Enriched(value, offset, close - offset, comma, metadataPrefix, quotedTopic(at.topic()), at, redriven);
+        if (enriched.size > maxRecordBytes) {
+            return EnrichmentResult.rejected(DeadLetterReason.OVERSIZE, "enriched record is " + enriched.size + " bytes, limit " + maxRecordBytes);
         }
-        byte[] out = new byte[size];
-        System.arraycopy(value, offset, out, 0, head);
-        int pos = head;
-        if (comma) {
-            out[pos++] = ',';
+        return EnrichmentResult.accepted(enriched);
+    }
+
+    /** One validated value and its coordinates, written out enriched on demand. */
+    private static final class Enriched implements RecordBytes {
+        private final byte[] value;
+        private final int offset;
+        private final int head;
+        private final boolean comma;
+        private final byte[] prefix;
+        private final byte[] topic;
+        private final KafkaCoordinates at;
+        private final boolean redriven;
+        private final int size;
+
+        Enriched(byte[] value, int offset, int head, boolean comma, byte[] prefix, byte[] topic, KafkaCoordinates at, boolean redriven) {
+            this.value = value;
+            this.offset = offset;
+            this.head = head;
+            this.comma = comma;
+            this.prefix = prefix;
+            this.topic = topic;
+            this.at = at;
+            this.redriven = redriven;
+            this.size = head + (comma ? 1 : 0) + prefix.length + topic.length + PARTITION.length + digits(at.partition())
+                    + OFFSET.length + digits(at.offset()) + TIMESTAMP.length + digits(at.timestamp()) + end().length;
         }
-        pos = put(metadataPrefix, out, pos);
-        pos = put(topic, out, pos);
-        pos = put(PARTITION, out, pos);
-        pos = putLong(at.partition(), out, pos);
-        pos = put(OFFSET, out, pos);
-        pos = putLong(at.offset(), out, pos);
-        pos = put(TIMESTAMP, out, pos);
-        pos = putLong(at.timestamp(), out, pos);
-        put(end, out, pos);
-        return EnrichmentResult.accepted(out);
+
+        private byte[] end() {
+            return redriven ? REDRIVEN_END : END;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public byte[] bytes() {
+            byte[] out = new byte[size];
+            System.arraycopy(value, offset, out, 0, head);
+            int pos = head;
+            if (comma) {
+                out[pos++] = ',';
+            }
+            pos = put(prefix, out, pos);
+            pos = put(topic, out, pos);
+            pos = put(PARTITION, out, pos);
+            pos = putLong(at.partition(), out, pos);
+            pos = put(OFFSET, out, pos);
+            pos = putLong(at.offset(), out, pos);
+            pos = put(TIMESTAMP, out, pos);
+            pos = putLong(at.timestamp(), out, pos);
+            put(end(), out, pos);
+            return out;
+        }
     }
 
     private byte[] quotedTopic(String topic) {

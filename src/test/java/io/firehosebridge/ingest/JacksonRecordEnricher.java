@@ -213,7 +213,7 @@ final class JacksonRecordEnricher {
         System.arraycopy(topic, 0, out, pos, topic.length);
         pos += topic.length;
         System.arraycopy(tail, 0, out, pos, tail.length);
-        return EnrichmentResult.accepted(out);
+        return EnrichmentResult.accepted(RecordBytes.of(out));
     }
 
     private static byte[] quoted(String s) {
