@@ -1,6 +1,7 @@
 package io.firehosebridge.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Validates that a Kafka value is exactly one JSON object and adds the record's Kafka coordinates
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Output for {@code {"a":1}} at clicks/3/42: {@code {"a":1,"kafka":{"topic":"clicks","partition":3,"offset":42,"timestamp":1700000000000}}\n}.
  *
- * <p>Safe to share between threads: each thread checks with its own {@link JsonObjectCheck}.
+ * <p>Safe to share between threads. A check keeps scratch arrays, so one is kept for reuse; a caller that finds it taken
+ * (another thread is checking) makes its own. Not a thread-local: in dev mode the event-loop threads outlive a live
+ * reload, and a check held by them kept the previous application's class loader alive (DevModeReloadIT).
  */
 public final class RecordEnricher {
 
@@ -26,7 +29,9 @@ public final class RecordEnricher {
     private final String metadataKey;
     private final byte[] metadataPrefix;
     private final int maxRecordBytes;
-    private final ThreadLocal<JsonObjectCheck> checks;
+    private final byte[] key;
+    private final int maxDepth;
+    private final AtomicReference<JsonObjectCheck> spareCheck = new AtomicReference<>();
     /** The last topic's name as a quoted JSON string: records of one poll share a topic. */
     private volatile QuotedTopic lastTopic = new QuotedTopic("", quoted(""));
 
@@ -38,8 +43,8 @@ public final class RecordEnricher {
     public RecordEnricher(String metadataKey, int maxDepth, int maxRecordBytes) {
         this.metadataKey = metadataKey;
         this.maxRecordBytes = Math.min(maxRecordBytes, FIREHOSE_MAX_RECORD_BYTES);
-        byte[] key = metadataKey.getBytes(StandardCharsets.UTF_8);
-        this.checks = ThreadLocal.withInitial(() -> new JsonObjectCheck(key, maxDepth));
+        this.key = metadataKey.getBytes(StandardCharsets.UTF_8);
+        this.maxDepth = maxDepth;
         this.metadataPrefix = ("\"" + escape(metadataKey) + "\":{\"topic\":").getBytes(StandardCharsets.UTF_8);
     }
 
@@ -62,11 +67,18 @@ public final class RecordEnricher {
         if (length == 0) {
             return EnrichmentResult.rejected(DeadLetterReason.NOT_JSON, "empty value");
         }
-        JsonObjectCheck check = checks.get();
-        if (!check.check(value, offset, offset + length)) {
-            return EnrichmentResult.rejected(check.problem, check.detail);
+        JsonObjectCheck check = spareCheck.getAndSet(null);
+        if (check == null) {
+            check = new JsonObjectCheck(key, maxDepth);
         }
-        return splice(value, offset, check.close, !check.empty, at, redriven);
+        try {
+            if (!check.check(value, offset, offset + length)) {
+                return EnrichmentResult.rejected(check.problem, check.detail);
+            }
+            return splice(value, offset, check.close, !check.empty, at, redriven);
+        } finally {
+            spareCheck.set(check);
+        }
     }
 
     /**
