@@ -12,7 +12,7 @@ import java.util.Arrays;
  * continuation bits, and let overlong forms and encoded surrogates through, which search engines refuse. A test
  * compares the two on many thousand generated and mutated documents.
  *
- * <p>One instance per thread: it keeps its scratch arrays between calls.
+ * <p>Not thread-safe: it keeps its scratch arrays between calls ({@link RecordEnricher} hands each one to one caller at a time).
  */
 final class JsonObjectCheck {
 
