@@ -26,7 +26,6 @@ public final class RecordEnricher {
     private static final byte[] END = ascii("}}\n");
     private static final byte[] REDRIVEN_END = ascii(",\"redriven\":true}}\n");
 
-    private final String metadataKey;
     private final byte[] metadataPrefix;
     private final int maxRecordBytes;
     private final byte[] key;
@@ -41,7 +40,6 @@ public final class RecordEnricher {
      * @param maxRecordBytes largest enriched record accepted (at most Firehose's limit)
      */
     public RecordEnricher(String metadataKey, int maxDepth, int maxRecordBytes) {
-        this.metadataKey = metadataKey;
         this.maxRecordBytes = Math.min(maxRecordBytes, FIREHOSE_MAX_RECORD_BYTES);
         this.key = metadataKey.getBytes(StandardCharsets.UTF_8);
         this.maxDepth = maxDepth;
