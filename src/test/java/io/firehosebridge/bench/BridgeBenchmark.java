@@ -179,12 +179,17 @@ class BridgeBenchmark {
                         tls ? cert.bridgeJvmOptions() : List.of()), events);
                 assertThat(standIn.records()).as("records the stand-in accepted").isGreaterThanOrEqualTo(events);
                 double cpuWhole = r.cpuSeconds / r.delivered * 1e6;
-                results.putObject("standIn" + (tls ? "Https" : "Http")).put("bridgeRecordsPerSecond", r.rate)
+                ObjectNode node = results.putObject("standIn" + (tls ? "Https" : "Http")).put("bridgeRecordsPerSecond", r.rate)
                         .put("secondHalfRecordsPerSecond", r.secondHalfRate).put("bridgeCpuMicrosPerRecord", cpuWhole)
                         .put("secondHalfCpuMicrosPerRecord", r.secondHalfCpuMicrosPerRecord)
                         .put("allocatedBytesPerRecord", r.allocatedBytesPerRecord)
                         .put("secondHalfAllocatedBytesPerRecord", r.secondHalfAllocatedBytesPerRecord)
                         .put("calls", standIn.calls());
+                ObjectNode split = node.putObject("cpuMicrosPerRecordByThreads");
+                r.cpuSplit().forEach(split.putObject("wholeDrain")::put);
+                r.secondHalfCpuSplit().forEach(split.putObject("secondHalf")::put);
+                System.out.printf(Locale.ROOT, "Own cost over %s, CPU µs per record by threads: whole drain %s; second half %s%n",
+                        tls ? "HTTPS" : "HTTP", ThreadCpu.describe(r.cpuSplit()), ThreadCpu.describe(r.secondHalfCpuSplit()));
                 rows.add(new Row("1" + (tls ? "c" : "b") + ". Own cost, prompt stand-in over " + (tls ? "HTTPS" : "HTTP"),
                         String.format(Locale.ROOT, "%,.0f rec/s (second half %,.0f); CPU per record %.1f µs (second half %.1f); "
                                 + "allocated per record %,.0f B (second half %,.0f)", r.rate, r.secondHalfRate, cpuWhole,
@@ -448,7 +453,7 @@ class BridgeBenchmark {
     /** Result of letting a fresh bridge group drain a backlog. */
     record BridgeRun(double rate, double delivered, double calls, double batchRecords, double batchBytes, double cpuSeconds,
             double secondHalfRate, double secondHalfCpuMicrosPerRecord, double allocatedBytesPerRecord,
-            double secondHalfAllocatedBytesPerRecord) {
+            double secondHalfAllocatedBytesPerRecord, Map<String, Double> cpuSplit, Map<String, Double> secondHalfCpuSplit) {
     }
 
     private BridgeRun deliver(String topic, String name, long expected) throws Exception {
@@ -466,13 +471,16 @@ class BridgeBenchmark {
             Map<String, Double> first = awaitMetric("bridge_records_delivered_total", 1, Duration.ofSeconds(60));
             long t0 = System.nanoTime();
             double cpu0 = cpuSeconds(bridge.pid());
+            ThreadCpu threads0 = ThreadCpu.of(bridge.pid());
             Map<String, Double> atHalf = awaitMetric("bridge_records_delivered_total", expected / 2.0, Duration.ofMinutes(10));
             double half = atHalf.get("bridge_records_delivered_total");
             long tHalf = System.nanoTime();
             double cpuHalf = cpuSeconds(bridge.pid());
+            ThreadCpu threadsHalf = ThreadCpu.of(bridge.pid());
             Map<String, Double> m = awaitMetric("bridge_records_delivered_total", expected, Duration.ofMinutes(10));
             long t1 = System.nanoTime();
             double cpuEnd = cpuSeconds(bridge.pid());
+            ThreadCpu threadsEnd = ThreadCpu.of(bridge.pid());
             double delivered = m.get("bridge_records_delivered_total");
             double firstDelivered = first.get("bridge_records_delivered_total");
             // The second half of the drain, when JIT compilation has mostly settled: the rate a long-running bridge keeps.
@@ -482,7 +490,8 @@ class BridgeBenchmark {
             double secondHalfAllocatedPerRecord = (m.getOrDefault(allocated, 0.0) - atHalf.getOrDefault(allocated, 0.0)) / (delivered - half);
             return new BridgeRun(delivered / ((t1 - t0) / 1e9), delivered, m.get("bridge_batch_records_count"),
                     m.get("bridge_batch_records_sum"), m.get("bridge_batch_bytes_sum"), cpuEnd - cpu0, secondHalf, secondHalfCpuMicros,
-                    allocatedPerRecord, secondHalfAllocatedPerRecord);
+                    allocatedPerRecord, secondHalfAllocatedPerRecord, threadsEnd.microsPerRecordSince(threads0, delivered - firstDelivered),
+                    threadsEnd.microsPerRecordSince(threadsHalf, delivered - half));
         }
     }
 
