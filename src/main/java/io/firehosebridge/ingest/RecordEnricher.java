@@ -1,6 +1,7 @@
 package io.firehosebridge.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -129,7 +130,38 @@ public final class RecordEnricher {
         public byte[] bytes() {
             byte[] out = new byte[size];
             System.arraycopy(value, offset, out, 0, head);
-            int pos = head;
+            writeTail(out, head);
+            return out;
+        }
+
+        /**
+         * Base64 works on groups of three bytes, so the enriched record's encoding begins with the value's own encoding up to
+         * the last whole group before the closing brace: that part is encoded straight from the value (which the encoder
+         * takes only as a whole array, hence only for a value that starts it), and only the rest, the coordinates and a
+         * byte or two of the value, is copied to be encoded. Before, each record was copied whole first, a kilobyte of
+         * garbage per record (a fifth of all the bridge allocated).
+         */
+        @Override
+        public int writeBase64(byte[] out, int pos, byte[] scratch) {
+            if (offset != 0 || scratch.length < RecordBytes.base64Length(value.length)) {
+                return RecordBytes.super.writeBase64(out, pos, scratch);
+            }
+            int groups = head / 3;
+            Base64.Encoder base64 = Base64.getEncoder();
+            base64.encode(value, scratch);
+            System.arraycopy(scratch, 0, out, pos, groups * 4);
+            pos += groups * 4;
+            byte[] rest = new byte[size - groups * 3];
+            int fromValue = head - groups * 3;
+            System.arraycopy(value, groups * 3, rest, 0, fromValue);
+            writeTail(rest, fromValue);
+            int encoded = base64.encode(rest, scratch);
+            System.arraycopy(scratch, 0, out, pos, encoded);
+            return pos + encoded;
+        }
+
+        /** Everything after the value's head: a comma unless the object was empty, the coordinates, the closing braces and a newline. */
+        private void writeTail(byte[] out, int pos) {
             if (comma) {
                 out[pos++] = ',';
             }
@@ -142,7 +174,6 @@ public final class RecordEnricher {
             pos = put(TIMESTAMP, out, pos);
             pos = putLong(at.timestamp(), out, pos);
             put(end(), out, pos);
-            return out;
         }
     }
 

@@ -120,4 +120,36 @@ class RecordEnricherTest {
         assertThat(result.reason()).isEqualTo(DeadLetterReason.OVERSIZE);
         assertThat(result.detail()).contains("limit 1024000");
     }
+
+    /**
+     * The enriched record's base64 written straight from its value (as request bodies are) is the encoding of its bytes, for
+     * heads of every length modulo three, an empty object, trailing whitespace longer than the coordinates, a re-driven
+     * record, and a value that does not start its array; in the middle of a larger output, leaving the rest untouched.
+     */
+    @Test
+    void writesTheSameBase64AsTheEnrichedBytes() {
+        java.util.List<byte[]> values = new java.util.ArrayList<>();
+        for (String v : java.util.List.of("{}", "{\"a\":1}", "{\"ab\":1}", "{\"abc\":1}", " { } ", SEED_CLICK,
+                "{\"a\":\"" + "é".repeat(300) + "\"}", "{\"a\":1}" + " ".repeat(200))) {
+            values.add(v.getBytes(StandardCharsets.UTF_8));
+        }
+        for (byte[] value : values) {
+            for (boolean redriven : new boolean[] { false, true }) {
+                assertSameBase64(enricher.enrich(value, AT, redriven).record());
+                byte[] shifted = new byte[value.length + 5];
+                System.arraycopy(value, 0, shifted, 5, value.length);
+                assertSameBase64(enricher.enrich(shifted, 5, value.length, AT, redriven).record());
+            }
+        }
+    }
+
+    private static void assertSameBase64(RecordBytes record) {
+        String expected = java.util.Base64.getEncoder().encodeToString(record.bytes());
+        byte[] out = new byte[expected.length() + 20];
+        Arrays.fill(out, (byte) '#');
+        byte[] scratch = new byte[RecordBytes.base64Length(Math.max(record.size(), 300 + 200))];
+        int end = record.writeBase64(out, 7, scratch);
+        assertThat(end).isEqualTo(7 + expected.length());
+        assertThat(new String(out, StandardCharsets.US_ASCII)).isEqualTo("#".repeat(7) + expected + "#".repeat(13));
+    }
 }
