@@ -176,7 +176,7 @@ class BridgeBenchmark {
             String scheme = tls ? "https" : "http";
             try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, cert)) {
                 BridgeRun r = deliver(bridge(topic, "bench-standin-" + scheme + "-" + run, scheme + "://127.0.0.1:" + STANDIN_PORT,
-                        tls ? cert.bridgeJvmOptions() : List.of()), events);
+                        tls ? cert.bridgeJvmOptions() : List.of()), events, standIn::records);
                 assertThat(standIn.records()).as("records the stand-in accepted").isGreaterThanOrEqualTo(events);
                 double cpuWhole = r.cpuSeconds / r.delivered * 1e6;
                 ObjectNode node = results.putObject("standIn" + (tls ? "Https" : "Http")).put("bridgeRecordsPerSecond", r.rate)
@@ -463,36 +463,60 @@ class BridgeBenchmark {
     /**
      * Starts the bridge and measures its drain of {@code expected} records from the first delivered one. Allocation is the
      * JVM's own count ({@code jvm_gc_memory_allocated_bytes_total}, young-generation growth between collections), so it
-     * trails by at most one young collection at each sample.
+     * trails by at most one young collection at each sample. Progress comes from the bridge's metrics, polled every 200 ms.
      */
     private BridgeRun deliver(ServiceProcess process, long expected) throws Exception {
+        return deliver(process, expected, null);
+    }
+
+    /**
+     * Like {@link #deliver(ServiceProcess, long)}, with progress counted by the endpoint ({@code accepted}, records it took,
+     * polled every 10 ms in this JVM) when given: the bridge's metrics are then read only at the three points measured.
+     * Every scrape costs the bridge CPU (its Prometheus text, a REST request); five a second were part of what the
+     * stand-in runs charged it, and a production scrape comes every 15 to 60 s.
+     */
+    private BridgeRun deliver(ServiceProcess process, long expected, java.util.function.LongSupplier accepted) throws Exception {
         String allocated = "jvm_gc_memory_allocated_bytes_total";
+        String delivered = "bridge_records_delivered_total";
         try (ServiceProcess bridge = process.start()) {
-            Map<String, Double> first = awaitMetric("bridge_records_delivered_total", 1, Duration.ofSeconds(60));
-            long t0 = System.nanoTime();
-            double cpu0 = cpuSeconds(bridge.pid());
-            ThreadCpu threads0 = ThreadCpu.of(bridge.pid());
-            Map<String, Double> atHalf = awaitMetric("bridge_records_delivered_total", expected / 2.0, Duration.ofMinutes(10));
-            double half = atHalf.get("bridge_records_delivered_total");
-            long tHalf = System.nanoTime();
-            double cpuHalf = cpuSeconds(bridge.pid());
-            ThreadCpu threadsHalf = ThreadCpu.of(bridge.pid());
-            Map<String, Double> m = awaitMetric("bridge_records_delivered_total", expected, Duration.ofMinutes(10));
-            long t1 = System.nanoTime();
-            double cpuEnd = cpuSeconds(bridge.pid());
-            ThreadCpu threadsEnd = ThreadCpu.of(bridge.pid());
-            double delivered = m.get("bridge_records_delivered_total");
-            double firstDelivered = first.get("bridge_records_delivered_total");
+            Point first = await(accepted, delivered, 1, Duration.ofSeconds(60), bridge.pid());
+            Point atHalf = await(accepted, delivered, expected / 2.0, Duration.ofMinutes(10), bridge.pid());
+            Point end = await(accepted, delivered, expected, Duration.ofMinutes(10), bridge.pid());
+            double count = end.records() - first.records();
+            double half = end.records() - atHalf.records();
             // The second half of the drain, when JIT compilation has mostly settled: the rate a long-running bridge keeps.
-            double secondHalf = (delivered - half) / ((t1 - tHalf) / 1e9);
-            double secondHalfCpuMicros = (cpuEnd - cpuHalf) / (delivered - half) * 1e6;
-            double allocatedPerRecord = (m.getOrDefault(allocated, 0.0) - first.getOrDefault(allocated, 0.0)) / (delivered - firstDelivered);
-            double secondHalfAllocatedPerRecord = (m.getOrDefault(allocated, 0.0) - atHalf.getOrDefault(allocated, 0.0)) / (delivered - half);
-            return new BridgeRun(delivered / ((t1 - t0) / 1e9), delivered, m.get("bridge_batch_records_count"),
-                    m.get("bridge_batch_records_sum"), m.get("bridge_batch_bytes_sum"), cpuEnd - cpu0, secondHalf, secondHalfCpuMicros,
-                    allocatedPerRecord, secondHalfAllocatedPerRecord, threadsEnd.microsPerRecordSince(threads0, delivered - firstDelivered),
-                    threadsEnd.microsPerRecordSince(threadsHalf, delivered - half));
+            double secondHalf = half / ((end.nanos() - atHalf.nanos()) / 1e9);
+            double secondHalfCpuMicros = (end.cpu().total() - atHalf.cpu().total()) / half * 1e6;
+            double allocatedPerRecord = (end.metrics().getOrDefault(allocated, 0.0) - first.metrics().getOrDefault(allocated, 0.0)) / count;
+            double secondHalfAllocatedPerRecord = (end.metrics().getOrDefault(allocated, 0.0) - atHalf.metrics().getOrDefault(allocated, 0.0))
+                    / half;
+            return new BridgeRun(end.records() / ((end.nanos() - first.nanos()) / 1e9), end.records(),
+                    end.metrics().get("bridge_batch_records_count"), end.metrics().get("bridge_batch_records_sum"),
+                    end.metrics().get("bridge_batch_bytes_sum"), end.cpu().total() - first.cpu().total(), secondHalf, secondHalfCpuMicros,
+                    allocatedPerRecord, secondHalfAllocatedPerRecord, end.cpu().microsPerRecordSince(first.cpu(), count),
+                    end.cpu().microsPerRecordSince(atHalf.cpu(), half));
         }
+    }
+
+    /** One measuring point of a drain: records done, when, the bridge's CPU by threads and its metrics then. */
+    private record Point(double records, long nanos, ThreadCpu cpu, Map<String, Double> metrics) {
+    }
+
+    private static Point await(java.util.function.LongSupplier accepted, String metric, double atLeast, Duration timeout, long pid)
+            throws Exception {
+        if (accepted == null) {
+            Map<String, Double> m = awaitMetric(metric, atLeast, timeout);
+            return new Point(m.get(metric), System.nanoTime(), ThreadCpu.of(pid), m);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long done;
+        while ((done = accepted.getAsLong()) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the endpoint took " + done + " records, not " + atLeast + ", within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+        return new Point(done, System.nanoTime(), ThreadCpu.of(pid), metrics());
     }
 
     /**
@@ -656,12 +680,6 @@ class BridgeBenchmark {
             }
         }
         return 0;
-    }
-
-    private static double cpuSeconds(long pid) throws IOException {
-        String[] stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat")).split("\\) ")[1].split(" ");
-        // utime and stime are fields 14 and 15 of /proc/pid/stat, i.e. 12 and 13 after the command.
-        return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0;
     }
 
     private static String verdict(boolean ok) {
