@@ -3,6 +3,7 @@ package io.firehosebridge.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -520,23 +521,40 @@ class BridgeBenchmark {
     }
 
     /**
-     * As deployed (deploy/k8s): a 160 MiB heap, about three times the live data seen after GC, with the serial collector
-     * (on two cores it cost 10.5 µs of CPU per record in the steady half of a drain against 16.0 µs with G1 and 13.9 µs
-     * with the parallel collector, and peaked lower in memory: docs/benchmarks.md); a 64 MiB code cache and one Netty
-     * arena per kind.
+     * As deployed: a 160 MiB heap (what {@code JAVA_MAX_MEM_RATIO=31} gives of the 512 MiB limit), metaspace and direct
+     * memory capped, and the deployment's own {@code JAVA_OPTS_APPEND} read from deploy/k8s, so the two cannot drift apart
+     * (the collector, code cache, compilation thresholds and Netty arenas, each measured in docs/benchmarks.md).
      */
     private static final List<String> BRIDGE_JVM = bridgeJvm();
 
     /** The deployment's options, plus any given with {@code -Dbench.bridge.jvm="..."} (e.g. a JFR recording for a profile). */
     private static List<String> bridgeJvm() {
-        List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:ReservedCodeCacheSize=64m",
-                "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1", "-XX:MaxMetaspaceSize=128m",
-                "-XX:MaxDirectMemorySize=64m"));
+        List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
+        options.addAll(deployedJavaOptions(Path.of("deploy", "k8s", "base", "deployment.yaml")));
         String extra = System.getProperty("bench.bridge.jvm", "");
         if (!extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));
         }
         return List.copyOf(options);
+    }
+
+    /** The value of the {@code JAVA_OPTS_APPEND} variable in a Kubernetes manifest, split at spaces. */
+    static List<String> deployedJavaOptions(Path manifest) {
+        try {
+            List<String> lines = Files.readAllLines(manifest);
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).trim().equals("- name: JAVA_OPTS_APPEND")) {
+                    String value = lines.get(i + 1).trim();
+                    if (!value.startsWith("value: \"") || !value.endsWith("\"")) {
+                        throw new IllegalStateException(manifest + ": JAVA_OPTS_APPEND's value is not one quoted line: " + value);
+                    }
+                    return List.of(value.substring("value: \"".length(), value.length() - 1).trim().split("\\s+"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException(manifest + " sets no JAVA_OPTS_APPEND");
     }
 
     private ServiceProcess bridge(String topic, String group) {
