@@ -3,6 +3,7 @@ package io.firehosebridge.delivery;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
@@ -198,7 +199,8 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
                 seal();
             }
             if (open == null) {
-                open = new ArrayList<>(Math.min(maxRecords, 64));
+                // Sized for the records a batch of average ones holds, so the list is not grown (and copied) six times a batch.
+                open = new ArrayList<>((int) Math.min(maxRecords, maxBatchBytes / Math.max(1.0, averageRecordBytes) + 1));
                 openBytes = 0;
                 long generation = ++openGeneration;
                 lingerTask = timer.schedule(() -> lingerExpired(generation), lingerNanos, TimeUnit.NANOSECONDS);
@@ -215,7 +217,7 @@ public final class DeliveryBatcher extends AbstractMultiOperator<PendingRecord, 
             if (open == null) {
                 return;
             }
-            DeliveryBatch batch = new DeliveryBatch(List.copyOf(open), openBytes, false);
+            DeliveryBatch batch = new DeliveryBatch(Collections.unmodifiableList(open), openBytes, false); // open is let go below
             ready.add(batch);
             readyBytes += batch.bytes();
             open = null;
