@@ -1,11 +1,11 @@
 package io.firehosebridge.delivery;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.firehosebridge.ingest.RecordBytes;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -58,7 +58,7 @@ public final class PutRecordBatchBody {
         }
         long size = HEAD.length + deliveryStream.length() + RECORDS.length + TAIL.length + Math.max(0, records.size() - 1);
         for (PendingRecord r : records) {
-            size += RECORD_OPEN.length + base64Length(r.size()) + RECORD_CLOSE.length;
+            size += RECORD_OPEN.length + RecordBytes.base64Length(r.size()) + RECORD_CLOSE.length;
         }
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a PutRecordBatch body of " + size + " bytes cannot be built");
@@ -83,7 +83,7 @@ public final class PutRecordBatchBody {
         for (PendingRecord r : records) {
             longest = Math.max(longest, r.size());
         }
-        byte[] scratch = new byte[base64Length(longest)];
+        byte[] scratch = new byte[RecordBytes.base64Length(longest)];
         int pos = put(HEAD, body, 0);
         pos = put(name, body, pos);
         pos = put(RECORDS, body, pos);
@@ -114,10 +114,6 @@ public final class PutRecordBatchBody {
                 candidate = name + "#" + reload;
             }
         }
-    }
-
-    static int base64Length(int bytes) {
-        return (bytes + 2) / 3 * 4;
     }
 
     private static int put(byte[] src, byte[] dst, int pos) {
