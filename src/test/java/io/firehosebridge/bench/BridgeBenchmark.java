@@ -523,7 +523,7 @@ class BridgeBenchmark {
     /**
      * As deployed: a 160 MiB heap (what {@code JAVA_MAX_MEM_RATIO=31} gives of the 512 MiB limit), metaspace and direct
      * memory capped, and the deployment's own {@code JAVA_OPTS_APPEND} read from deploy/k8s, so the two cannot drift apart
-     * (the collector, code cache, compilation thresholds and Netty arenas, each measured in docs/benchmarks.md).
+     * (the collector, code cache and Netty arenas, each measured in docs/benchmarks.md).
      */
     private static final List<String> BRIDGE_JVM = bridgeJvm();
 
