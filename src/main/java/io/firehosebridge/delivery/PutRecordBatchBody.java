@@ -77,8 +77,8 @@ public final class PutRecordBatchBody {
         }
         byte[] name = ascii(deliveryStream);
         // The JDK's encoder, not a loop of our own: it is a compiler intrinsic (vector instructions), about 15 times faster per
-        // record on this project's machines. It writes only at the start of an array, hence one scratch array per call,
-        // large enough for a record or for the value it was enriched from.
+        // record on this project's machines. It writes only at the start of an array, hence one scratch array per call, sized
+        // for the longest record; a record whose source value is longer still encodes its enriched bytes (Enriched.writeBase64).
         int longest = 0;
         for (PendingRecord r : records) {
             longest = Math.max(longest, r.size());
