@@ -25,7 +25,9 @@ public final class AwsClients {
         if (id.isPresent()) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(id.get(), secret.get()));
         }
-        return DefaultCredentialsProvider.builder().build();
+        // Refreshed in the background before they expire (IRSA's web identity credentials last an hour), so a call that
+        // needs them rarely waits for STS or a metadata endpoint.
+        return DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     }
 
     /** The configured region, or null to let the SDK's region chain decide. */

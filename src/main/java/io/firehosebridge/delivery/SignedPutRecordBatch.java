@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +25,9 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,6 +45,10 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * still supplies the credentials, the region and the endpoint; what is skipped is its generic machinery per call
  * (interceptor chain, futures and executors, its own Netty pipeline), which profiling showed to cost more CPU per record
  * than the rest of the bridge's own work.
+ *
+ * <p>Calls come from the Vert.x event loop, which must never block. Credentials other than static keys are looked up on a
+ * worker thread: the SDK's providers refresh on the calling thread when their cached credentials expire (an STS call for
+ * IRSA's web identity, an HTTP call for container or instance credentials, a process for {@code credential_process}).
  */
 public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoCloseable {
 
@@ -49,11 +56,14 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final JsonFactory JSON = new JsonFactory();
 
+    private final Vertx vertx;
     private final HttpClient http;
     private final URI endpoint;
     private final boolean tls;
     private final int port;
     private final AwsCredentialsProvider credentials;
+    /** Static keys are at hand; any other provider may block the thread that asks while it fetches new credentials. */
+    private final boolean credentialsMayBlock;
     private final String region;
     private final long timeoutMillis;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
@@ -65,10 +75,12 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
      */
     public SignedPutRecordBatch(Vertx vertx, URI endpoint, AwsCredentialsProvider credentials, String region,
             java.time.Duration callTimeout, int maxConnections) {
+        this.vertx = vertx;
         this.endpoint = endpoint;
         this.tls = "https".equalsIgnoreCase(endpoint.getScheme());
         this.port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
         this.credentials = credentials;
+        this.credentialsMayBlock = !(credentials instanceof StaticCredentialsProvider);
         this.region = region;
         this.timeoutMillis = callTimeout.toMillis();
         this.bodies = new BodyArrays(maxConnections);
@@ -80,11 +92,40 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
 
     @Override
     public CompletionStage<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records) {
+        if (credentialsMayBlock && Context.isOnEventLoopThread()) {
+            // The answer comes back on this event loop (the caller's context), where the request is then built and sent.
+            CompletableFuture<PutRecordBatchResponse> result = new CompletableFuture<>();
+            vertx.executeBlocking(credentials::resolveCredentials, false).onComplete(resolved -> {
+                if (resolved.succeeded()) {
+                    send(deliveryStream, records, resolved.result()).whenComplete((response, failure) -> {
+                        if (failure != null) {
+                            result.completeExceptionally(failure);
+                        } else {
+                            result.complete(response);
+                        }
+                    });
+                } else {
+                    result.completeExceptionally(SdkClientException.create("could not resolve AWS credentials: "
+                            + resolved.cause().getMessage(), resolved.cause()));
+                }
+            });
+            return result;
+        }
+        AwsCredentials identity;
+        try {
+            identity = credentials.resolveCredentials();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(SdkClientException.create("could not resolve AWS credentials: " + e.getMessage(), e));
+        }
+        return send(deliveryStream, records, identity);
+    }
+
+    private CompletionStage<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records, AwsCredentials identity) {
         byte[] body = bodies.take(PutRecordBatchBody.size(deliveryStream, records));
         int length = PutRecordBatchBody.write(deliveryStream, records, body);
         SdkHttpRequest signed;
         try {
-            signed = sign(body, length);
+            signed = sign(body, length, identity);
         } catch (RuntimeException e) {
             bodies.give(body);
             return CompletableFuture.failedFuture(SdkClientException.create("could not sign the PutRecordBatch request", e));
@@ -124,14 +165,14 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
     }
 
     /** The request the SDK sends for PutRecordBatch, signed (SigV4, service {@code firehose}) over the first {@code length} bytes of {@code body}. */
-    SdkHttpRequest sign(byte[] body, int length) {
+    SdkHttpRequest sign(byte[] body, int length, AwsCredentials identity) {
         SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).protocol(tls ? "https" : "http")
                 .host(endpoint.getHost()).port(port).encodedPath("/")
                 .putHeader("Content-Type", CONTENT_TYPE)
                 .putHeader("X-Amz-Target", TARGET)
                 .putHeader("Content-Length", Integer.toString(length))
                 .build();
-        return signer.sign(r -> r.identity(credentials.resolveCredentials()).request(unsigned)
+        return signer.sign(r -> r.identity(identity).request(unsigned)
                 .payload(() -> new ByteArrayInputStream(body, 0, length))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "firehose")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region))

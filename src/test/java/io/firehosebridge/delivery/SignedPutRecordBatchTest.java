@@ -19,10 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.ingest.KafkaCoordinates;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
@@ -227,6 +230,48 @@ class SignedPutRecordBatchTest {
             if (a.body().startsWith("{")) {
                 assertThat(directError.awsErrorDetails().errorMessage()).as("%s", a).isEqualTo(sdkError.awsErrorDetails().errorMessage());
             }
+        }
+    }
+
+    /**
+     * Credentials that take a second to come, as when a provider fetches new ones from STS: they are asked for on a worker
+     * thread, the event loop the call came from runs other work meanwhile, and the request is signed with what came.
+     */
+    @Test
+    void waitsForSlowCredentialsOffTheEventLoop() throws Exception {
+        AwsSessionCredentials session = AwsSessionCredentials.create("slow-key", "slow-secret", "slow-token");
+        CompletableFuture<Boolean> askedOnEventLoop = new CompletableFuture<>();
+        CompletableFuture<Long> answeredAt = new CompletableFuture<>();
+        AwsCredentialsProvider slow = () -> {
+            askedOnEventLoop.complete(Context.isOnEventLoopThread());
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answeredAt.complete(System.nanoTime());
+            return session;
+        };
+        answer = new Answer(200, null, "{\"FailedPutCount\":0,\"RequestResponses\":[]}");
+        try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, endpoint(), slow, "us-east-1", Duration.ofSeconds(5), 1)) {
+            CompletableFuture<PutRecordBatchResponse> sent = new CompletableFuture<>();
+            CompletableFuture<Long> timerAt = new CompletableFuture<>();
+            vertx.getOrCreateContext().runOnContext(v -> {
+                direct.send("clicks", records(4, 1)).whenComplete((response, failure) -> {
+                    if (failure != null) {
+                        sent.completeExceptionally(failure);
+                    } else {
+                        sent.complete(response);
+                    }
+                });
+                vertx.setTimer(20, id -> timerAt.complete(System.nanoTime()));
+            });
+            assertThat(sent.get(10, TimeUnit.SECONDS).failedPutCount()).isZero();
+            assertThat(askedOnEventLoop.get()).as("credentials asked for on an event-loop thread").isFalse();
+            assertThat(timerAt.get(1, TimeUnit.SECONDS)).as("the event loop ran its timer while the credentials were awaited")
+                    .isLessThan(answeredAt.get());
+            assertThat(last.headers().get("Authorization")).contains("Credential=slow-key/");
+            assertThat(last.headers().get("X-Amz-Security-Token")).isEqualTo("slow-token");
         }
     }
 
