@@ -3,7 +3,6 @@ package io.firehosebridge.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -520,41 +520,17 @@ class BridgeBenchmark {
         return new Point(done, System.nanoTime(), ThreadCpu.of(pid), metrics());
     }
 
-    /**
-     * As deployed: a 160 MiB heap (what {@code JAVA_MAX_MEM_RATIO=31} gives of the 512 MiB limit), metaspace and direct
-     * memory capped, and the deployment's own {@code JAVA_OPTS_APPEND} read from deploy/k8s, so the two cannot drift apart
-     * (the collector, code cache and Netty arenas, each measured in docs/benchmarks.md).
-     */
+    /** As deployed ({@link DeployedJvm}). */
     private static final List<String> BRIDGE_JVM = bridgeJvm();
 
     /** The deployment's options, plus any given with {@code -Dbench.bridge.jvm="..."} (e.g. a JFR recording for a profile). */
     private static List<String> bridgeJvm() {
-        List<String> options = new ArrayList<>(List.of("-Xmx160m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
-        options.addAll(deployedJavaOptions(Path.of("deploy", "k8s", "base", "deployment.yaml")));
+        List<String> options = new ArrayList<>(DeployedJvm.options());
         String extra = System.getProperty("bench.bridge.jvm", "");
         if (!extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));
         }
         return List.copyOf(options);
-    }
-
-    /** The value of the {@code JAVA_OPTS_APPEND} variable in a Kubernetes manifest, split at spaces. */
-    static List<String> deployedJavaOptions(Path manifest) {
-        try {
-            List<String> lines = Files.readAllLines(manifest);
-            for (int i = 0; i + 1 < lines.size(); i++) {
-                if (lines.get(i).trim().equals("- name: JAVA_OPTS_APPEND")) {
-                    String value = lines.get(i + 1).trim();
-                    if (!value.startsWith("value: \"") || !value.endsWith("\"")) {
-                        throw new IllegalStateException(manifest + ": JAVA_OPTS_APPEND's value is not one quoted line: " + value);
-                    }
-                    return List.of(value.substring("value: \"".length(), value.length() - 1).trim().split("\\s+"));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException(manifest + " sets no JAVA_OPTS_APPEND");
     }
 
     private ServiceProcess bridge(String topic, String group) {
@@ -577,11 +553,12 @@ class BridgeBenchmark {
     }
 
     /**
-     * As deployed: at most two glibc malloc arenas (the default is eight per core, each holding freed native memory of
-     * the threads that used it). {@code -Dbench.malloc.arena.max=} (empty) leaves glibc's default, for comparison.
+     * As deployed: glibc's malloc arenas capped (the default is eight per core, each holding freed native memory of the
+     * threads that used it). {@code -Dbench.malloc.arena.max=} (empty) leaves glibc's default, for comparison.
      */
-    static final Map<String, String> BRIDGE_ENV = System.getProperty("bench.malloc.arena.max", "2").isBlank() ? Map.of()
-            : Map.of("MALLOC_ARENA_MAX", System.getProperty("bench.malloc.arena.max", "2"));
+    static final Map<String, String> BRIDGE_ENV = System.getProperty("bench.malloc.arena.max") == null ? DeployedJvm.environment()
+            : System.getProperty("bench.malloc.arena.max").isBlank() ? Map.of()
+            : Map.of("MALLOC_ARENA_MAX", System.getProperty("bench.malloc.arena.max"));
 
     private double rawConsumerRate(String topic, long count) throws Exception {
         Path libs = Path.of(System.getenv().getOrDefault("FHB_STACK_HOME", "/var/tmp/kafka-firehose-bridge-" + System.getProperty("user.name")),

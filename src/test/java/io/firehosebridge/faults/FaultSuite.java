@@ -39,13 +39,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.firehosebridge.faults.ReconciliationJudge.Verdict;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
 
 /**
- * The fault suite ({@code ./mvnw -Pfaults verify}): the packaged bridge and a separate local Firehose endpoint
- * (profile {@code firehose}) on the real local stack, broken on purpose one scenario after another. After every
+ * The fault suite ({@code ./mvnw -Pfaults verify}): the packaged bridge, with the deployment's JVM settings
+ * ({@link DeployedJvm}), and a separate local Firehose endpoint (profile {@code firehose}) on the real local stack, broken on purpose one scenario after another. After every
  * scenario the bridge's own reconciliation API is the judge, together with the dead-letter topic: every produced
  * offset is in the index and the backup, or dead-lettered with a reason; duplicates stay within the bound the
  * scenario states. Prints one table and writes {@code target/faults/results.json} and {@code docs/faults.md}.
@@ -146,7 +147,7 @@ class FaultSuite {
         String topic = topic("crash");
         Map<String, String> props = repairByVerifier(bridgeProps(topic));
         EventStream stream = new EventStream(topic, events, Integer.getInteger("faults.crash.rate", 5_000)).start();
-        ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
+        ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, props).start();
         int done = 0;
         try {
             while (done < kills) {
@@ -155,7 +156,7 @@ class FaultSuite {
                 bridge.kill();
                 done++;
                 LOG.infof("crash: SIGKILL %d of %d, %,d events produced so far", done, kills, stream.produced());
-                bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start();
+                bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, props).start();
             }
             stream.await();
             long streamEnd = System.nanoTime();
@@ -186,7 +187,7 @@ class FaultSuite {
         String topic = topic("throttle");
         faults("{\"recordsPerSecond\":" + quota + "}");
         long events = (long) rate * (before + cutSeconds + after);
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(before * 1_000L);
@@ -233,7 +234,7 @@ class FaultSuite {
         int seconds = Integer.getInteger("faults.partial.seconds", 30);
         String topic = topic("partial");
         long events = (long) rate * (seconds + 10);
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
@@ -260,7 +261,7 @@ class FaultSuite {
         int seconds = Integer.getInteger("faults.outage.seconds", 60);
         String topic = topic("outage");
         long events = (long) rate * (seconds + 20);
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             EventStream stream = new EventStream(topic, events, rate).start();
             List<double[]> samples = new ArrayList<>();
             try {
@@ -343,7 +344,7 @@ class FaultSuite {
                 shuffled.add(values.get(i));
                 reasons.add(expected.get(i));
             });
-            try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+            try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
                 long pid = bridge.pid();
                 List<long[]> at = producer.sendEach(topic, shuffled);
                 Map<Long, String> expectedReasons = new HashMap<>();
@@ -410,7 +411,7 @@ class FaultSuite {
         int successes = 0;
         Map<Integer, Integer> statuses = new java.util.TreeMap<>();
         List<String> examples = new ArrayList<>();
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, props).start()) {
             long pid = bridge.pid();
             for (int i = 0; i < requests; i++) {
                 HttpRequest request = abusive(i, topic);
@@ -471,7 +472,7 @@ class FaultSuite {
         int seconds = Integer.getInteger("faults.kafka.seconds", 30);
         String topic = topic("kafka");
         long events = (long) rate * (seconds + 30);
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, bridgeProps(topic)).start()) {
             long pid = bridge.pid();
             awaitReady(Duration.ofSeconds(60));
             EventStream stream = new EventStream(topic, events, rate).start();
@@ -528,7 +529,7 @@ class FaultSuite {
         long events = (long) rate * (seconds + 20);
         long failed = 0;
         List<String> statuses = new ArrayList<>();
-        try (ServiceProcess bridge = new ServiceProcess("faults-bridge", BRIDGE_HTTP, props).start()) {
+        try (ServiceProcess bridge = DeployedJvm.bridge("faults-bridge", BRIDGE_HTTP, props).start()) {
             EventStream stream = new EventStream(topic, events, rate).start();
             try {
                 Thread.sleep(5_000);
@@ -1044,7 +1045,9 @@ class FaultSuite {
                 + results.get("machine").asText() + ", seed " + seed + ".\n"
                 + "Command: `./mvnw -Pfaults verify` (default sizes). Raw results: `target/faults/results.json`.\n\n"
                 + "The packaged bridge and the local Firehose endpoint (profile `firehose`) run as separate processes next to the real "
-                + "local stack, on one machine. Each scenario uses its own topic (6 partitions), consumer group, dead-letter topic and "
+                + "local stack, on one machine. The bridge has the deployment's JVM settings (160 MiB heap, serial collector, the "
+                + "`JAVA_OPTS_APPEND` and `MALLOC_ARENA_MAX` of deploy/k8s); the scaling rows' replicas have the JVM's defaults with a "
+                + "512 MiB heap. Each scenario uses its own topic (6 partitions), consumer group, dead-letter topic and "
                 + "ledger topic. The judge is the bridge's own reconciliation API (`GET /reconciliations/{topic}/{partition}?from=0&to=end` "
                 + "for every partition) plus the dead-letter topic: an offset counts as missing when it is absent from the index or the "
                 + "backup and not dead-lettered. `missing` is the larger of the two sides, `duplicated` the larger count of extra copies.\n\n"
