@@ -97,13 +97,18 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
             CompletableFuture<PutRecordBatchResponse> result = new CompletableFuture<>();
             vertx.executeBlocking(credentials::resolveCredentials, false).onComplete(resolved -> {
                 if (resolved.succeeded()) {
-                    send(deliveryStream, records, resolved.result()).whenComplete((response, failure) -> {
-                        if (failure != null) {
-                            result.completeExceptionally(failure);
-                        } else {
-                            result.complete(response);
-                        }
-                    });
+                    try {
+                        send(deliveryStream, records, resolved.result()).whenComplete((response, failure) -> {
+                            if (failure != null) {
+                                result.completeExceptionally(failure);
+                            } else {
+                                result.complete(response);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        // Thrown here, it would end in Vert.x's handler log and leave the call unanswered for good.
+                        result.completeExceptionally(e);
+                    }
                 } else {
                     result.completeExceptionally(SdkClientException.create("could not resolve AWS credentials: "
                             + resolved.cause().getMessage(), resolved.cause()));

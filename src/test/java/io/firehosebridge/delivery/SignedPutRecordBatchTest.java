@@ -254,18 +254,9 @@ class SignedPutRecordBatchTest {
         };
         answer = new Answer(200, null, "{\"FailedPutCount\":0,\"RequestResponses\":[]}");
         try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, endpoint(), slow, "us-east-1", Duration.ofSeconds(5), 1)) {
-            CompletableFuture<PutRecordBatchResponse> sent = new CompletableFuture<>();
             CompletableFuture<Long> timerAt = new CompletableFuture<>();
-            vertx.getOrCreateContext().runOnContext(v -> {
-                direct.send("clicks", records(4, 1)).whenComplete((response, failure) -> {
-                    if (failure != null) {
-                        sent.completeExceptionally(failure);
-                    } else {
-                        sent.complete(response);
-                    }
-                });
-                vertx.setTimer(20, id -> timerAt.complete(System.nanoTime()));
-            });
+            CompletableFuture<PutRecordBatchResponse> sent = sentFromAnEventLoop(direct,
+                    () -> vertx.setTimer(20, id -> timerAt.complete(System.nanoTime())));
             assertThat(sent.get(10, TimeUnit.SECONDS).failedPutCount()).isZero();
             assertThat(askedOnEventLoop.get()).as("credentials asked for on an event-loop thread").isFalse();
             assertThat(timerAt.get(1, TimeUnit.SECONDS)).as("the event loop ran its timer while the credentials were awaited")
@@ -273,6 +264,45 @@ class SignedPutRecordBatchTest {
             assertThat(last.headers().get("Authorization")).contains("Credential=slow-key/");
             assertThat(last.headers().get("X-Amz-Security-Token")).isEqualTo("slow-token");
         }
+    }
+
+    /** A provider that cannot supply credentials (STS unreachable) fails the call as a client error, which the sender retries. */
+    @Test
+    void failsAsAClientErrorWhenCredentialsCannotBeResolved() throws Exception {
+        AwsCredentialsProvider failing = () -> {
+            throw SdkClientException.create("Unable to load credentials from any of the providers in the chain");
+        };
+        try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, endpoint(), failing, "us-east-1", Duration.ofSeconds(5), 1)) {
+            CompletableFuture<PutRecordBatchResponse> sent = sentFromAnEventLoop(direct, () -> { });
+            Throwable failure = catchFailure(sent);
+            assertThat(failure).isInstanceOf(SdkClientException.class).hasMessageContaining("could not resolve AWS credentials")
+                    .hasMessageContaining("Unable to load credentials");
+        }
+    }
+
+    /** One call with a small body, started on an event loop, then {@code alsoOnTheLoop} right after it on the same loop. */
+    private static CompletableFuture<PutRecordBatchResponse> sentFromAnEventLoop(SignedPutRecordBatch call, Runnable alsoOnTheLoop) {
+        CompletableFuture<PutRecordBatchResponse> sent = new CompletableFuture<>();
+        vertx.getOrCreateContext().runOnContext(v -> {
+            call.send("clicks", records(4, 1)).whenComplete((response, failure) -> {
+                if (failure != null) {
+                    sent.completeExceptionally(failure);
+                } else {
+                    sent.complete(response);
+                }
+            });
+            alsoOnTheLoop.run();
+        });
+        return sent;
+    }
+
+    private static Throwable catchFailure(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return unwrap.apply(e.getCause());
+        }
+        throw new AssertionError("the call succeeded");
     }
 
     @Test
