@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Produces;
 
 import io.firehosebridge.aws.AwsClients;
 import io.firehosebridge.aws.AwsConfig;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import io.vertx.core.Vertx;
@@ -24,9 +25,9 @@ public class FirehoseClientProducer {
 
     @Produces
     @ApplicationScoped
-    FirehoseAsyncClient firehose(DeliveryConfig delivery, AwsConfig aws) {
+    FirehoseAsyncClient firehose(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials) {
         FirehoseAsyncClientBuilder builder = FirehoseAsyncClient.builder()
-                .credentialsProvider(AwsClients.credentials(aws))
+                .credentialsProvider(credentials)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(Math.max(16, delivery.maxInFlightCalls() * 2))
                         .tcpKeepAlive(true))
@@ -52,7 +53,8 @@ public class FirehoseClientProducer {
      */
     @Produces
     @ApplicationScoped
-    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, FirehoseAsyncClient firehose, Vertx vertx) {
+    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials,
+            FirehoseAsyncClient firehose, Vertx vertx) {
         if (delivery.sdkCallPipeline()) {
             return PutRecordBatchCall.viaSdk(firehose);
         }
@@ -63,7 +65,7 @@ public class FirehoseClientProducer {
         URI endpoint = delivery.endpoint().isPresent() ? delivery.endpoint().get()
                 : URI.create(FirehoseEndpointProvider.defaultProvider()
                         .resolveEndpoint(FirehoseEndpointParams.builder().region(region).build()).join().url().toString());
-        return new SignedPutRecordBatch(vertx, endpoint, AwsClients.credentials(aws), region.id(), delivery.callTimeout(),
+        return new SignedPutRecordBatch(vertx, endpoint, credentials, region.id(), delivery.callTimeout(),
                 Math.max(16, delivery.maxInFlightCalls() * 2));
     }
 

@@ -27,6 +27,13 @@ class InvalidSettingIT {
                 .contains("Invalid setting mp.messaging.incoming.clicks.batch: must be true");
     }
 
+    @Test
+    void refusesToStartWithAnAccessKeyIdWithoutItsSecretAndNamesBothSettings() throws Exception {
+        // The local profile sets both; an empty value for its entry unsets the secret.
+        assertThat(startupLog("%local.bridge.aws.credentials.secret-access-key", ""))
+                .contains("bridge.aws.credentials.access-key-id and bridge.aws.credentials.secret-access-key must be set together");
+    }
+
     /** Starts the packaged service with one bad setting, expects it to exit, and returns its log. */
     private static String startupLog(String setting, String value) throws Exception {
         LocalStackResource.ensureStarted();

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import io.firehosebridge.aws.AwsClients;
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.ingest.RecordsConfig;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -46,6 +47,9 @@ public class BackupScanner {
 
     @Inject
     AwsConfig aws;
+
+    @Inject
+    AwsCredentialsProvider credentials;
 
     @Inject
     RecordsConfig records;
@@ -182,7 +186,7 @@ public class BackupScanner {
             synchronized (this) {
                 if (s3 == null) {
                     S3ClientBuilder builder = S3Client.builder()
-                            .credentialsProvider(AwsClients.credentials(aws))
+                            .credentialsProvider(credentials)
                             .httpClient(UrlConnectionHttpClient.create())
                             .forcePathStyle(aws.s3PathStyle());
                     Region region = AwsClients.region(aws);
