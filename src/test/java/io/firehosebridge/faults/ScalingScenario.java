@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 
 import io.firehosebridge.faults.ReconciliationJudge.DeadLetters;
 import io.firehosebridge.faults.ReconciliationJudge.Verdict;
+import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.ServiceProcess;
 
 /**
@@ -230,7 +231,7 @@ final class ScalingScenario implements AutoCloseable {
             int port = firstPort + nextPort.getAndIncrement() % 12;
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new Replica(new ServiceProcess("scaling-bridge-" + port, port, props).start(), port);
+                    return new Replica(DeployedJvm.bridge("scaling-bridge-" + port, port, props).start(), port);
                 } catch (Exception e) {
                     throw new IllegalStateException("replica on port " + port + " did not start", e);
                 }
