@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -85,7 +86,10 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         this.timeoutMillis = callTimeout.toMillis();
         this.bodies = new BodyArrays(maxConnections);
         // TLS trusts what the JVM trusts (its default trust store) and verifies the host name, as the SDK's client does.
+        // The JDK's TLS engine works on heap buffers, which Vert.x otherwise leaves unpooled: two fresh 16 KB arrays per TLS
+        // record (Netty's coalescing copy and the engine's output) were 46% of all bytes allocated over HTTPS (JFR).
         this.http = vertx.createHttpClient(new HttpClientOptions().setSsl(tls).setVerifyHost(true).setKeepAlive(true)
+                .setSslEngineOptions(new JdkSSLEngineOptions().setPooledHeapBuffers(true))
                 .setTcpKeepAlive(true).setTcpNoDelay(true).setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(maxConnections));
     }
