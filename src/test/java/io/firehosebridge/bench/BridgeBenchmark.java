@@ -185,7 +185,8 @@ class BridgeBenchmark {
                         .put("secondHalfCpuMicrosPerRecord", r.secondHalfCpuMicrosPerRecord)
                         .put("allocatedBytesPerRecord", r.allocatedBytesPerRecord)
                         .put("secondHalfAllocatedBytesPerRecord", r.secondHalfAllocatedBytesPerRecord)
-                        .put("calls", standIn.calls());
+                        .put("calls", standIn.calls()).put("rssAtEndMiB", r.endRssBytes() / (1 << 20))
+                        .put("heapAfterGcAtEndMiB", r.endLiveHeapBytes() / (1 << 20));
                 ObjectNode split = node.putObject("cpuMicrosPerRecordByThreads");
                 r.cpuSplit().forEach(split.putObject("wholeDrain")::put);
                 r.secondHalfCpuSplit().forEach(split.putObject("secondHalf")::put);
@@ -193,8 +194,9 @@ class BridgeBenchmark {
                         tls ? "HTTPS" : "HTTP", ThreadCpu.describe(r.cpuSplit()), ThreadCpu.describe(r.secondHalfCpuSplit()));
                 rows.add(new Row("1" + (tls ? "c" : "b") + ". Own cost, prompt stand-in over " + (tls ? "HTTPS" : "HTTP"),
                         String.format(Locale.ROOT, "%,.0f rec/s (second half %,.0f); CPU per record %.1f µs (second half %.1f); "
-                                + "allocated per record %,.0f B (second half %,.0f)", r.rate, r.secondHalfRate, cpuWhole,
-                                r.secondHalfCpuMicrosPerRecord, r.allocatedBytesPerRecord, r.secondHalfAllocatedBytesPerRecord),
+                                + "allocated per record %,.0f B (second half %,.0f); at the end RSS %.0f MiB, heap after GC %.0f MiB",
+                                r.rate, r.secondHalfRate, cpuWhole, r.secondHalfCpuMicrosPerRecord, r.allocatedBytesPerRecord,
+                                r.secondHalfAllocatedBytesPerRecord, r.endRssBytes() / (1 << 20), r.endLiveHeapBytes() / (1 << 20)),
                         String.format(Locale.ROOT, "CPU <= 14 µs (second half <= 10 µs), >= %,.0f rec/s", 2 * STANDIN_RATE_BEFORE),
                         verdict(cpuWhole <= 14 && r.secondHalfCpuMicrosPerRecord <= 10 && r.rate >= 2 * STANDIN_RATE_BEFORE)));
             }
@@ -454,7 +456,8 @@ class BridgeBenchmark {
     /** Result of letting a fresh bridge group drain a backlog. */
     record BridgeRun(double rate, double delivered, double calls, double batchRecords, double batchBytes, double cpuSeconds,
             double secondHalfRate, double secondHalfCpuMicrosPerRecord, double allocatedBytesPerRecord,
-            double secondHalfAllocatedBytesPerRecord, Map<String, Double> cpuSplit, Map<String, Double> secondHalfCpuSplit) {
+            double secondHalfAllocatedBytesPerRecord, Map<String, Double> cpuSplit, Map<String, Double> secondHalfCpuSplit,
+            double endRssBytes, double endLiveHeapBytes) {
     }
 
     private BridgeRun deliver(String topic, String name, long expected) throws Exception {
@@ -495,7 +498,8 @@ class BridgeBenchmark {
                     end.metrics().get("bridge_batch_records_count"), end.metrics().get("bridge_batch_records_sum"),
                     end.metrics().get("bridge_batch_bytes_sum"), end.cpu().total() - first.cpu().total(), secondHalf, secondHalfCpuMicros,
                     allocatedPerRecord, secondHalfAllocatedPerRecord, end.cpu().microsPerRecordSince(first.cpu(), count),
-                    end.cpu().microsPerRecordSince(atHalf.cpu(), half));
+                    end.cpu().microsPerRecordSince(atHalf.cpu(), half), rssBytes(bridge.pid()),
+                    end.metrics().getOrDefault("jvm_gc_live_data_size_bytes", 0.0));
         }
     }
 
