@@ -32,6 +32,7 @@ import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.TestCertificate;
 
 /**
  * The benchmark ({@code ./mvnw -Pbench verify}): the packaged bridge and the local Firehose endpoint as
@@ -173,11 +174,11 @@ class BridgeBenchmark {
     private void standIn(String topic) throws Exception {
         boolean withTls = Boolean.parseBoolean(System.getProperty("bench.standin.tls", "true"));
         for (boolean tls : withTls ? new boolean[] { false, true } : new boolean[] { false }) {
-            MinimalFirehose.Tls cert = tls ? MinimalFirehose.Tls.generate(Path.of("target", "bench", "tls")) : null;
+            TestCertificate cert = tls ? TestCertificate.forLoopback(Path.of("target", "bench", "tls")) : null;
             String scheme = tls ? "https" : "http";
             try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, cert)) {
                 BridgeRun r = deliver(bridge(topic, "bench-standin-" + scheme + "-" + run, scheme + "://127.0.0.1:" + STANDIN_PORT,
-                        tls ? cert.bridgeJvmOptions() : List.of()), events, standIn::records);
+                        tls ? cert.trustingJvmOptions() : List.of()), events, standIn::records);
                 assertThat(standIn.records()).as("records the stand-in accepted").isGreaterThanOrEqualTo(events);
                 double cpuWhole = r.cpuSeconds / r.delivered * 1e6;
                 ObjectNode node = results.putObject("standIn" + (tls ? "Https" : "Http")).put("bridgeRecordsPerSecond", r.rate)

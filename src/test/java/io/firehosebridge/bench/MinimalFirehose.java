@@ -1,13 +1,10 @@
 package io.firehosebridge.bench;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.firehosebridge.testing.TestCertificate;
 import io.netty.util.ByteProcessor;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +18,7 @@ import io.vertx.core.net.PfxOptions;
  * accepted and {@code DescribeDeliveryStream} with ACTIVE, and does nothing else. It does not decode records: it counts
  * the JSON objects in the body ({@code {"Data":…}} entries; base64 and the stream name hold no brace) and answers with
  * a response prebuilt for that count. Runs inside the benchmark's JVM, so none of its CPU is the bridge's. With
- * {@link Tls} it serves HTTPS with a certificate made by {@code keytool} for 127.0.0.1, which the bridge is told to trust.
+ * a {@link TestCertificate} it serves HTTPS with a certificate made by {@code keytool} for 127.0.0.1, which the bridge is told to trust.
  */
 final class MinimalFirehose implements AutoCloseable {
 
@@ -33,51 +30,12 @@ final class MinimalFirehose implements AutoCloseable {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
 
-    /** A keystore for the stand-in and a truststore for the bridge, both PKCS12 with password {@link #PASSWORD}. */
-    record Tls(Path keyStore, Path trustStore) {
-        static final String PASSWORD = "bench-standin";
-
-        /** Makes a fresh RSA 2048 key and self-signed certificate for 127.0.0.1 (the same kind of key AWS endpoints use). */
-        static Tls generate(Path dir) throws Exception {
-            Files.createDirectories(dir);
-            Path keyStore = dir.resolve("standin.p12");
-            Path cert = dir.resolve("standin.pem");
-            Path trustStore = dir.resolve("standin-trust.p12");
-            for (Path p : List.of(keyStore, cert, trustStore)) {
-                Files.deleteIfExists(p);
-            }
-            keytool("-genkeypair", "-alias", "standin", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
-                    "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                    "-storepass", PASSWORD, "-keypass", PASSWORD);
-            keytool("-exportcert", "-rfc", "-alias", "standin", "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-file",
-                    cert.toString());
-            keytool("-importcert", "-noprompt", "-alias", "standin", "-file", cert.toString(), "-storetype", "PKCS12", "-keystore",
-                    trustStore.toString(), "-storepass", PASSWORD);
-            return new Tls(keyStore, trustStore);
-        }
-
-        /** JVM options that make the bridge trust the stand-in's certificate (the SDK's Netty client uses the JVM's trust). */
-        List<String> bridgeJvmOptions() {
-            return List.of("-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath(), "-Djavax.net.ssl.trustStorePassword=" + PASSWORD,
-                    "-Djavax.net.ssl.trustStoreType=PKCS12");
-        }
-
-        private static void keytool(String... args) throws Exception {
-            List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-            command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + out);
-            }
-        }
-    }
-
     /** Listens on 127.0.0.1:{@code port}, over HTTPS when {@code tls} is given. */
-    MinimalFirehose(int port, Tls tls) throws Exception {
+    MinimalFirehose(int port, TestCertificate tls) throws Exception {
         HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true);
         if (tls != null) {
-            options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(tls.keyStore().toString()).setPassword(Tls.PASSWORD));
+            options.setSsl(true)
+                    .setKeyCertOptions(new PfxOptions().setPath(tls.keyStore().toString()).setPassword(TestCertificate.PASSWORD));
         }
         server = vertx.createHttpServer(options).requestHandler(this::handle);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -177,7 +177,7 @@ class SignedPutRecordBatchTest {
     }
 
     /** What a SigV4 verifier computes for the received request (only the headers it names as signed) over {@code body}. */
-    private static String verify(Captured received, byte[] body) {
+    static String verify(Captured received, byte[] body) {
         String authorization = received.headers().get("Authorization");
         String signedHeaders = authorization.substring(authorization.indexOf("SignedHeaders=") + "SignedHeaders=".length());
         signedHeaders = signedHeaders.substring(0, signedHeaders.indexOf(','));

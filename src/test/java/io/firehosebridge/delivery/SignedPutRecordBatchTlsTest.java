@@ -1,0 +1,194 @@
+package io.firehosebridge.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLException;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.firehosebridge.delivery.SignedPutRecordBatchTest.Captured;
+import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.testing.TestCertificate;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PfxOptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+
+/**
+ * The direct PutRecordBatch call over HTTPS, as every real Firehose call is made: TLS trusting what the JVM trusts and
+ * verifying the host name, bodies much larger than one TLS record (16 KB) arriving byte for byte through the pooled
+ * buffers of the JDK's TLS engine, one connection reused call after call, and endpoints refused whose certificate the
+ * JVM does not trust or that names another host.
+ */
+class SignedPutRecordBatchTlsTest {
+
+    private static final AwsBasicCredentials CREDENTIALS = AwsBasicCredentials.create("test-key", "test-secret");
+    private static final List<String> TRUST_PROPERTIES = List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword",
+            "javax.net.ssl.trustStoreType");
+
+    private static Vertx vertx;
+    private static TestCertificate loopback;
+    private static TestCertificate otherHost;
+    private static final List<Captured> received = new ArrayList<>();
+    private static final AtomicInteger connections = new AtomicInteger();
+    private final Map<String, String> trustBefore = new TreeMap<>();
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        vertx = Vertx.vertx();
+        loopback = TestCertificate.forLoopback(Path.of("target", "tls-test", "loopback"));
+        otherHost = TestCertificate.generate(Path.of("target", "tls-test", "other-host"), "CN=firehose.example", "san=dns:firehose.example");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void restoreTrust() {
+        trustBefore.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+        trustBefore.clear();
+    }
+
+    /** Makes the JVM trust this certificate only, as the deployment's trust store would (the call builds its TLS context from it). */
+    private void trust(TestCertificate certificate) {
+        for (String name : TRUST_PROPERTIES) {
+            trustBefore.putIfAbsent(name, System.getProperty(name, ""));
+        }
+        System.setProperty("javax.net.ssl.trustStore", certificate.trustStore().toAbsolutePath().toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", TestCertificate.PASSWORD);
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    }
+
+    /** An HTTPS endpoint on a free loopback port serving this certificate, accepting every entry of each call. */
+    private static HttpServer serve(TestCertificate certificate) throws Exception {
+        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+                .setKeyCertOptions(new PfxOptions().setPath(certificate.keyStore().toString()).setPassword(TestCertificate.PASSWORD));
+        HttpServer server = vertx.createHttpServer(options).connectionHandler(c -> connections.incrementAndGet())
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                    request.headers().names().forEach(name -> headers.put(name, String.join(",", request.headers().getAll(name))));
+                    int entries = 0;
+                    for (byte b : body.getBytes()) {
+                        entries += b == '{' ? 1 : 0;
+                    }
+                    StringBuilder answer = new StringBuilder("{\"FailedPutCount\":0,\"RequestResponses\":[");
+                    for (int i = 1; i < entries; i++) {
+                        answer.append(i > 1 ? "," : "").append("{\"RecordId\":\"r").append(i).append("\"}");
+                    }
+                    synchronized (received) {
+                        received.add(new Captured(request.method().name(), request.uri(), headers, body.getBytes()));
+                    }
+                    request.response().putHeader("Content-Type", "application/x-amz-json-1.1").end(answer.append("]}").toString());
+                }));
+        return server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static SignedPutRecordBatch client(HttpServer server) {
+        return new SignedPutRecordBatch(vertx, URI.create("https://127.0.0.1:" + server.actualPort()),
+                StaticCredentialsProvider.create(CREDENTIALS), "us-east-1", Duration.ofSeconds(10), 1);
+    }
+
+    /** Records of random bytes up to 3,000 long (base64 and JSON make them 4/3 larger, no brace among them). */
+    private static List<PendingRecord> records(int count, long seed) {
+        Random random = new Random(seed);
+        List<PendingRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            byte[] data = new byte[1 + random.nextInt(3000)];
+            random.nextBytes(data);
+            records.add(new PendingRecord(new KafkaCoordinates("clicks", 0, i, 0), null, data, null, null, Settlement.NONE));
+        }
+        return records;
+    }
+
+    @Test
+    void sendsLargeBodiesByteForByteOverOneVerifiedConnection() throws Exception {
+        trust(loopback);
+        HttpServer server = serve(loopback);
+        received.clear();
+        connections.set(0);
+        List<List<PendingRecord>> calls = List.of(records(500, 1), records(7, 2), records(300, 3), records(500, 4));
+        try (SignedPutRecordBatch direct = client(server)) {
+            for (List<PendingRecord> call : calls) {
+                PutRecordBatchResponse response = direct.send("clicks", call).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(response.failedPutCount()).isZero();
+                assertThat(response.requestResponses()).hasSize(call.size());
+            }
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(received).hasSize(calls.size());
+        assertThat(connections.get()).as("TLS connections opened for %d calls", calls.size()).isEqualTo(1);
+        for (int i = 0; i < calls.size(); i++) {
+            Captured call = received.get(i);
+            byte[] expected = PutRecordBatchBody.write("clicks", calls.get(i));
+            assertThat(call.body()).as("body of call %d (%,d bytes)", i, expected.length).isEqualTo(expected);
+            assertThat(call.headers().get("Content-Length")).isEqualTo(Integer.toString(expected.length));
+            assertThat(SignedPutRecordBatchTest.verify(call, call.body())).as("signature of call %d", i)
+                    .isEqualTo(call.headers().get("Authorization"));
+        }
+        assertThat(received.get(0).body().length).as("the largest body spans many TLS records").isGreaterThan(20 * 16_384);
+    }
+
+    @Test
+    void refusesAnEndpointWhoseCertificateTheJvmDoesNotTrust() throws Exception {
+        trust(otherHost);
+        assertRefused(loopback, "PKIX|certification path|unable to find valid");
+    }
+
+    @Test
+    void refusesAnEndpointWhoseCertificateNamesAnotherHost() throws Exception {
+        trust(otherHost);
+        assertRefused(otherHost, "subject alternative|No name matching|No subject");
+    }
+
+    private static void assertRefused(TestCertificate served, String reason) throws Exception {
+        HttpServer server = serve(served);
+        received.clear();
+        try (SignedPutRecordBatch direct = client(server)) {
+            assertThatThrownBy(() -> direct.send("clicks", records(3, 5)).toCompletableFuture().join())
+                    .isInstanceOf(CompletionException.class)
+                    .cause().isInstanceOf(SdkClientException.class)
+                    .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof SSLException)
+                            .anyMatch(c -> c.getMessage() != null && java.util.regex.Pattern.compile(reason).matcher(c.getMessage()).find()));
+        } finally {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(received).as("requests the refused endpoint received").isEmpty();
+    }
+
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable c = e; c != null && !chain.contains(c); c = c.getCause()) {
+            chain.add(c);
+        }
+        return chain;
+    }
+}
