@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -77,7 +78,11 @@ class SignedPutRecordBatchTlsTest {
         trustBefore.clear();
     }
 
-    /** Makes the JVM trust this certificate only, as the deployment's trust store would (the call builds its TLS context from it). */
+    /**
+     * Makes the JVM trust this certificate only, as the deployment's trust store would: the client builds its TLS context from
+     * the JVM's trust settings when it is made, which is the path under test. Restored after each test; the JVM's default
+     * context ({@code SSLContext.getDefault()}) is never made while they are set.
+     */
     private void trust(TestCertificate certificate) {
         for (String name : TRUST_PROPERTIES) {
             trustBefore.putIfAbsent(name, System.getProperty(name, ""));
@@ -177,7 +182,7 @@ class SignedPutRecordBatchTlsTest {
                     .isInstanceOf(CompletionException.class)
                     .cause().isInstanceOf(SdkClientException.class)
                     .satisfies(e -> assertThat(causes(e)).anyMatch(c -> c instanceof SSLException)
-                            .anyMatch(c -> c.getMessage() != null && java.util.regex.Pattern.compile(reason).matcher(c.getMessage()).find()));
+                            .anyMatch(c -> c.getMessage() != null && Pattern.compile(reason).matcher(c.getMessage()).find()));
         } finally {
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
