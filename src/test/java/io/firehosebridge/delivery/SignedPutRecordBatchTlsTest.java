@@ -80,8 +80,8 @@ class SignedPutRecordBatchTlsTest {
 
     /**
      * Makes the JVM trust this certificate only, as the deployment's trust store would: the client builds its TLS context from
-     * the JVM's trust settings when it is made, which is the path under test. Restored after each test; the JVM's default
-     * context ({@code SSLContext.getDefault()}) is never made while they are set.
+     * the JVM's trust settings when it is made, which is the path under test. Restored after each test; nothing here asks for
+     * the JVM's default context ({@code SSLContext.getDefault()}), which would keep them for good.
      */
     private void trust(TestCertificate certificate) {
         for (String name : TRUST_PROPERTIES) {
