@@ -159,7 +159,9 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                     return answered;
                 })
                 .onComplete(done -> {
-                    // Answered or failed: the request is written or its connection closed, so the array is free again.
+                    // Answered or failed, so the array is free again. Only an answer before the whole body was read, or a
+                    // timeout before the close, can leave part of it unwritten: those bytes then go, from the next call's
+                    // body, to a request already answered or abandoned, framed by its own Content-Length.
                     bodies.give(body);
                     if (done.succeeded()) {
                         result.complete(done.result());
