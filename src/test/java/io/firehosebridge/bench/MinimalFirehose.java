@@ -17,8 +17,8 @@ import io.vertx.core.net.PfxOptions;
  * A Firehose stand-in for measuring the bridge's own CPU: it answers {@code PutRecordBatch} at once with every entry
  * accepted and {@code DescribeDeliveryStream} with ACTIVE, and does nothing else. It does not decode records: it counts
  * the JSON objects in the body ({@code {"Data":…}} entries; base64 and the stream name hold no brace) and answers with
- * a response prebuilt for that count. Runs inside the benchmark's JVM, so none of its CPU is the bridge's. With
- * a {@link TestCertificate} it serves HTTPS with a certificate made by {@code keytool} for 127.0.0.1, which the bridge is told to trust.
+ * a response prebuilt for that count. Runs inside the benchmark's JVM, so none of its CPU is the bridge's. With a
+ * {@link TestCertificate} it serves HTTPS for 127.0.0.1, which the bridge is told to trust.
  */
 final class MinimalFirehose implements AutoCloseable {
 

@@ -44,8 +44,6 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 class SignedPutRecordBatchTlsTest {
 
     private static final AwsBasicCredentials CREDENTIALS = AwsBasicCredentials.create("test-key", "test-secret");
-    private static final List<String> TRUST_PROPERTIES = List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword",
-            "javax.net.ssl.trustStoreType");
 
     private static Vertx vertx;
     private static TestCertificate loopback;
@@ -84,12 +82,10 @@ class SignedPutRecordBatchTlsTest {
      * the JVM's default context ({@code SSLContext.getDefault()}), which would keep them for good.
      */
     private void trust(TestCertificate certificate) {
-        for (String name : TRUST_PROPERTIES) {
+        certificate.trustProperties().forEach((name, value) -> {
             trustBefore.putIfAbsent(name, System.getProperty(name, ""));
-        }
-        System.setProperty("javax.net.ssl.trustStore", certificate.trustStore().toAbsolutePath().toString());
-        System.setProperty("javax.net.ssl.trustStorePassword", TestCertificate.PASSWORD);
-        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+            System.setProperty(name, value);
+        });
     }
 
     /** An HTTPS endpoint on a free loopback port serving this certificate, accepting every entry of each call. */

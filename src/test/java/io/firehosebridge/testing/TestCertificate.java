@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,9 +41,14 @@ public record TestCertificate(Path keyStore, Path trustStore) {
     }
 
     /** The JVM's trust settings that make it trust this certificate (and nothing else): the service uses the JVM's trust. */
+    public Map<String, String> trustProperties() {
+        return Map.of("javax.net.ssl.trustStore", trustStore.toAbsolutePath().toString(), "javax.net.ssl.trustStorePassword", PASSWORD,
+                "javax.net.ssl.trustStoreType", "PKCS12");
+    }
+
+    /** {@link #trustProperties()} as options for a JVM to be started. */
     public List<String> trustingJvmOptions() {
-        return List.of("-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath(), "-Djavax.net.ssl.trustStorePassword=" + PASSWORD,
-                "-Djavax.net.ssl.trustStoreType=PKCS12");
+        return trustProperties().entrySet().stream().map(e -> "-D" + e.getKey() + "=" + e.getValue()).toList();
     }
 
     private static void keytool(String... args) throws Exception {
