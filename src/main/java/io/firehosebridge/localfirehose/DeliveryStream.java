@@ -153,8 +153,12 @@ public final class DeliveryStream {
         }
     }
 
-    /** Applies the record and byte quotas and the injected failure rate to one record. */
+    /** Applies the buffer bound, the record and byte quotas and the injected failure rate to one record. */
     Admission admitRecord(int size, boolean batch) {
+        if (buffer.bytes() >= context.config().maxBufferedBytes()) {
+            metrics.throttledRecords.increment();
+            return Admission.THROTTLED;
+        }
         Quotas q = quotas;
         if (!TokenBucket.tryTakeBoth(q.records(), q.bytes(), size)) {
             metrics.throttledRecords.increment();

@@ -50,6 +50,16 @@ public interface LocalFirehoseConfig {
     @WithDefault("10485760")
     long maxBulkRequestBytes();
 
+    /**
+     * Most bytes a stream holds buffered and not yet taken for delivery; while a slow destination keeps it above this,
+     * further records are answered as throttled ("Slow down."), so the sender retries them later. AWS keeps accepting
+     * instead (it stores accepted records durably); a stand-in that kept everything in its heap ran out of memory and
+     * lost the delivery it was building. The default is Firehose's largest size hint (128 MiB), so any buffer can still
+     * fill to its own hint.
+     */
+    @WithDefault("134217728")
+    long maxBufferedBytes();
+
     /** Folder for failed documents of an Elasticsearch destination when no ErrorOutputPrefix is set. */
     @WithDefault("elasticsearch-failed")
     String elasticsearchFailedFolder();

@@ -300,6 +300,46 @@ class LocalFirehoseEndpointTest {
                 .isInstanceOf(ServiceUnavailableException.class);
     }
 
+    /**
+     * A destination that does not answer keeps one delivery retrying and the rest in the buffer; once the buffer holds
+     * {@code max-buffered-bytes} (4 MiB in the test profile), further records are throttled instead of filling the heap.
+     */
+    @Test
+    void aBufferThatCannotDrainThrottlesRecordsBeyondItsBound() {
+        String stream = unique("bound");
+        firehose.createDeliveryStream(b -> b.deliveryStreamName(stream)
+                .amazonopensearchserviceDestinationConfiguration(AmazonopensearchserviceDestinationConfiguration.builder()
+                        .roleARN(ROLE)
+                        .clusterEndpoint("http://127.0.0.1:" + unchecked(FirehoseTestSupport::closedPort))
+                        .indexName("clicks")
+                        .bufferingHints(h -> h.sizeInMBs(1).intervalInSeconds(0))
+                        .retryOptions(r -> r.durationInSeconds(30))
+                        .s3Configuration(S3DestinationConfiguration.builder().roleARN(ROLE).bucketARN("arn:aws:s3:::" + unique("bound-backup"))
+                                .build())
+                        .build()));
+        awaitActive(firehose, stream);
+        localFirehose.setFaults(stream, localFirehose.faults(stream).withQuotas(500_000, 2000, 10_000)); // no quota binds here
+        Record halfMegabyte = Record.builder().data(SdkBytes.fromByteArray(new byte[500_000])).build();
+        int accepted = 0;
+        int throttled = 0;
+        for (int call = 0; call < 5; call++) {
+            PutRecordBatchResponse response = firehose.putRecordBatch(b -> b.deliveryStreamName(stream)
+                    .records(halfMegabyte, halfMegabyte, halfMegabyte, halfMegabyte));
+            for (var entry : response.requestResponses()) {
+                if (entry.errorCode() == null) {
+                    accepted++;
+                } else {
+                    assertThat(entry.errorCode()).isEqualTo("ServiceUnavailableException");
+                    assertThat(entry.errorMessage()).isEqualTo("Slow down.");
+                    throttled++;
+                }
+            }
+        }
+        // 4 MiB is 8.4 such records; the one delivery that is retrying took at most 1 MiB (two more) out of the buffer.
+        assertThat(accepted).isBetween(9, 11);
+        assertThat(throttled).isEqualTo(20 - accepted);
+    }
+
     @Test
     void faultsAdminApiInjectsRecordFailuresAndWholeCallErrorsAtRuntime() throws Exception {
         String stream = createSeedStream(unique("faults"), unique("faults-backup"), 60);

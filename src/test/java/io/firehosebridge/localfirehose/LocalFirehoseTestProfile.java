@@ -6,7 +6,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * The test profile with the endpoint on a free port (so parallel runs on this host never collide on 4573)
- * and a short CREATING phase.
+ * a short CREATING phase, and a buffer bound small enough to reach in a test.
  */
 public class LocalFirehoseTestProfile implements QuarkusTestProfile {
 
@@ -15,6 +15,7 @@ public class LocalFirehoseTestProfile implements QuarkusTestProfile {
         return Map.of(
                 "local-firehose.port", "0",
                 "local-firehose.creating-delay", "300ms",
+                "local-firehose.max-buffered-bytes", "4194304",
                 "quarkus.http.test-port", "0");
     }
 }
