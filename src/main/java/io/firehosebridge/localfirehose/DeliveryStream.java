@@ -155,12 +155,9 @@ public final class DeliveryStream {
 
     /** Applies the buffer bound, the record and byte quotas and the injected failure rate to one record. */
     Admission admitRecord(int size, boolean batch) {
-        if (buffer.bytes() >= context.config().maxBufferedBytes()) {
-            metrics.throttledRecords.increment();
-            return Admission.THROTTLED;
-        }
         Quotas q = quotas;
-        if (!TokenBucket.tryTakeBoth(q.records(), q.bytes(), size)) {
+        // A full buffer throttles like a spent quota, and takes no tokens.
+        if (buffer.bytes() >= context.config().maxBufferedBytes() || !TokenBucket.tryTakeBoth(q.records(), q.bytes(), size)) {
             metrics.throttledRecords.increment();
             return Admission.THROTTLED;
         }
