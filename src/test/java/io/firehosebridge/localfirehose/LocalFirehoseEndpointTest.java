@@ -334,6 +334,8 @@ class LocalFirehoseEndpointTest {
         // took one or two out of it (at most its 1 MiB hint), depending on when it started.
         assertThat(accepted).isBetween(9, 11);
         assertThat(throttled).isEqualTo(20 - accepted);
+        // Deleting cuts the retries short, so the stream does not keep retrying while the other tests run.
+        firehose.deleteDeliveryStream(b -> b.deliveryStreamName(stream));
     }
 
     @Test
