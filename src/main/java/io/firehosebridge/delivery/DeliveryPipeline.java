@@ -1,5 +1,19 @@
 package io.firehosebridge.delivery;
 
+import io.firehosebridge.delivery.batch.DeliveryBatch;
+import io.firehosebridge.delivery.batch.DeliveryBatcher;
+import io.firehosebridge.delivery.batch.InFlightBudget;
+import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
+import io.firehosebridge.delivery.observe.DeliveryMetrics;
+import io.firehosebridge.delivery.observe.DeliveryObserver;
+import io.firehosebridge.delivery.send.AdaptiveRateLimiter;
+import io.firehosebridge.delivery.send.FirehoseSender;
+import io.firehosebridge.delivery.send.RetryPolicy;
+import io.firehosebridge.delivery.settle.DeadLetterWriter;
+import io.firehosebridge.delivery.settle.PollSettlement;
+import io.firehosebridge.delivery.settle.Settlement;
+
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

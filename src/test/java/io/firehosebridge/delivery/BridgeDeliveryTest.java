@@ -1,5 +1,7 @@
 package io.firehosebridge.delivery;
 
+import io.firehosebridge.delivery.settle.DeadLetterWriter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

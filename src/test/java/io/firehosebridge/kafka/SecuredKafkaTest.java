@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import io.firehosebridge.delivery.DeadLetterWriter;
+import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import io.firehosebridge.reconcile.SearchAndBackup;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;

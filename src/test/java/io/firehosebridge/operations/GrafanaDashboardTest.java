@@ -32,7 +32,7 @@ class GrafanaDashboardTest {
         assertThat(dashboard.path("panels").size()).isGreaterThan(5);
 
         Set<String> meters = new TreeSet<>();
-        for (String source : List.of("src/main/java/io/firehosebridge/delivery/DeliveryMetrics.java",
+        for (String source : List.of("src/main/java/io/firehosebridge/delivery/observe/DeliveryMetrics.java",
                 "src/main/java/io/firehosebridge/localfirehose/StreamMetrics.java")) {
             String code = Files.readString(project.resolve(source));
             for (Pattern p : List.of(METER, COUNTER_HELPER)) {

@@ -60,7 +60,7 @@ class NativeSourcesCheck {
         Set<Class<?>> roots = roots();
         // Known members of each kind of root, so that a scan that finds nothing cannot pass.
         assertThat(roots).extracting(Class::getName).contains(PRODUCT + "reconcile.ledger.LedgerEntry", PRODUCT + "reconcile.api.ApiError",
-                PRODUCT + "reconcile.scan.PartitionReport", PRODUCT + "delivery.PutRecordBatchBody$Interceptor");
+                PRODUCT + "reconcile.scan.PartitionReport", PRODUCT + "delivery.firehose.PutRecordBatchBody$Interceptor");
         Set<Class<?>> needed = closure(roots);
         Set<String> unregistered = new TreeSet<>();
         for (Class<?> c : needed) {

@@ -39,7 +39,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.delivery.DeliveryConfig;
-import io.firehosebridge.delivery.DeliveryObserver;
+import io.firehosebridge.delivery.observe.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.kafka.KafkaClients;
 import io.firehosebridge.kafka.KafkaConnection;

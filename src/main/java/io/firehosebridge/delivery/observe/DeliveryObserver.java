@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.observe;
 
 import java.time.Instant;
 import java.util.List;

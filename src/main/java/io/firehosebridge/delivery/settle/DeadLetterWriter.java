@@ -1,4 +1,7 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.settle;
+
+import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.observe.DeliveryMetrics;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,7 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.firehose;
+
+import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.settle.Settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.firehosebridge.delivery.SignedPutRecordBatchTest.Captured;
+import io.firehosebridge.delivery.firehose.SignedPutRecordBatchTest.Captured;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.testing.TestCertificate;
 import io.vertx.core.Vertx;

@@ -1,4 +1,6 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.batch;
+
+import io.firehosebridge.delivery.settle.Settlement;
 
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;

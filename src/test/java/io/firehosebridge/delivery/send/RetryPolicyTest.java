@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.send;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

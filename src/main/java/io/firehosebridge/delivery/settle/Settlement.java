@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.settle;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -1,4 +1,7 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.observe;
+
+import io.firehosebridge.delivery.batch.InFlightBudget;
+import io.firehosebridge.delivery.send.AdaptiveRateLimiter;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -50,33 +53,40 @@ public final class DeliveryMetrics {
         }).description("Adaptive send rate in records/s; -1 while unlimited").register(registry);
     }
 
-    void consumed(int records) {
+    /** Records read from Kafka in one poll. */
+    public void consumed(int records) {
         consumed.increment(records);
     }
 
-    void delivered(int n) {
+    /** Records Firehose accepted. */
+    public void delivered(int n) {
         delivered.increment(n);
     }
 
-    void retried(int n) {
+    /** Records to be resent after a failed entry or call. */
+    public void retried(int n) {
         retried.increment(n);
     }
 
-    void throttled(int n) {
+    /** Entries Firehose refused for throughput. */
+    public void throttled(int n) {
         throttled.increment(n);
     }
 
-    void deadLettered(DeadLetterReason reason) {
+    /** One record written to the dead-letter topic for {@code reason}. */
+    public void deadLettered(DeadLetterReason reason) {
         deadLettered.get(reason).increment();
     }
 
-    void callStarted(int records, long bytes) {
+    /** A PutRecordBatch call of {@code records} records and {@code bytes} bytes is sent. */
+    public void callStarted(int records, long bytes) {
         callsInFlight.incrementAndGet();
         batchRecords.record(records);
         batchBytes.record(bytes);
     }
 
-    void callEnded(long startNanos) {
+    /** The call started at {@code startNanos} ({@link System#nanoTime}) ended, answered or failed. */
+    public void callEnded(long startNanos) {
         callsInFlight.decrementAndGet();
         putLatency.record(Duration.ofNanos(System.nanoTime() - startNanos));
     }

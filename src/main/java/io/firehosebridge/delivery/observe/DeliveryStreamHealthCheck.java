@@ -1,4 +1,6 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.observe;
+
+import io.firehosebridge.delivery.DeliveryConfig;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,6 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.firehose;
+
+import io.firehosebridge.delivery.batch.PendingRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,4 +1,6 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.firehose;
+
+import io.firehosebridge.delivery.DeliveryConfig;
 
 import java.net.URI;
 

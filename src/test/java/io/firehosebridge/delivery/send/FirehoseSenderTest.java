@@ -1,4 +1,12 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.send;
+
+import io.firehosebridge.delivery.batch.DeliveryBatch;
+import io.firehosebridge.delivery.batch.InFlightBudget;
+import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.firehose.PutRecordBatchBody;
+import io.firehosebridge.delivery.observe.DeliveryMetrics;
+import io.firehosebridge.delivery.settle.DeadLetterWriter;
+import io.firehosebridge.delivery.settle.Settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,11 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.send;
+
+import io.firehosebridge.delivery.batch.DeliveryBatch;
+import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
+import io.firehosebridge.delivery.observe.DeliveryMetrics;
+import io.firehosebridge.delivery.observe.DeliveryObserver;
+import io.firehosebridge.delivery.settle.DeadLetterWriter;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.settle;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,7 +13,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * The connector's throttled commit strategy then commits a partition's offset only when every poll
  * before it is acknowledged too.
  */
-final class PollSettlement implements Settlement {
+public final class PollSettlement implements Settlement {
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
@@ -21,7 +21,8 @@ final class PollSettlement implements Settlement {
     private final AtomicInteger unsettled;
     private final AtomicBoolean nacked = new AtomicBoolean();
 
-    PollSettlement(Message<?> poll, int records) {
+    /** Settles {@code poll}, which holds {@code records} records (at least one). */
+    public PollSettlement(Message<?> poll, int records) {
         if (records < 1) {
             throw new IllegalArgumentException("a poll settles at least one record, got " + records);
         }

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.send;
 
 import java.time.Duration;
 import java.util.function.LongSupplier;

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.settle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.batch;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

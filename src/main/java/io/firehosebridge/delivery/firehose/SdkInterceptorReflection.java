@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.firehose;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
