@@ -1,5 +1,16 @@
 package io.firehosebridge.localfirehose;
 
+import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.destination.IndexRotation;
+import io.firehosebridge.localfirehose.destination.S3ObjectStore;
+import io.firehosebridge.localfirehose.destination.S3Settings;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient;
+import io.firehosebridge.localfirehose.destination.SearchSettings;
+import io.firehosebridge.localfirehose.stream.DeliveryContext;
+import io.firehosebridge.localfirehose.stream.DeliveryStream;
+import io.firehosebridge.localfirehose.stream.StreamFaults;
+import io.firehosebridge.localfirehose.stream.StreamSpec;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +56,7 @@ public class LocalFirehose {
     }
 
     /** Builds the clients, starts the buffer timer and creates the configured default stream (ACTIVE at once). */
-    synchronized void start() {
+    public synchronized void start() {
         if (context != null) {
             return;
         }
@@ -66,7 +77,7 @@ public class LocalFirehose {
     }
 
     /** Delivers every buffered record and stops; waits at most the configured shutdown flush timeout. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (context == null) {
             return;
         }
@@ -85,7 +96,7 @@ public class LocalFirehose {
     }
 
     /** Creates a stream; it turns ACTIVE after the configured delay unless {@code activeNow}. */
-    DeliveryStream create(StreamSpec spec, boolean activeNow) {
+    public DeliveryStream create(StreamSpec spec, boolean activeNow) {
         requireStarted();
         String arn = "arn:aws:firehose:" + config.region() + ":" + config.accountId() + ":deliverystream/" + spec.name();
         synchronized (streams) {
@@ -107,7 +118,7 @@ public class LocalFirehose {
     }
 
     /** Deletes a stream: it shows DELETING, takes no more records, delivers what it buffered and disappears. */
-    void delete(String name) {
+    public void delete(String name) {
         DeliveryStream stream = find(name);
         if ("CREATING".equals(stream.status())) {
             throw FirehoseException.inUse("Firehose " + name + " is in CREATING state and cannot be deleted yet");
@@ -124,7 +135,7 @@ public class LocalFirehose {
     }
 
     /** The stream, in any status; ResourceNotFoundException if there is none. */
-    DeliveryStream find(String name) {
+    public DeliveryStream find(String name) {
         DeliveryStream stream = streams.get(name);
         if (stream == null) {
             throw FirehoseException.notFound("Firehose " + name + " under account " + config.accountId() + " not found.");
@@ -133,7 +144,7 @@ public class LocalFirehose {
     }
 
     /** The stream if it can take records; puts to a CREATING or DELETING stream fail like puts to a missing one. */
-    DeliveryStream findActive(String name) {
+    public DeliveryStream findActive(String name) {
         DeliveryStream stream = find(name);
         if (!"ACTIVE".equals(stream.status())) {
             throw FirehoseException.notFound("Firehose " + name + " under account " + config.accountId()
@@ -143,7 +154,7 @@ public class LocalFirehose {
     }
 
     /** Stream names in alphabetical order. */
-    List<DeliveryStream> list() {
+    public List<DeliveryStream> list() {
         return List.copyOf(streams.values());
     }
 
@@ -167,7 +178,8 @@ public class LocalFirehose {
         find(stream).flushNow();
     }
 
-    Clock clock() {
+    /** The clock arrival times and fault windows are read from. */
+    public Clock clock() {
         return clock;
     }
 

@@ -1,5 +1,7 @@
 package io.firehosebridge.localfirehose;
 
+import io.firehosebridge.localfirehose.api.LocalFirehoseServer;
+
 import static io.firehosebridge.localfirehose.FirehoseTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

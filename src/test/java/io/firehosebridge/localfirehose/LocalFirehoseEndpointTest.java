@@ -1,5 +1,8 @@
 package io.firehosebridge.localfirehose;
 
+import io.firehosebridge.localfirehose.api.LocalFirehoseServer;
+import io.firehosebridge.localfirehose.destination.IndexRotation;
+
 import static io.firehosebridge.localfirehose.FirehoseTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

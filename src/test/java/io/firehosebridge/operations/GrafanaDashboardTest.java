@@ -33,7 +33,7 @@ class GrafanaDashboardTest {
 
         Set<String> meters = new TreeSet<>();
         for (String source : List.of("src/main/java/io/firehosebridge/delivery/observe/DeliveryMetrics.java",
-                "src/main/java/io/firehosebridge/localfirehose/StreamMetrics.java")) {
+                "src/main/java/io/firehosebridge/localfirehose/stream/StreamMetrics.java")) {
             String code = Files.readString(project.resolve(source));
             for (Pattern p : List.of(METER, COUNTER_HELPER)) {
                 Matcher m = p.matcher(code);

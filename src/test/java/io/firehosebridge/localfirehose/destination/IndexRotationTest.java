@@ -1,4 +1,6 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,8 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.api.Json;
+import io.firehosebridge.localfirehose.api.Violations;
 
 import java.net.URI;
 import java.util.List;
@@ -42,7 +46,8 @@ public record SearchSettings(
         return openSearchService ? "AmazonopensearchserviceDestination" : "ElasticsearchDestination";
     }
 
-    static SearchSettings parse(JsonNode node, boolean openSearchService, Violations v) {
+    /** Reads a search destination configuration, collecting breaches of the model in {@code v}; throws if there are any. */
+    public static SearchSettings parse(JsonNode node, boolean openSearchService, Violations v) {
         String path = openSearchService ? "amazonopensearchserviceDestinationConfiguration" : "elasticsearchDestinationConfiguration";
         String role = Json.text(node, "RoleARN");
         String domainArn = Json.text(node, "DomainARN");
@@ -78,7 +83,7 @@ public record SearchSettings(
     }
 
     /** Firehose's own checks beyond the model constraints. */
-    void check() {
+    public void check() {
         if ((domainArn == null) == (clusterEndpoint == null)) {
             throw FirehoseException.invalidArgument("Exactly one of DomainARN or ClusterEndpoint must be specified.");
         }

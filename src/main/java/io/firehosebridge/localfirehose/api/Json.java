@@ -1,14 +1,15 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Null-tolerant reads from Jackson trees of request bodies. */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
-    static String text(JsonNode node, String field) {
+    /** The field as text; null when the node or the field is missing or null. */
+    public static String text(JsonNode node, String field) {
         if (node == null) {
             return null;
         }
@@ -16,7 +17,8 @@ final class Json {
         return value == null || value.isNull() ? null : value.asText();
     }
 
-    static Integer integer(JsonNode node, String field) {
+    /** The field as an integer; null when missing or null, SerializationException when not an integer. */
+    public static Integer integer(JsonNode node, String field) {
         if (node == null) {
             return null;
         }

@@ -1,4 +1,11 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.stream;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.destination.S3KeyLayout;
+import io.firehosebridge.localfirehose.destination.S3Settings;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient.BulkDocument;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient.DocumentError;
+import io.firehosebridge.localfirehose.destination.SearchSettings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,9 +32,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.firehosebridge.localfirehose.SearchBulkClient.BulkDocument;
-import io.firehosebridge.localfirehose.SearchBulkClient.DocumentError;
-
 /**
  * One delivery stream at runtime: its status, quotas and faults, its buffer, and the single delivery thread
  * that empties the buffer into the search cluster and S3 (one flush at a time, off the HTTP event loop).
@@ -35,7 +39,7 @@ import io.firehosebridge.localfirehose.SearchBulkClient.DocumentError;
 public final class DeliveryStream {
 
     /** What the quotas and fault settings decided for one record. */
-    enum Admission {
+    public enum Admission {
         ACCEPTED, THROTTLED, FAILED
     }
 
@@ -69,7 +73,8 @@ public final class DeliveryStream {
         }
     }
 
-    DeliveryStream(StreamSpec spec, String arn, String status, StreamFaults faults, DeliveryContext context) {
+    /** A stream in {@code status} with these starting faults, sharing {@code context} with the other streams. */
+    public DeliveryStream(StreamSpec spec, String arn, String status, StreamFaults faults, DeliveryContext context) {
         this.spec = spec;
         this.arn = arn;
         this.status = status;
@@ -127,11 +132,13 @@ public final class DeliveryStream {
         return faults;
     }
 
-    void setStatus(String status) {
+    /** Sets the lifecycle status (CREATING, ACTIVE, DELETING) shown by DescribeDeliveryStream. */
+    public void setStatus(String status) {
         this.status = status;
     }
 
-    void setFaults(StreamFaults newFaults) {
+    /** Replaces the quotas and faults; new token buckets only when a quota changed. */
+    public void setFaults(StreamFaults newFaults) {
         StreamFaults old = this.faults;
         this.faults = newFaults;
         if (old.recordsPerSecond() != newFaults.recordsPerSecond() || old.requestsPerSecond() != newFaults.requestsPerSecond()
@@ -141,7 +148,7 @@ public final class DeliveryStream {
     }
 
     /** Applies the whole-call fault and the request quota to one put call; throws the error AWS would answer. */
-    void admitCall() {
+    public void admitCall() {
         metrics.putRequests.increment();
         StreamFaults f = faults;
         if (f.callErrorActive(context.clock().instant())) {
@@ -154,7 +161,7 @@ public final class DeliveryStream {
     }
 
     /** Applies the buffer bound, the record and byte quotas and the injected failure rate to one record. */
-    Admission admitRecord(int size, boolean batch) {
+    public Admission admitRecord(int size, boolean batch) {
         Quotas q = quotas;
         // A full buffer throttles like a spent quota, and takes no tokens.
         if (buffer.bytes() >= context.config().maxBufferedBytes() || !TokenBucket.tryTakeBoth(q.records(), q.bytes(), size)) {
@@ -170,7 +177,7 @@ public final class DeliveryStream {
     }
 
     /** Takes an admitted record into the buffer (or discards it when delivery is off); returns its RecordId. */
-    String accept(byte[] data, Instant arrival) {
+    public String accept(byte[] data, Instant arrival) {
         String recordId = idPrefix + Long.toString(sequence.incrementAndGet());
         metrics.incomingRecords.increment();
         metrics.incomingBytes.increment(data.length);
@@ -181,7 +188,7 @@ public final class DeliveryStream {
     }
 
     /** Called periodically: starts a delivery when the buffer's interval has passed. */
-    void tick() {
+    public void tick() {
         if (buffer.isDue()) {
             scheduleFlush();
         }
@@ -213,7 +220,7 @@ public final class DeliveryStream {
     }
 
     /** Stops retrying, delivers what is buffered and waits for it until {@code deadline}; returns false on timeout. */
-    boolean stop(Instant deadline) throws InterruptedException {
+    public boolean stop(Instant deadline) throws InterruptedException {
         stopping.countDown();
         scheduleFlush();
         deliveryThread.shutdown();

@@ -1,4 +1,4 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.stream;
 
 import java.time.Instant;
 

@@ -1,4 +1,6 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
+
+import io.firehosebridge.localfirehose.LocalFirehoseConfig;
 
 import java.net.URI;
 import java.util.Set;
@@ -13,12 +15,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The local S3-compatible store every BucketARN maps to; buckets are created on first use. */
-final class S3ObjectStore implements AutoCloseable {
+public final class S3ObjectStore implements AutoCloseable {
 
     private final S3Client client;
     private final Set<String> knownBuckets = ConcurrentHashMap.newKeySet();
 
-    S3ObjectStore(LocalFirehoseConfig.S3 config, String region) {
+    /** A client of the store at {@code config}'s endpoint, in {@code region}. */
+    public S3ObjectStore(LocalFirehoseConfig.S3 config, String region) {
         this.client = S3Client.builder()
                 .endpointOverride(URI.create(config.endpoint()))
                 .region(Region.of(region))
@@ -29,7 +32,8 @@ final class S3ObjectStore implements AutoCloseable {
                 .build();
     }
 
-    void put(String bucket, String key, byte[] body) {
+    /** Writes one object, creating its bucket first if this store has not seen it yet. */
+    public void put(String bucket, String key, byte[] body) {
         ensureBucket(bucket);
         client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
     }

@@ -1,4 +1,4 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
 
 /**
  * An error answered to a Firehose client as AWS does: {@code {"__type":type,"message":...}} with an HTTP status.

@@ -1,4 +1,9 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
+
+import io.firehosebridge.localfirehose.destination.S3Settings;
+import io.firehosebridge.localfirehose.destination.SearchSettings;
+import io.firehosebridge.localfirehose.stream.DeliveryStream;
+import io.firehosebridge.localfirehose.stream.StreamSpec;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,4 +1,4 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,17 +8,19 @@ import java.util.regex.Pattern;
  * Collects breaches of the API model's constraints (length, range, pattern, enum, required) and reports
  * them together as one ValidationException, worded the way AWS words them.
  */
-final class Violations {
+public final class Violations {
 
     private final List<String> messages = new ArrayList<>();
 
-    void required(String path, Object value) {
+    /** A member that must be present. */
+    public void required(String path, Object value) {
         if (value == null) {
             messages.add("Value null at '" + path + "' failed to satisfy constraint: Member must not be null");
         }
     }
 
-    void length(String path, String value, int min, int max) {
+    /** A string's length within {@code min..max}; null passes. */
+    public void length(String path, String value, int min, int max) {
         if (value == null) {
             return;
         }
@@ -29,13 +31,15 @@ final class Violations {
         }
     }
 
-    void pattern(String path, String value, Pattern pattern) {
+    /** A non-empty string matching {@code pattern}; null and empty pass. */
+    public void pattern(String path, String value, Pattern pattern) {
         if (value != null && !value.isEmpty() && !pattern.matcher(value).matches()) {
             add(value, path, "Member must satisfy regular expression pattern: " + pattern.pattern());
         }
     }
 
-    void range(String path, Integer value, int min, int max) {
+    /** A number within {@code min..max}; null passes. */
+    public void range(String path, Integer value, int min, int max) {
         if (value == null) {
             return;
         }
@@ -46,7 +50,8 @@ final class Violations {
         }
     }
 
-    void oneOf(String path, String value, List<String> allowed) {
+    /** One of the enum values {@code allowed}; null passes. */
+    public void oneOf(String path, String value, List<String> allowed) {
         if (value != null && !allowed.contains(value)) {
             add(value, path, "Member must satisfy enum value set: " + allowed);
         }
@@ -71,7 +76,8 @@ final class Violations {
         messages.add("Value '" + value + "' at '" + path + "' failed to satisfy constraint: " + constraint);
     }
 
-    void throwIfAny() {
+    /** Throws one ValidationException naming every breach collected, if there is any. */
+    public void throwIfAny() {
         if (messages.isEmpty()) {
             return;
         }

@@ -1,4 +1,6 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.stream;
+
+import io.firehosebridge.localfirehose.LocalFirehoseConfig;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,9 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
+
+import io.firehosebridge.localfirehose.LocalFirehose;
+import io.firehosebridge.localfirehose.stream.DeliveryStream;
+import io.firehosebridge.localfirehose.stream.DeliveryStream.Admission;
+import io.firehosebridge.localfirehose.stream.StreamSpec;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,8 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.firehosebridge.localfirehose.DeliveryStream.Admission;
 
 /**
  * The Firehose operations over AWS JSON 1.1: reads a request body for an {@code X-Amz-Target} operation and

@@ -1,4 +1,8 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.api.Json;
+import io.firehosebridge.localfirehose.api.Violations;
 
 import java.util.List;
 
@@ -30,7 +34,8 @@ public record S3Settings(
         return "GZIP".equals(compressionFormat) ? ".gz" : "";
     }
 
-    static S3Settings parse(JsonNode node, String path, Violations v) {
+    /** Reads an S3 configuration at {@code path} of a request (null when absent), collecting breaches of the model in {@code v}. */
+    public static S3Settings parse(JsonNode node, String path, Violations v) {
         if (node == null || node.isNull()) {
             v.required(path, null);
             return null;
@@ -57,7 +62,7 @@ public record S3Settings(
     }
 
     /** Checks that need the whole configuration (after the model constraints passed). */
-    void check() {
+    public void check() {
         S3KeyLayout.validate(prefix, errorOutputPrefix);
         if (!"UNCOMPRESSED".equals(compressionFormat) && !"GZIP".equals(compressionFormat)) {
             throw FirehoseException.invalidArgument("CompressionFormat " + compressionFormat

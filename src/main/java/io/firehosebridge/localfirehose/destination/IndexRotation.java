@@ -1,4 +1,6 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

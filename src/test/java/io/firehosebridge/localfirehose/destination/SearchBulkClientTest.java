@@ -1,4 +1,4 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
-import io.firehosebridge.localfirehose.SearchBulkClient.BulkDocument;
-import io.firehosebridge.localfirehose.SearchBulkClient.DocumentError;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient.BulkDocument;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient.DocumentError;
 
 class SearchBulkClientTest {
 

@@ -1,4 +1,10 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.stream;
+
+import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.api.Json;
+import io.firehosebridge.localfirehose.api.Violations;
+import io.firehosebridge.localfirehose.destination.S3Settings;
+import io.firehosebridge.localfirehose.destination.SearchSettings;
 
 import java.util.List;
 import java.util.regex.Pattern;
@@ -13,20 +19,21 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record StreamSpec(String name, String type, SearchSettings search, S3Settings s3, boolean extendedS3) {
 
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+    /** What a delivery stream name must match. */
+    public static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
     private static final List<String> UNSUPPORTED = List.of("RedshiftDestinationConfiguration", "SplunkDestinationConfiguration",
             "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
             "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration");
 
     /** Validates a delivery stream name as every operation does. */
-    static void checkName(Violations v, String name) {
+    public static void checkName(Violations v, String name) {
         v.required("deliveryStreamName", name);
         v.length("deliveryStreamName", name, 1, 64);
         v.pattern("deliveryStreamName", name, NAME);
     }
 
     /** Reads and validates a CreateDeliveryStream request body. */
-    static StreamSpec parse(JsonNode body) {
+    public static StreamSpec parse(JsonNode body) {
         Violations v = new Violations();
         String name = Json.text(body, "DeliveryStreamName");
         checkName(v, name);

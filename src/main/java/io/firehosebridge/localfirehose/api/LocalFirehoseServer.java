@@ -1,4 +1,7 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.api;
+
+import io.firehosebridge.localfirehose.LocalFirehose;
+import io.firehosebridge.localfirehose.LocalFirehoseConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.firehosebridge.localfirehose;
+package io.firehosebridge.localfirehose.destination;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,14 +21,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.firehosebridge.search.SearchEngine;
 
 /** Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document. */
-final class SearchBulkClient {
+public final class SearchBulkClient {
 
     /** One document of a bulk request; {@code type} and {@code id} may be null. */
-    record BulkDocument(String index, String type, String id, byte[] source) {
+    public record BulkDocument(String index, String type, String id, byte[] source) {
     }
 
     /** Why one document was not indexed: the item status (or a connection error code) and the cluster's error. */
-    record DocumentError(String code, String message) {
+    public record DocumentError(String code, String message) {
     }
 
     private final HttpClient http = HttpClient.newBuilder()
@@ -38,7 +38,8 @@ final class SearchBulkClient {
     private final ObjectMapper mapper;
     private final Map<String, SearchEngine> engines = new ConcurrentHashMap<>();
 
-    SearchBulkClient(ObjectMapper mapper) {
+    /** A client that writes bulk requests and reads their answers with {@code mapper}. */
+    public SearchBulkClient(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
@@ -46,7 +47,7 @@ final class SearchBulkClient {
      * Whether the cluster still has mapping types (Elasticsearch before 7). OpenSearch and Elasticsearch 7+
      * do not, so a TypeName is left out of requests to them.
      */
-    boolean supportsTypes(String baseUrl) throws IOException, InterruptedException {
+    public boolean supportsTypes(String baseUrl) throws IOException, InterruptedException {
         return engine(baseUrl).mappingTypes();
     }
 
@@ -75,7 +76,7 @@ final class SearchBulkClient {
      * document each) as they need, one after another; returns one entry per document, null where it was indexed.
      * Throws IOException when the cluster could not be reached at all.
      */
-    List<DocumentError> bulk(String baseUrl, List<BulkDocument> docs, long maxRequestBytes) throws IOException, InterruptedException {
+    public List<DocumentError> bulk(String baseUrl, List<BulkDocument> docs, long maxRequestBytes) throws IOException, InterruptedException {
         List<DocumentError> out = new ArrayList<>(docs.size());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         int first = 0;
