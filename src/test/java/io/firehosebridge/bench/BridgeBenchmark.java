@@ -554,8 +554,12 @@ class BridgeBenchmark {
                 // search and S3 load unrelated to the scenario.
                 "bridge.reconcile.ledger.topic", group + "-ledger", "bridge.reconcile.jobs.topic", group + "-jobs",
                 "bridge.reconcile.ledger.verify-interval", "1h"), jvm)
-                .withEnvironment(BRIDGE_ENV);
+                .withEnvironment(BRIDGE_ENV)
+                .withJavaHome(BRIDGE_JAVA_HOME);
     }
+
+    /** The JVM the bridge runs on: the tests' own, or another with {@code -Dbench.bridge.java-home=} (to compare runtimes). */
+    private static final Path BRIDGE_JAVA_HOME = Path.of(System.getProperty("bench.bridge.java-home", System.getProperty("java.home")));
 
     /**
      * As deployed: glibc's malloc arenas capped (the default is eight per core, each holding freed native memory of the

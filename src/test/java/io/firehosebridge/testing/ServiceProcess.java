@@ -51,6 +51,12 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** Runs the service on the JVM installed at {@code javaHome} instead of the one running the tests. */
+    public ServiceProcess withJavaHome(Path javaHome) {
+        command.set(0, javaHome.resolve("bin").resolve("java").toString());
+        return this;
+    }
+
     /** Starts the process and waits until it answers the liveness probe. */
     public ServiceProcess start() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
