@@ -53,8 +53,8 @@ import io.firehosebridge.testing.ServiceProcess;
  *
  * <p>Sizes are system properties with modest defaults ({@code -Dfaults.crash.events=300000 -Dfaults.crash.kills=10},
  * {@code -Dfaults.outage.seconds=120}, {@code -Dfaults.scaling.events=300000 -Dfaults.scaling.rate=1500}, ...);
- * {@code -Dfaults.only=crash,api} runs a subset. Only a full run rewrites
- * docs/reliability.md.
+ * {@code -Dfaults.only=crash,api} runs a subset; {@code -Dfaults.bridge.props="key=value ..."} changes the bridges' settings.
+ * Only a full run rewrites docs/reliability.md.
  */
 class FaultSuite {
 
@@ -860,6 +860,13 @@ class FaultSuite {
         props.put("bridge.reconcile.jobs.topic", topic + "-jobs");
         // Every missing range listed, so that dead-lettered offsets can be told from lost ones exactly.
         props.put("bridge.reconcile.max-listed-ranges", "1000000");
+        // -Dfaults.bridge.props="key=value ..." runs every bridge of the suite with changed settings (to compare them).
+        for (String setting : System.getProperty("faults.bridge.props", "").trim().split("\\s+")) {
+            int eq = setting.indexOf('=');
+            if (eq > 0) {
+                props.put(setting.substring(0, eq), setting.substring(eq + 1));
+            }
+        }
         return props;
     }
 

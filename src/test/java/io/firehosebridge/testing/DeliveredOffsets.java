@@ -27,6 +27,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -150,7 +151,10 @@ public final class DeliveredOffsets {
         return found;
     }
 
-    /** The JSON lines of one backup object; null while it cannot be read whole (still being written). */
+    /**
+     * The JSON lines of one backup object; null while it cannot be read whole (still being written). S3Proxy has also
+     * answered 404 for a key it had just listed (a CI run of FieldTestSetupIT); that too waits for the caller's next poll.
+     */
     private static List<JsonNode> readBackupObject(S3Client s3, String bucket, String key) throws IOException {
         List<JsonNode> docs = new ArrayList<>();
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(key));
@@ -162,7 +166,7 @@ public final class DeliveredOffsets {
                     docs.add(JSON.readTree(line));
                 }
             }
-        } catch (JsonProcessingException | EOFException e) {
+        } catch (JsonProcessingException | EOFException | NoSuchKeyException e) {
             return null;
         }
         return docs;
