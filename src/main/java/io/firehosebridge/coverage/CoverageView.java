@@ -30,9 +30,11 @@ public record CoverageView(Instant at, boolean ledgerEnabled, long deliveryWindo
      * @param unconfirmedBackup records sent but not (yet) confirmed in the backup
      * @param oldestUnconfirmedSentAt when the oldest span not confirmed on both sides was sent; null when none
      * @param oldestUnconfirmedAgeSeconds its age; 0 when none
+     * @param unrepairedDuplicates offsets the verifier last found with more than one document in search and did not (yet) repair
      */
     @RegisterForReflection
-    public record Figures(long unconfirmedSearch, long unconfirmedBackup, Instant oldestUnconfirmedSentAt, double oldestUnconfirmedAgeSeconds) {
+    public record Figures(long unconfirmedSearch, long unconfirmedBackup, Instant oldestUnconfirmedSentAt, double oldestUnconfirmedAgeSeconds,
+            long unrepairedDuplicates) {
     }
 
     /**

@@ -36,6 +36,7 @@ final class LedgerCoverage {
         return switch (span.status()) {
             case CONFIRMED -> CoverageState.CONFIRMED;
             case MISSING -> missing(span, search) > 0 ? CoverageState.MISSING : CoverageState.CONFIRMED;
+            case DUPLICATED -> CoverageState.CONFIRMED; // every record is there; the duplicates are counted in the figures
             case UNVERIFIED -> span.sentAt().plus(window).isAfter(now) ? CoverageState.PENDING : CoverageState.OVERDUE;
         };
     }
@@ -48,8 +49,10 @@ final class LedgerCoverage {
     static Figures figures(List<LedgerEntry> spans, Instant now) {
         long search = 0;
         long backup = 0;
+        long duplicates = 0;
         Instant oldest = null;
         for (LedgerEntry e : spans) {
+            duplicates += e.duplicatedInSearch();
             if (e.status() == LedgerEntry.Status.CONFIRMED) {
                 continue;
             }
@@ -59,22 +62,24 @@ final class LedgerCoverage {
                 oldest = e.sentAt();
             }
         }
-        return new Figures(search, backup, oldest, age(oldest, now));
+        return new Figures(search, backup, oldest, age(oldest, now), duplicates);
     }
 
     /** The figures of several partitions together: counts add up, the oldest is the oldest. */
     static Figures total(List<Figures> parts, Instant now) {
         long search = 0;
         long backup = 0;
+        long duplicates = 0;
         Instant oldest = null;
         for (Figures f : parts) {
             search += f.unconfirmedSearch();
             backup += f.unconfirmedBackup();
+            duplicates += f.unrepairedDuplicates();
             if (f.oldestUnconfirmedSentAt() != null && (oldest == null || f.oldestUnconfirmedSentAt().isBefore(oldest))) {
                 oldest = f.oldestUnconfirmedSentAt();
             }
         }
-        return new Figures(search, backup, oldest, age(oldest, now));
+        return new Figures(search, backup, oldest, age(oldest, now), duplicates);
     }
 
     private static double age(Instant oldest, Instant now) {

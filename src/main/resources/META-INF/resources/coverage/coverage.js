@@ -152,6 +152,7 @@
     const f = view.figures;
     $('fig-search').textContent = fmt(f.unconfirmedSearch);
     $('fig-backup').textContent = fmt(f.unconfirmedBackup);
+    $('fig-duplicates').textContent = fmt(f.unrepairedDuplicates);
     $('fig-oldest').textContent = f.oldestUnconfirmedSentAt
       ? age(f.oldestUnconfirmedAgeSeconds) + ' (sent ' + when(f.oldestUnconfirmedSentAt) + ')' : 'none';
     $('updated').textContent = 'Updated ' + when(view.at) + ' · follows the ledger every ' + view.refreshSeconds + ' s · delivery window '
@@ -222,7 +223,8 @@
     sec.badge.textContent = words;
     sec.el.dataset.state = state;
     sec.range.textContent = 'offsets ' + span(p.first, p.last) + ' (' + fmt(p.last - p.first + 1) + ') · ' + plural(p.spans, 'ledger span', 'ledger spans')
-      + ' · unconfirmed: search ' + fmt(p.figures.unconfirmedSearch) + ', backup ' + fmt(p.figures.unconfirmedBackup);
+      + ' · unconfirmed: search ' + fmt(p.figures.unconfirmedSearch) + ', backup ' + fmt(p.figures.unconfirmedBackup)
+      + (p.figures.unrepairedDuplicates > 0 ? ' · duplicates not repaired: ' + fmt(p.figures.unrepairedDuplicates) : '');
     if (!sec.touched && !sec.busy) {
       sec.from.value = p.first;
       sec.to.value = p.last + 1;

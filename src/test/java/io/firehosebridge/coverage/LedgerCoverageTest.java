@@ -22,11 +22,11 @@ class LedgerCoverageTest {
 
     private static LedgerEntry span(long first, long last, Instant sentAt, Status status, long missingSearch, long missingBackup) {
         return new LedgerEntry("clicks", 0, first, last, sentAt, false, status, status == Status.UNVERIFIED ? null : NOW, missingSearch,
-                missingBackup);
+                missingBackup, 0);
     }
 
     private static LedgerEntry redriven(long first, long last, Instant sentAt, Status status) {
-        return new LedgerEntry("clicks", 0, first, last, sentAt, true, status, null, 0, 0);
+        return new LedgerEntry("clicks", 0, first, last, sentAt, true, status, null, 0, 0, 0);
     }
 
     private static PartitionCoverage bars(LedgerEntry... spans) {
@@ -129,13 +129,27 @@ class LedgerCoverageTest {
     void addsUpPartitionFiguresAsTheGaugesDo() {
         Instant older = NOW.minusSeconds(300);
         CoverageView.Figures total = LedgerCoverage.total(List.of(
-                new CoverageView.Figures(5, 1, NOW.minusSeconds(60), 60),
-                new CoverageView.Figures(2, 0, older, 300),
-                new CoverageView.Figures(0, 0, null, 0)), NOW);
+                new CoverageView.Figures(5, 1, NOW.minusSeconds(60), 60, 3),
+                new CoverageView.Figures(2, 0, older, 300, 0),
+                new CoverageView.Figures(0, 0, null, 0, 4)), NOW);
 
         assertThat(total.unconfirmedSearch()).isEqualTo(7);
         assertThat(total.unconfirmedBackup()).isEqualTo(1);
         assertThat(total.oldestUnconfirmedSentAt()).isEqualTo(older);
         assertThat(total.oldestUnconfirmedAgeSeconds()).isEqualTo(300.0);
+        assertThat(total.unrepairedDuplicates()).isEqualTo(7);
+    }
+
+    @Test
+    void countsDuplicatesTheVerifierHasNotRepairedWhileTheRecordsShowAsPresent() {
+        LedgerEntry duplicated = new LedgerEntry("clicks", 0, 0, 99, HOUR_AGO, false, Status.DUPLICATED, NOW, 0, 0, 12);
+        LedgerEntry confirmedWithDuplicates = new LedgerEntry("clicks", 0, 100, 199, HOUR_AGO, false, Status.CONFIRMED, NOW, 0, 0, 5);
+
+        PartitionCoverage p = bars(duplicated, confirmedWithDuplicates);
+
+        assertThat(bar(p.search().stretches())).isEqualTo("0..199:CONFIRMED");
+        assertThat(p.figures().unrepairedDuplicates()).isEqualTo(17);
+        assertThat(p.figures().unconfirmedSearch()).isZero();
+        assertThat(p.figures().oldestUnconfirmedSentAt()).isEqualTo(HOUR_AGO);
     }
 }

@@ -287,7 +287,7 @@ public class DeliveryLedger implements DeliveryObserver {
             return List.of();
         }
         List<LedgerEntry> out = new ArrayList<>();
-        LedgerEntry upper = new LedgerEntry(topic, partition, to, to, Instant.MIN, false, null, null, 0, 0);
+        LedgerEntry upper = new LedgerEntry(topic, partition, to, to, Instant.MIN, false, null, null, 0, 0, 0);
         for (LedgerEntry e : spans.headMap(upper, false).descendingMap().values()) {
             if (e.last() >= from) {
                 out.add(e);
@@ -326,6 +326,23 @@ public class DeliveryLedger implements DeliveryObserver {
                     }
                 });
         return out;
+    }
+
+    /**
+     * Opens every checked span of the partition that reaches {@code from} or beyond again (written to the topic like a verdict), for
+     * when those offsets are being consumed and sent again: the group's offsets were reset below them.
+     *
+     * @return spans reopened
+     */
+    int reopen(TopicPartition tp, long from) {
+        NavigableMap<LedgerEntry, LedgerEntry> spans = index.get(tp);
+        if (spans == null) {
+            return 0;
+        }
+        List<LedgerEntry> checked = spans.values().stream()
+                .filter(e -> e.last() >= from && e.status() != LedgerEntry.Status.UNVERIFIED).toList();
+        checked.forEach(e -> write(e.reopened()));
+        return checked.size();
     }
 
     /** Drops confirmed spans sent before the cutoff from memory (the topic keeps them until its retention). */

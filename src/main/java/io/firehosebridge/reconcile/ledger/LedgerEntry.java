@@ -18,19 +18,31 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param checkedAt when the verifier last checked it
  * @param missingInSearch offsets of the span not found in search at that check
  * @param missingInBackup offsets of the span not found in the backup at that check
+ * @param duplicatedInSearch offsets of the span with more than one document in search after that check (and its repair, when the
+ *        verifier repairs): duplicates seen and not repaired
  */
 @RegisterForReflection
 public record LedgerEntry(String topic, int partition, long first, long last, Instant sentAt, boolean redriven, Status status,
-        Instant checkedAt, long missingInSearch, long missingInBackup) {
+        Instant checkedAt, long missingInSearch, long missingInBackup, long duplicatedInSearch) {
 
     /** What the verifier knows about a span. */
     public enum Status {
         /** Not checked yet (its delivery window may not have passed). */
         UNVERIFIED,
-        /** Every offset was found in search and in the backup. */
+        /**
+         * Every offset was found in search and in the backup, once the offsets had been committed for a delivery window (so no
+         * send of them can still arrive), and the duplicates the verifier repairs were repaired.
+         */
         CONFIRMED,
         /** Some offsets were missing at the last check. */
-        MISSING
+        MISSING,
+        /** Nothing missing, but the verifier's repair is on and duplicates were left at the last check: checked and repaired again. */
+        DUPLICATED
+    }
+
+    /** A span just accepted, not checked yet. */
+    public static LedgerEntry sent(String topic, int partition, long first, long last, Instant sentAt, boolean redriven) {
+        return new LedgerEntry(topic, partition, first, last, sentAt, redriven, Status.UNVERIFIED, null, 0, 0, 0);
     }
 
     /** Offsets in the span. */
@@ -43,9 +55,20 @@ public record LedgerEntry(String topic, int partition, long first, long last, In
         return topic + "/" + partition + "/" + first + "/" + sentAt.toEpochMilli() + (redriven ? "/r" : "");
     }
 
-    /** The same span with a verdict. */
-    public LedgerEntry checked(Instant at, long missingSearch, long missingBackup) {
-        return new LedgerEntry(topic, partition, first, last, sentAt, redriven,
-                missingSearch == 0 && missingBackup == 0 ? Status.CONFIRMED : Status.MISSING, at, missingSearch, missingBackup);
+    /**
+     * The same span with a verdict.
+     *
+     * @param duplicatesLeft offsets of the span with more than one document in search after the check (and its repair, if any)
+     * @param repairing whether the verifier repairs duplicates: then duplicates left keep the span from being confirmed
+     */
+    public LedgerEntry checked(Instant at, long missingSearch, long missingBackup, long duplicatesLeft, boolean repairing) {
+        Status verdict = missingSearch > 0 || missingBackup > 0 ? Status.MISSING
+                : duplicatesLeft > 0 && repairing ? Status.DUPLICATED : Status.CONFIRMED;
+        return new LedgerEntry(topic, partition, first, last, sentAt, redriven, verdict, at, missingSearch, missingBackup, duplicatesLeft);
+    }
+
+    /** The same span, to be checked again (its offsets are being sent again: a consumer group reset). */
+    public LedgerEntry reopened() {
+        return new LedgerEntry(topic, partition, first, last, sentAt, redriven, Status.UNVERIFIED, null, 0, 0, 0);
     }
 }

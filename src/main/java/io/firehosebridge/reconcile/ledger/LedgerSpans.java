@@ -73,7 +73,6 @@ public final class LedgerSpans {
     }
 
     private static LedgerEntry entry(Run r) {
-        return new LedgerEntry(r.topic(), r.partition(), r.first(), r.last(), r.sentAt(), r.redriven(), LedgerEntry.Status.UNVERIFIED,
-                null, 0, 0);
+        return LedgerEntry.sent(r.topic(), r.partition(), r.first(), r.last(), r.sentAt(), r.redriven());
     }
 }

@@ -13,9 +13,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -30,10 +32,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Checks each ledger span once its delivery window has passed (and spans found incomplete again, every
- * recheck interval), writes the verdict back to the ledger, and exposes the gap as gauges an operator
- * can alert on: records delivered but not confirmed in search / in the backup, and the age of the
- * oldest unconfirmed span. Every replica holds the whole ledger, but checks and counts only the
+ * Checks each ledger span once its delivery window has passed and its offsets have been committed for a
+ * delivery window ({@link SettledOffsets}: no send of them, not even one the ledger never heard of, can
+ * still arrive), repairs its duplicates when the verifier repairs, and only then writes the verdict back
+ * to the ledger; spans found incomplete (or, with repair on, still duplicated) are checked again every
+ * recheck interval. It exposes the gap as gauges an operator can alert on: records delivered but not
+ * confirmed in search / in the backup, duplicates seen and not repaired, and the age of the oldest
+ * unconfirmed span. Every replica holds the whole ledger, but checks and counts only the
  * partitions it consumes now ({@link PartitionOwnership}), so each span is verified once in the group
  * and the gauges add up over replicas (sum the counts, take the max of the age).
  */
@@ -66,6 +71,7 @@ public class LedgerVerifier {
     @io.smallrye.common.annotation.Identifier(PartitionOwnership.NAME)
     PartitionOwnership ownership;
 
+    private final SettledOffsets settled = new SettledOffsets();
     private ScheduledExecutorService timer;
 
     void start(@Observes StartupEvent event) {
@@ -75,6 +81,8 @@ public class LedgerVerifier {
                 .description("Records delivered to Firehose but not (yet) confirmed in the S3 backup").register(registry);
         Gauge.builder("bridge.reconcile.unconfirmed.oldest.age", this, LedgerVerifier::oldestUnconfirmedAgeSeconds).baseUnit("seconds")
                 .description("Age of the oldest ledger span not confirmed in both search and backup; 0 when none").register(registry);
+        Gauge.builder("bridge.reconcile.duplicates.unrepaired", this, LedgerVerifier::unrepairedDuplicates)
+                .description("Offsets the verifier last found with more than one document in search and did not (yet) repair").register(registry);
         Gauge.builder("bridge.reconcile.ledger.spans", ledger, DeliveryLedger::size)
                 .description("Delivery ledger spans held in memory (every replica holds all)").register(registry);
         Gauge.builder("bridge.reconcile.verified.partitions", ownership, PartitionOwnership::count)
@@ -94,11 +102,22 @@ public class LedgerVerifier {
 
     /** Checks every span that is due now. */
     void verifyDue() {
+        verifyDue(() -> Thread.currentThread().isInterrupted());
+    }
+
+    /**
+     * Checks every span that is due now.
+     *
+     * @param stopping true once the verifier is being stopped: a check then ends without a verdict, so its spans stay open for
+     *        whoever verifies the partition next
+     */
+    void verifyDue(BooleanSupplier stopping) {
         if (!ledger.enabled()) {
             return;
         }
         try {
             Instant now = Instant.now();
+            watchCommits(now);
             Map<TopicPartition, List<LedgerEntry>> due = new HashMap<>();
             ledger.forEach(e -> {
                 if (ownership.owns(e.topic(), e.partition()) && isDue(e, now)) {
@@ -106,7 +125,9 @@ public class LedgerVerifier {
                 }
             });
             for (Map.Entry<TopicPartition, List<LedgerEntry>> partition : due.entrySet()) {
-                verify(partition.getKey(), partition.getValue());
+                if (!stopping.getAsBoolean()) {
+                    verify(partition.getKey(), partition.getValue(), stopping);
+                }
             }
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
         } catch (ApiException e) {
@@ -116,15 +137,33 @@ public class LedgerVerifier {
         }
     }
 
+    /** Reads the group's committed offsets of the partitions this replica owns; a reset reopens the spans above it. */
+    private void watchCommits(Instant now) {
+        Set<TopicPartition> owned = ownership.owned();
+        settled.retainOnly(owned);
+        Map<String, Map<Integer, Long>> committed = new HashMap<>();
+        for (TopicPartition tp : owned) {
+            Instant since = ownership.ownedSince(tp);
+            Long offset = committed.computeIfAbsent(tp.topic(), kafka::committed).get(tp.partition());
+            if (since != null && offset != null && settled.observe(tp, offset, since, now, config.deliveryWindow())) {
+                int reopened = ledger.reopen(tp, offset);
+                LOG.warnf("Ledger: the group's committed offset of %s went back to %d (offsets reset); %d checked spans from there on are "
+                        + "checked again once they are committed anew", tp, offset, reopened);
+            }
+        }
+    }
+
     private boolean isDue(LedgerEntry e, Instant now) {
         return switch (e.status()) {
-            case UNVERIFIED -> e.sentAt().plus(config.deliveryWindow()).isBefore(now);
-            case MISSING -> e.checkedAt() == null || e.checkedAt().plus(config.ledger().recheckInterval()).isBefore(now);
+            // Only once no send of its records can still arrive: one check then sees every copy.
+            case UNVERIFIED -> e.sentAt().plus(config.deliveryWindow()).isBefore(now)
+                    && settled.settled(new TopicPartition(e.topic(), e.partition()), e.last(), now, config.deliveryWindow());
+            case MISSING, DUPLICATED -> e.checkedAt() == null || e.checkedAt().plus(config.ledger().recheckInterval()).isBefore(now);
             case CONFIRMED -> false;
         };
     }
 
-    private void verify(TopicPartition tp, List<LedgerEntry> spans) {
+    private void verify(TopicPartition tp, List<LedgerEntry> spans, BooleanSupplier stopping) {
         spans.sort(Comparator.comparingLong(LedgerEntry::first));
         long end = kafka.bounds(tp.topic(), tp.partition()).end();
         List<LedgerEntry> group = new ArrayList<>();
@@ -133,41 +172,51 @@ public class LedgerVerifier {
                 long from = group.get(0).first();
                 long to = Math.max(group.get(group.size() - 1).last(), span.last()) + 1;
                 if (span.first() - group.get(group.size() - 1).last() > MAX_GAP || to - from > config.ledger().maxOffsetsPerCheck()) {
-                    check(tp, group, end);
+                    check(tp, group, end, stopping);
                     group = new ArrayList<>();
                 }
             }
             group.add(span);
         }
         if (!group.isEmpty()) {
-            check(tp, group, end);
+            check(tp, group, end, stopping);
         }
     }
 
-    private void check(TopicPartition tp, List<LedgerEntry> group, long end) {
+    /**
+     * Checks a group of spans, repairs their duplicates when the verifier repairs, and only then writes the verdicts: a check
+     * that is stopped or killed before that leaves the spans as they were, to be checked (and repaired) again.
+     */
+    private void check(TopicPartition tp, List<LedgerEntry> group, long end, BooleanSupplier stopping) {
         long from = group.get(0).first();
         long to = group.stream().mapToLong(LedgerEntry::last).max().orElseThrow() + 1;
         Reconciler.Range range = new Reconciler.Range(tp.topic(), tp.partition(), from, Math.min(to, end), end);
         Reconciler.Outcome outcome = reconciler.check(range, Reconciler.Progress.NONE);
+        boolean repairing = config.repair().verifier();
+        boolean repaired = false;
+        if (repairing && outcome.search().duplicatedOffsets() > 0) {
+            try {
+                // The same repair as POST /reconciliations/{id}/repair, over the range just verified.
+                repaired = repair.repair(range, null, false, stopping, n -> {
+                }).deletedAll();
+            } catch (ApiException e) {
+                LOG.warnf("Ledger: the duplicates of %s offsets %d..%d are not repaired now; the spans stay open and are repaired at the "
+                        + "next check (in %s): %s", tp, from, to - 1, config.ledger().recheckInterval(), e.getMessage());
+            }
+        }
+        if (stopping.getAsBoolean()) {
+            return; // no verdict: whoever verifies the partition next checks (and repairs) these spans again
+        }
         Instant at = Instant.now();
         int flagged = 0;
         for (LedgerEntry span : group) {
+            long duplicatesLeft = repaired ? 0 : outcome.search().duplicatedWithin(span.first(), span.last());
             LedgerEntry verdict = span.checked(at, outcome.search().missingWithin(span.first(), span.last()),
-                    outcome.backup().missingWithin(span.first(), span.last()));
+                    outcome.backup().missingWithin(span.first(), span.last()), duplicatesLeft, repairing);
             if (verdict.status() == LedgerEntry.Status.MISSING) {
                 flagged++;
             }
             ledger.write(verdict);
-        }
-        if (config.repair().verifier() && outcome.search().duplicatedOffsets() > 0) {
-            try {
-                // Opt-in: the same repair as POST /reconciliations/{id}/repair, over the range just verified.
-                repair.repair(range, null, false, () -> Thread.currentThread().isInterrupted(), n -> {
-                });
-            } catch (ApiException e) {
-                LOG.warnf("Ledger: the duplicates of %s offsets %d..%d are not repaired now (a later check of these offsets or "
-                        + "POST /reconciliations/{id}/repair does it): %s", tp, from, to - 1, e.getMessage());
-            }
         }
         if (flagged > 0) {
             LOG.warnf("Ledger: %d of %d spans of %s offsets %d..%d have records missing (search %d, backup %d)", flagged, group.size(), tp,
@@ -186,6 +235,16 @@ public class LedgerVerifier {
                 case MISSING -> n[0] += search ? e.missingInSearch() : e.missingInBackup();
                 default -> {
                 }
+            }
+        });
+        return n[0];
+    }
+
+    private double unrepairedDuplicates() {
+        long[] n = { 0 };
+        ledger.forEach(e -> {
+            if (ownership.owns(e.topic(), e.partition())) {
+                n[0] += e.duplicatedInSearch();
             }
         });
         return n[0];

@@ -1,5 +1,6 @@
 package io.firehosebridge.reconcile.ledger;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
@@ -35,6 +36,8 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
      * another consumer of this replica was assigned it, which must not make this replica drop it.
      */
     private final Map<Object, Set<TopicPartition>> owned = new ConcurrentHashMap<>();
+    /** When each partition was last assigned here: sends of it by an earlier owner all happened before then. */
+    private final Map<TopicPartition, Instant> since = new ConcurrentHashMap<>();
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
@@ -58,6 +61,8 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
                 now.addAll(partitions);
                 return now;
             });
+            Instant at = Instant.now();
+            partitions.forEach(tp -> since.put(tp, at));
             LOG.infof("Now consuming (and verifying) %s; all owned: %s", partitions, all());
         }
     }
@@ -68,6 +73,8 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
                 set.removeAll(partitions);
                 return set.isEmpty() ? null : set;
             });
+            Set<TopicPartition> still = all();
+            partitions.stream().filter(tp -> !still.contains(tp)).forEach(since::remove);
             LOG.infof("No longer consuming (or verifying) %s; still owned: %s", partitions, all());
         }
     }
@@ -82,6 +89,16 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     public boolean owns(String topic, int partition) {
         TopicPartition tp = new TopicPartition(topic, partition);
         return owned.values().stream().anyMatch(set -> set.contains(tp));
+    }
+
+    /** When this replica was last assigned the partition, or null when it does not consume it now. */
+    public Instant ownedSince(TopicPartition tp) {
+        return owns(tp.topic(), tp.partition()) ? since.get(tp) : null;
+    }
+
+    /** Partitions this replica consumes now. */
+    public Set<TopicPartition> owned() {
+        return all();
     }
 
     /** Partitions this replica consumes now. */

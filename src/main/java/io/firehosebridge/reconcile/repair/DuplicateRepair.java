@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
@@ -43,7 +44,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * version, keeps one by {@link KeepRule} and deletes the others with bulk deletes that name each copy
  * exactly (index, id and, where the engine offers it, its sequence number and primary term, so a copy that
  * changed meanwhile is left alone), never with a query. Never touches the S3 backup. Deletes are paced to
- * {@code bridge.reconcile.repair.max-deletes-per-second} across the replica.
+ * {@code bridge.reconcile.repair.max-deletes-per-second} across the replica. Before it returns, the indices it deleted from are
+ * refreshed, so that a reconciliation started right after it sees the index as the repair left it.
  */
 @ApplicationScoped
 public class DuplicateRepair {
@@ -86,6 +88,30 @@ public class DuplicateRepair {
      * @param checked told the offsets checked after each window
      */
     public RepairReport repair(Reconciler.Range range, String source, boolean dryRun, BooleanSupplier cancelled, LongConsumer checked) {
+        Set<String> touched = new TreeSet<>();
+        RepairReport total;
+        try {
+            total = repairWindows(range, source, dryRun, cancelled, checked, touched);
+        } catch (RuntimeException e) {
+            try {
+                refresh(touched); // what was deleted before the failure is visible too
+            } catch (RuntimeException notRefreshed) {
+                e.addSuppressed(notRefreshed);
+            }
+            throw e;
+        }
+        refresh(touched);
+        if (total.duplicatedOffsets() > 0) {
+            LOG.infof("Repair%s of %s-%d offsets %d..%d: %d duplicated offsets, %d copies %s, %d changed meanwhile, %d without valid coordinates left",
+                    dryRun ? " (dry run)" : "", range.topic(), range.partition(), range.from(), range.to() - 1, total.duplicatedOffsets(),
+                    dryRun ? total.copiesToDelete() : total.copiesDeleted(), dryRun ? "would be deleted" : "deleted", total.copiesChanged(),
+                    total.copiesInvalid());
+        }
+        return total;
+    }
+
+    private RepairReport repairWindows(Reconciler.Range range, String source, boolean dryRun, BooleanSupplier cancelled, LongConsumer checked,
+            Set<String> touched) {
         RepairReport total = RepairReport.none(source, dryRun);
         int window = config.searchPageSize();
         for (long start = range.from(); start < range.to() && !cancelled.getAsBoolean(); start += window) {
@@ -100,28 +126,36 @@ public class DuplicateRepair {
                     copies += duplicated.get(i).copies();
                     i++;
                 }
-                total = total.plus(repairOffsets(range, source, dryRun, batch, copies, cancelled), config.repair().maxListedOffsets());
+                total = total.plus(repairOffsets(range, source, dryRun, batch, copies, cancelled, touched), config.repair().maxListedOffsets());
             }
             checked.accept(end - start);
-        }
-        if (total.duplicatedOffsets() > 0) {
-            LOG.infof("Repair%s of %s-%d offsets %d..%d: %d duplicated offsets, %d copies %s, %d changed meanwhile, %d without valid coordinates left",
-                    dryRun ? " (dry run)" : "", range.topic(), range.partition(), range.from(), range.to() - 1, total.duplicatedOffsets(),
-                    dryRun ? total.copiesToDelete() : total.copiesDeleted(), dryRun ? "would be deleted" : "deleted", total.copiesChanged(),
-                    total.copiesInvalid());
         }
         return total;
     }
 
+    /** Makes the repair's deletes visible to search: one refresh naming every index it deleted from. */
+    private void refresh(Set<String> indices) {
+        if (indices.isEmpty()) {
+            return;
+        }
+        try {
+            search.performRequest(new Request("POST", "/" + String.join(",", indices) + "/_refresh"));
+        } catch (IOException e) {
+            throw ApiException.unavailable("Search cluster", "The repair's deletes are done, but refreshing " + indices
+                    + " failed, so a reconciliation may still count the deleted copies for up to the indices' refresh interval: "
+                    + (e.getMessage() == null ? "no answer" : e.getMessage()));
+        }
+    }
+
     /** Lists the copies of these offsets, decides and deletes; a listing that may be cut short is split and done in halves. */
     private RepairReport repairOffsets(Reconciler.Range range, String source, boolean dryRun, List<Long> offsets, long expectedCopies,
-            BooleanSupplier cancelled) {
+            BooleanSupplier cancelled, Set<String> touched) {
         int size = (int) Math.min(9_000, expectedCopies * 2 + 100);
         List<IndexedCopy> found = scanner.copies(range.topic(), range.partition(), offsets, size);
         if (found.size() >= size && offsets.size() > 1) {
             int half = offsets.size() / 2;
-            return repairOffsets(range, source, dryRun, offsets.subList(0, half), expectedCopies / 2, cancelled)
-                    .plus(repairOffsets(range, source, dryRun, offsets.subList(half, offsets.size()), expectedCopies / 2, cancelled),
+            return repairOffsets(range, source, dryRun, offsets.subList(0, half), expectedCopies / 2, cancelled, touched)
+                    .plus(repairOffsets(range, source, dryRun, offsets.subList(half, offsets.size()), expectedCopies / 2, cancelled, touched),
                             config.repair().maxListedOffsets());
         }
         Set<Long> asked = new HashSet<>(offsets);
@@ -161,7 +195,7 @@ public class DuplicateRepair {
                 if (!pace.await(chunk.size(), cancelled)) {
                     break;
                 }
-                long[] outcome = deleteExactly(chunk);
+                long[] outcome = deleteExactly(chunk, touched);
                 deleted += outcome[0];
                 changed += outcome[1];
             }
@@ -174,8 +208,8 @@ public class DuplicateRepair {
         return new RepairReport.Copy(c.index(), c.id());
     }
 
-    /** One bulk request deleting exactly these copies; {deleted, changed or already gone}. */
-    private long[] deleteExactly(List<IndexedCopy> copies) {
+    /** One bulk request deleting exactly these copies; {deleted, changed or already gone}. Adds the indices it deleted from to {@code touched}. */
+    private long[] deleteExactly(List<IndexedCopy> copies, Set<String> touched) {
         StringBuilder body = new StringBuilder(copies.size() * 160);
         for (IndexedCopy c : copies) {
             ObjectNode action = json.createObjectNode();
@@ -210,11 +244,17 @@ public class DuplicateRepair {
         long deleted = 0;
         long changed = 0;
         String failure = null;
+        int i = 0;
         for (JsonNode item : answer.path("items")) {
             JsonNode d = item.path("delete");
             int status = d.path("status").asInt();
+            IndexedCopy copy = i < copies.size() ? copies.get(i) : null;
+            i++;
             if (status == 200) {
                 deleted++;
+                if (copy != null) {
+                    touched.add(copy.index());
+                }
             } else if (status == 404 || status == 409) {
                 changed++; // deleted by another repair meanwhile, or changed since it was listed: left as it is
             } else if (failure == null) {

@@ -35,6 +35,11 @@ public record RepairReport(String source, boolean dryRun, long duplicatedOffsets
         return new RepairReport(source, dryRun, 0, 0, 0, 0, 0, 0, List.of(), false);
     }
 
+    /** Whether every copy chosen for deletion is gone (deleted now, or already gone or changed meanwhile). */
+    public boolean deletedAll() {
+        return !dryRun && copiesDeleted + copiesChanged >= copiesToDelete;
+    }
+
     /** A document named by index and id. */
     @RegisterForReflection
     public record Copy(String index, String id) {

@@ -4,6 +4,7 @@ import io.firehosebridge.reconcile.api.ApiException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -93,6 +94,27 @@ public class KafkaLog {
                     earliest.partitionResult(tp).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset(),
                     latest.partitionResult(tp).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset(),
                     c == null ? -1 : c.offset());
+        } catch (ExecutionException e) {
+            throw unavailable(e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        }
+    }
+
+    /** The bridge group's committed offset of each partition of the topic that has one (one request for the whole group). */
+    public Map<Integer, Long> committed(String topic) {
+        try {
+            Map<Integer, Long> out = new HashMap<>();
+            admin().listConsumerGroupOffsets(bridgeGroup).partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, c) -> {
+                        if (c != null && tp.topic().equals(topic)) {
+                            out.put(tp.partition(), c.offset());
+                        }
+                    });
+            return out;
         } catch (ExecutionException e) {
             throw unavailable(e.getCause());
         } catch (TimeoutException e) {

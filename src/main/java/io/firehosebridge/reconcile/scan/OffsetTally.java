@@ -124,6 +124,13 @@ public final class OffsetTally {
         return (b - a + 1) - seen.get((int) (a - from), (int) (b - from) + 1).cardinality();
     }
 
+    /** Offsets in {@code [first, last]} (clipped to the range) with more than one copy. */
+    public long duplicatedWithin(long first, long last) {
+        long a = Math.max(first, from);
+        long b = Math.min(last, to - 1);
+        return a > b ? 0 : seenAgain.get((int) (a - from), (int) (b - from) + 1).cardinality();
+    }
+
     /** The first offset with no copy, or -1. */
     public long firstMissing() {
         int i = seen.nextClearBit(0);

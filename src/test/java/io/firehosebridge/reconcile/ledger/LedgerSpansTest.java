@@ -30,8 +30,8 @@ class LedgerSpansTest {
         spans.accepted(mixed, t1, false);
         spans.accepted(offsets(0, 100, 200), t0, false); // a concurrent call that was sent first
         assertThat(spans.drain()).containsExactly(
-                new LedgerEntry("t", 0, 0, 199, t0, false, LedgerEntry.Status.UNVERIFIED, null, 0, 0),
-                new LedgerEntry("t", 1, 50, 59, t1, false, LedgerEntry.Status.UNVERIFIED, null, 0, 0));
+                new LedgerEntry("t", 0, 0, 199, t0, false, LedgerEntry.Status.UNVERIFIED, null, 0, 0, 0),
+                new LedgerEntry("t", 1, 50, 59, t1, false, LedgerEntry.Status.UNVERIFIED, null, 0, 0, 0));
         assertThat(spans.drain()).isEmpty();
     }
 
@@ -49,10 +49,26 @@ class LedgerSpansTest {
 
     @Test
     void keysAVerdictLikeTheSpanItJudges() {
-        LedgerEntry span = new LedgerEntry("t", 3, 10, 19, Instant.ofEpochMilli(1000), false, LedgerEntry.Status.UNVERIFIED, null, 0, 0);
-        LedgerEntry verdict = span.checked(Instant.ofEpochMilli(5000), 2, 0);
+        LedgerEntry span = new LedgerEntry("t", 3, 10, 19, Instant.ofEpochMilli(1000), false, LedgerEntry.Status.UNVERIFIED, null, 0, 0, 0);
+        LedgerEntry verdict = span.checked(Instant.ofEpochMilli(5000), 2, 0, 0, true);
         assertThat(verdict.key()).isEqualTo(span.key()).isEqualTo("t/3/10/1000");
         assertThat(verdict.status()).isEqualTo(LedgerEntry.Status.MISSING);
-        assertThat(span.checked(Instant.ofEpochMilli(5000), 0, 0).status()).isEqualTo(LedgerEntry.Status.CONFIRMED);
+        assertThat(span.checked(Instant.ofEpochMilli(5000), 0, 0, 0, true).status()).isEqualTo(LedgerEntry.Status.CONFIRMED);
+        assertThat(span.reopened().key()).isEqualTo(span.key());
+        assertThat(span.reopened().status()).isEqualTo(LedgerEntry.Status.UNVERIFIED);
+    }
+
+    @Test
+    void confirmsADuplicatedSpanOnlyWhenTheVerifierDoesNotRepair() {
+        LedgerEntry span = LedgerEntry.sent("t", 0, 0, 9, Instant.ofEpochMilli(1000), false);
+
+        LedgerEntry repairing = span.checked(Instant.ofEpochMilli(5000), 0, 0, 3, true);
+        LedgerEntry notRepairing = span.checked(Instant.ofEpochMilli(5000), 0, 0, 3, false);
+
+        assertThat(repairing.status()).isEqualTo(LedgerEntry.Status.DUPLICATED);
+        assertThat(repairing.duplicatedInSearch()).isEqualTo(3);
+        assertThat(notRepairing.status()).isEqualTo(LedgerEntry.Status.CONFIRMED);
+        assertThat(notRepairing.duplicatedInSearch()).isEqualTo(3);
+        assertThat(span.checked(Instant.ofEpochMilli(5000), 1, 0, 3, true).status()).isEqualTo(LedgerEntry.Status.MISSING);
     }
 }
