@@ -29,6 +29,9 @@ final class DeletePace {
 
     /** Waits for the slot of {@code n} deletes; false when cancelled (checked every 100 ms) or interrupted meanwhile. */
     boolean await(int n, BooleanSupplier cancelled) {
+        if (cancelled.getAsBoolean()) {
+            return false; // between two bulk deletes, even when the pace has no wait to ask
+        }
         long until = System.nanoTime() + reserve(n, System.nanoTime());
         long left;
         while ((left = until - System.nanoTime()) > 0) {
