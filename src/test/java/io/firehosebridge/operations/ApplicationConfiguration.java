@@ -34,7 +34,9 @@ final class ApplicationConfiguration {
     /** Variables read by the container image or by Quarkus itself rather than by a configuration key. */
     static final Set<String> PLATFORM_ENV = Set.of(
             "QUARKUS_PROFILE", // the active profile
-            "JAVA_MAX_MEM_RATIO", "JAVA_INITIAL_MEM_RATIO", "JAVA_OPTS_APPEND", // run-java.sh of the UBI OpenJDK image
+            // run-java.sh of the UBI 9 OpenJDK image (it no longer reads JAVA_INITIAL_MEM_RATIO); see DeployedJvm.startScriptOptions
+            "JAVA_OPTS", "JAVA_OPTS_APPEND", "JAVA_MAX_MEM_RATIO", "GC_CONTAINER_OPTIONS", "GC_MIN_HEAP_FREE_RATIO", "GC_MAX_HEAP_FREE_RATIO",
+            "GC_TIME_RATIO", "GC_ADAPTIVE_SIZE_POLICY_WEIGHT", "GC_METASPACE_SIZE", "GC_MAX_METASPACE_SIZE",
             "MALLOC_ARENA_MAX"); // glibc
 
     /** Quarkus properties that deployments set and application.properties does not mention (all documented by Quarkus). */

@@ -154,7 +154,7 @@ class DeploymentManifestsTest {
     }
 
     /** The container's environment: its env entries (secret values as a placeholder) and the ConfigMaps it imports. */
-    private static Map<String, String> environment(List<Map<String, Object>> objects, Map<String, Object> container, String where,
+    static Map<String, String> environment(List<Map<String, Object>> objects, Map<String, Object> container, String where,
             List<String> problems) {
         Map<String, String> env = new LinkedHashMap<>();
         for (Map<String, Object> from : list(container, "envFrom")) {
@@ -289,7 +289,8 @@ class DeploymentManifestsTest {
         problems.add("no PodDisruptionBudget");
     }
 
-    private static List<Map<String, Object>> render(String overlay) throws IOException, InterruptedException {
+    /** The overlay as {@code kubectl kustomize} renders it (the test is skipped where kubectl is missing). */
+    static List<Map<String, Object>> render(String overlay) throws IOException, InterruptedException {
         Path dir = ConfigMappings.projectDirectory().resolve("deploy/k8s/overlays").resolve(overlay);
         Process process;
         try {

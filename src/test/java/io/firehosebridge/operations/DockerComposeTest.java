@@ -167,7 +167,7 @@ class DockerComposeTest {
         return m.group(1).trim();
     }
 
-    private static List<String> ourServices() {
+    static List<String> ourServices() {
         return services.keySet().stream().filter(n -> String.valueOf(service(n).get("image")).startsWith(IMAGE)).toList();
     }
 
@@ -180,7 +180,7 @@ class DockerComposeTest {
         return String.valueOf(service(name).get("image"));
     }
 
-    private static Map<String, String> environment(String name) {
+    static Map<String, String> environment(String name) {
         Map<String, String> env = new LinkedHashMap<>();
         Object raw = service(name).get("environment");
         if (raw instanceof Map<?, ?> m) {
