@@ -52,7 +52,7 @@ public record SecuredKafka(String bootstrapServers, String mechanism, String use
         return settings;
     }
 
-    private static Map<String, String> launcherEnv() {
+    static Map<String, String> launcherEnv() {
         Path launcher = Path.of("deploy/local/stack").toAbsolutePath();
         try {
             Process p = new ProcessBuilder(launcher.toString(), "env").redirectError(ProcessBuilder.Redirect.DISCARD).start();
