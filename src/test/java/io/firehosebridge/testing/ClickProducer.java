@@ -26,11 +26,19 @@ public final class ClickProducer implements AutoCloseable {
         }
     }
 
-    private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-            Map.of("bootstrap.servers", "127.0.0.1:9092", "linger.ms", 10, "batch.size", 262_144, "acks", "all",
-                    "max.request.size", 4_194_304),
-            new ByteArraySerializer(), new ByteArraySerializer());
+    private final KafkaProducer<byte[], byte[]> producer;
     private final DemoClicks clicks = new DemoClicks(42);
+
+    /** A producer to the stack's broker (PLAINTEXT, 127.0.0.1:9092). */
+    public ClickProducer() {
+        this("127.0.0.1:9092");
+    }
+
+    /** A producer to another PLAINTEXT broker (e.g. the IAM broker's helper listener). */
+    public ClickProducer(String bootstrapServers) {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrapServers, "linger.ms", 10, "batch.size", 262_144, "acks", "all",
+                "max.request.size", 4_194_304), new ByteArraySerializer(), new ByteArraySerializer());
+    }
 
     /** Writes {@code count} seed-shaped click events spread over the partitions; returns the spans written. */
     public List<Span> clicks(String topic, int count) throws Exception {
