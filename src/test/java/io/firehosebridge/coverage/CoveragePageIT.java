@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -40,6 +41,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 import io.firehosebridge.reconcile.SearchAndBackup;
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -56,8 +58,8 @@ class CoveragePageIT {
 
     private static final Logger LOG = Logger.getLogger(CoveragePageIT.class);
     /** Ports of this test alone: the service's HTTP port and its in-process local Firehose endpoint. */
-    private static final int HTTP_PORT = 8131;
-    private static final int FIREHOSE_PORT = 4583;
+    private static final int HTTP_PORT = FreePorts.next();
+    private static final int FIREHOSE_PORT = FreePorts.next();
     private static final String RUN = "coverage-" + LocalStackResource.RUN;
     private static final String TOPIC = "it-clicks-" + RUN;
     private static final String TOKEN = "page-token-" + LocalStackResource.RUN;
@@ -131,13 +133,12 @@ class CoveragePageIT {
 
         // Without a token the page says what it needs; a wrong token is an error, not a blank page.
         browser.get("http://127.0.0.1:" + HTTP_PORT + "/coverage/");
-        WebElement error = browser.findElement(By.id("error"));
-        onPage().atMost(Duration.ofSeconds(15)).until(error::isDisplayed);
-        assertThat(error.getText()).contains("401", "Enter the API token above");
+        WebElement error = drawn("#error");
+        onPage().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(error.getText()).contains("401", "Enter the API token above"));
         enterToken("not-the-token");
         onPage().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(error.getText()).contains("401", "not valid"));
         assertThat(error.isDisplayed()).isTrue();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Delivery coverage");
+        assertThat(drawn("h1").getText()).isEqualTo("Delivery coverage");
         screenshot("coverage-wrong-token.png");
 
         // The right token: the delivered partition turns complete, every offset confirmed on both sides.
@@ -155,9 +156,9 @@ class CoveragePageIT {
             // The figures cover every partition: the other one may be confirmed a verifier round later.
             assertThat(browser.findElement(By.id("fig-search")).getText()).isEqualTo("0");
             assertThat(browser.findElement(By.id("fig-oldest")).getText()).isEqualTo("none");
+            assertThat(browser.findElement(By.cssSelector(section + " .badge")).getText()).contains("Complete");
         });
         assertThat(error.isDisplayed()).isFalse();
-        assertThat(browser.findElement(By.cssSelector(section + " .badge")).getText()).contains("Complete");
         screenshot("coverage-complete.png");
 
         // The token stays in the tab's memory: not in storage, cookies, the address or the page.
@@ -175,24 +176,25 @@ class CoveragePageIT {
         SearchAndBackup.delete(docs);
         String report = reconcileAndAwait(section, "MISSING", gapFirst, gapLast);
         assertThat(segments(report, "backup")).allSatisfy(s -> assertThat(s.getAttribute("data-state")).isEqualTo("CONFIRMED"));
-        assertThat(browser.findElement(By.cssSelector(section + " .report-attention")).getText())
-                .contains("Search: missing " + gapFirst + "–" + gapLast + " (10 offsets)");
-        assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isIn("PENDING", "INCOMPLETE");
+        assertThat(drawn(section + " .report-attention").getText()).contains("Search: missing " + gapFirst + "–" + gapLast + " (10 offsets)");
+        assertThat(drawn(section + " .report-status").getAttribute("data-status")).isIn("PENDING", "INCOMPLETE");
 
-        // Selecting the stretch names its offsets and the Kafka timestamps it spans.
+        // Selecting the stretch names its offsets and the Kafka timestamps it spans (read from Kafka after the click).
         segments(report, "search", "MISSING").get(0).click();
-        WebElement times = browser.findElement(By.cssSelector(section + " .details .times"));
-        onPage().atMost(Duration.ofSeconds(15)).until(() -> times.getText().endsWith("UTC"));
-        assertThat(times.getText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
-        assertThat(browser.findElement(By.cssSelector(section + " .details")).getText()).contains(gapFirst + "–" + gapLast + " (10)");
+        onPage().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector(section + " .details .times")).getText())
+                    .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
+            assertThat(browser.findElement(By.cssSelector(section + " .details")).getText()).contains(gapFirst + "–" + gapLast + " (10)");
+        });
         screenshot("coverage-missing.png");
 
         // Re-drive from the page: it sends the ten records again and checks until the range is complete.
-        browser.findElement(By.cssSelector(section + " button.redrive")).click();
-        onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE"));
-        assertThat(segments(report, "search")).allSatisfy(s -> assertThat(s.getAttribute("data-state")).isEqualTo("CONFIRMED"));
-        assertThat(browser.findElement(By.cssSelector(section + " .redrive-result")).getText()).contains("10 of 10 missing records sent again");
+        click(section + " button.redrive");
+        onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE");
+            assertThat(segments(report, "search")).allSatisfy(s -> assertThat(s.getAttribute("data-state")).isEqualTo("CONFIRMED"));
+            assertThat(browser.findElement(By.cssSelector(section + " .redrive-result")).getText()).contains("10 of 10 missing records sent again");
+        });
         assertThat(SearchAndBackup.docs(TOPIC, p, LongStream.rangeClosed(gapFirst, gapLast).boxed().toList())).hasSize(10);
         screenshot("coverage-redriven.png");
 
@@ -217,21 +219,19 @@ class CoveragePageIT {
         browser.get("http://127.0.0.1:" + HTTP_PORT + "/coverage/");
         enterToken(TOKEN);
         String section = "#p-" + TOPIC + "-" + p;
-        onPage().atMost(Duration.ofSeconds(30)).until(() -> !browser.findElements(By.cssSelector(section + " input.from")).isEmpty());
         setNumber(section + " input.from", span.from());
         setNumber(section + " input.to", span.to());
         String report = reconcileAndAwait(section, "DUPLICATED", copied, copied);
-        assertThat(browser.findElement(By.cssSelector(section + " .report-attention")).getText())
-                .contains("Search: duplicated " + copied + " (1 offset; 2 copies)");
+        assertThat(drawn(section + " .report-attention").getText()).contains("Search: duplicated " + copied + " (1 offset; 2 copies)");
 
         // Dry run first (POST /reconciliations/{id}/repair?dryRun=true): the page reports what would go and deletes nothing.
-        browser.findElement(By.cssSelector(section + " button.repair")).click();
+        click(section + " button.repair");
         onPage().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.cssSelector(section + " button.repair-confirm")).isEmpty());
-        assertThat(browser.findElement(By.cssSelector(section + " .repair-result")).getText()).contains("nothing changed yet",
+        assertThat(drawn(section + " .repair-result").getText()).contains("nothing changed yet",
                 "1 duplicated offset: 1 copy kept, 1 would be deleted", "partition " + p + ", offset " + copied + ": keep ", "would delete ");
         assertThat(SearchAndBackup.docs(TOPIC, p, List.of(copied))).hasSize(2);
         screenshot("coverage-repair-dry-run.png");
-        browser.findElement(By.cssSelector(section + " button.repair-confirm")).click();
+        click(section + " button.repair-confirm");
         onPage().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector(section + " .report-status")).getAttribute("data-status")).isEqualTo("COMPLETE");
             assertThat(segments(report, "search", "DUPLICATED")).isEmpty();
@@ -260,11 +260,32 @@ class CoveragePageIT {
     }
 
     /**
-     * Waits on the live page: it redraws its bars and reports as the ledger and jobs move on, so an element found in
-     * one poll may be replaced before it is read (a stale element); the next poll finds the new one.
+     * Waits on the live page. It draws a partition's section only once the ledger's coverage names the partition, and its
+     * report, buttons and results only when a job has answered, so an element may not exist yet at one poll (CI once
+     * failed on a section looked up before the page drew it); it redraws bars and reports as the ledger and jobs move on,
+     * so an element found in one poll may be replaced before it is read (a stale element). Either way the next poll
+     * looks again, until the deadline.
      */
     private static ConditionFactory onPage() {
-        return await().ignoreExceptionsInstanceOf(StaleElementReferenceException.class);
+        return await().ignoreExceptionsMatching(e -> e instanceof NoSuchElementException || e instanceof StaleElementReferenceException);
+    }
+
+    /** The element once the page has drawn it. */
+    private static WebElement drawn(String selector) {
+        return onPage().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> browser.findElement(By.cssSelector(selector)), e -> e.isDisplayed());
+    }
+
+    /** Clicks the element once the page has drawn it and it is enabled (buttons are disabled while a job runs). */
+    private static void click(String selector) {
+        onPage().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            WebElement element = browser.findElement(By.cssSelector(selector));
+            if (!element.isDisplayed() || !element.isEnabled()) {
+                return false;
+            }
+            element.click();
+            return true;
+        });
     }
 
     private static HttpResponse<String> call(String path, String token) throws Exception {
@@ -292,7 +313,7 @@ class CoveragePageIT {
 
     /** Reconciles the range in the section's form from the page; waits for the search bar's one stretch in that state. */
     private static String reconcileAndAwait(String section, String state, long first, long last) {
-        browser.findElement(By.cssSelector(section + " button.check")).click();
+        click(section + " button.check");
         String report = section + " .report-bars";
         onPage().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             List<WebElement> found = segments(report, "search", state);
@@ -304,16 +325,25 @@ class CoveragePageIT {
     }
 
     private static void enterToken(String token) {
-        WebElement input = browser.findElement(By.id("token"));
+        WebElement input = drawn("#token");
         input.clear();
         input.sendKeys(token);
-        browser.findElement(By.id("token-use")).click();
+        click("#token-use");
     }
 
+    /**
+     * Types the number into the input once the page has drawn it, and waits until the input holds exactly that (the page
+     * fills the range inputs from the ledger on each refresh until the user types into them).
+     */
     private static void setNumber(String selector, long value) {
-        WebElement input = browser.findElement(By.cssSelector(selector));
-        input.clear();
-        input.sendKeys(Long.toString(value));
+        onPage().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            WebElement input = browser.findElement(By.cssSelector(selector));
+            if (!Long.toString(value).equals(input.getAttribute("value"))) {
+                input.clear();
+                input.sendKeys(Long.toString(value));
+            }
+            assertThat(input.getAttribute("value")).isEqualTo(Long.toString(value));
+        });
     }
 
     /** The whole page at the window's width: the window grows to the page's height for the picture. */

@@ -3,6 +3,10 @@ package io.firehosebridge.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -29,39 +34,46 @@ import io.firehosebridge.testing.ServiceProcess;
 class BridgeCrashIT {
 
     private static final Logger LOG = Logger.getLogger(BridgeCrashIT.class);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void deliversEveryOffsetWhenKilledMidStreamAndRestarted() throws Exception {
         LocalStackResource.ensureStarted();
         String run = "crash-" + LocalStackResource.RUN;
         String topic = "it-clicks-" + run;
+        int firehosePort = FreePorts.next();
+        int firehoseHttp = FreePorts.next();
+        int bridgeHttp = FreePorts.next();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         Map<String, String> bridgeProps = Map.of(
                 "quarkus.profile", "local",
                 "local-firehose.enabled", "false",
-                "bridge.delivery.endpoint", "http://127.0.0.1:4574",
+                "bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort,
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
                 "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
                 "bridge.reconcile.ledger.topic", topic + "-ledger",
                 "bridge.reconcile.jobs.topic", topic + "-jobs");
         Instant start = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("crash-firehose", 8093, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", "4574")).start();
+        try (ServiceProcess firehose = new ServiceProcess("crash-firehose", firehoseHttp, Map.of("quarkus.profile", "firehose",
+                "local-firehose.port", Integer.toString(firehosePort))).start();
                 ClickProducer producer = new ClickProducer()) {
-            ServiceProcess bridge = new ServiceProcess("crash-bridge", 8092, bridgeProps).start();
+            ServiceProcess bridge = new ServiceProcess("crash-bridge", bridgeHttp, bridgeProps).start();
             List<Span> spans = new ArrayList<>();
             int kills = 0;
             for (int round = 0; round < 6; round++) {
                 spans.addAll(producer.clicks(topic, 10_000));
-                Thread.sleep(700);
+                if (round == 1 || round == 3 || round == 4) {
+                    // Mid-stream: this bridge process has delivered part of what is waiting, not all of it.
+                    awaitDelivering(bridgeHttp);
+                }
                 if (round == 1 || round == 3) {
                     bridge.kill();
                     kills++;
                     LOG.infof("killed the bridge (SIGKILL), %d events produced so far", spans.stream().mapToLong(Span::count).sum());
-                    bridge = new ServiceProcess("crash-bridge", 8092, bridgeProps).start();
+                    bridge = new ServiceProcess("crash-bridge", bridgeHttp, bridgeProps).start();
                 } else if (round == 4) {
                     // SIGTERM mid-stream: stop consuming, settle what is in flight, commit, exit cleanly.
                     java.nio.file.Path log = java.nio.file.Path.of("target", "crash-bridge.log");
@@ -74,7 +86,7 @@ class BridgeCrashIT {
                     assertThat(took).isLessThan(Duration.ofSeconds(30));
                     String shutdownLog = java.nio.file.Files.readString(log).substring((int) logBefore);
                     assertThat(shutdownLog).contains("All in-flight batches settled before shutdown");
-                    bridge = new ServiceProcess("crash-bridge", 8092, bridgeProps).start();
+                    bridge = new ServiceProcess("crash-bridge", bridgeHttp, bridgeProps).start();
                 }
             }
             try {
@@ -98,5 +110,18 @@ class BridgeCrashIT {
                 bridge.stop();
             }
         }
+    }
+
+    /** Waits until the bridge process on this port has had its first thousand records accepted by the endpoint. */
+    private static void awaitDelivering(int httpPort) {
+        await("the bridge on port " + httpPort + " delivering").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> delivered(httpPort) >= 1_000);
+    }
+
+    private static double delivered(int httpPort) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(l -> l.startsWith("bridge_records_delivered_total")).mapToDouble(l -> Double.parseDouble(l.substring(
+                l.lastIndexOf(' ') + 1))).sum();
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -39,7 +40,7 @@ class InvalidSettingIT {
         LocalStackResource.ensureStarted();
         Path log = Path.of("target", "invalid-setting.log");
         Files.deleteIfExists(log);
-        ServiceProcess service = new ServiceProcess("invalid-setting", 8098, Map.of("quarkus.profile", "local",
+        ServiceProcess service = new ServiceProcess("invalid-setting", FreePorts.next(), Map.of("quarkus.profile", "local",
                 "local-firehose.enabled", "false", setting, value,
                 "mp.messaging.incoming.clicks.topic", "it-invalid-setting", "bridge.reconcile.ledger.enabled", "false"));
         try {

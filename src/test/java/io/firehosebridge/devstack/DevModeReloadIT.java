@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 
 /**
@@ -43,8 +44,9 @@ import io.firehosebridge.testing.LocalStackResource;
 class DevModeReloadIT {
 
     private static final Logger LOG = Logger.getLogger(DevModeReloadIT.class);
-    private static final int HTTP_PORT = 18080;
-    private static final int FIREHOSE_PORT = 14573;
+    /** Ports of this run alone (a fixed pair collided with another checkout's run on the same host). */
+    private static final int HTTP_PORT = FreePorts.next();
+    private static final int FIREHOSE_PORT = FreePorts.next();
     private static final String RUN = LocalStackResource.RUN;
     private static final String TOPIC = "devmode-clicks-" + RUN;
     private static final String INDEX = "devmode-" + RUN;
@@ -56,6 +58,7 @@ class DevModeReloadIT {
     private static Path log;
     private static Process devMode;
     private static final List<Integer> threadsAfterReload = new ArrayList<>();
+    private static Instant lastEdit = Instant.EPOCH;
 
     @BeforeAll
     static void startDevMode() throws Exception {
@@ -109,8 +112,15 @@ class DevModeReloadIT {
     @Test
     void reloadsFiveTimesWithoutStoppingDelivery() throws Exception {
         await("first demo events indexed").atMost(Duration.ofSeconds(90)).until(() -> count("{\"match_all\":{}}") > 0);
-        Thread.sleep(3_000);
-        int baselineThreads = liveThreads();
+        // The baseline once the application has settled: the same live thread count twice in a row, two seconds apart.
+        int[] seen = { -1 };
+        await("live thread count settled").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            int now = liveThreads();
+            boolean settled = now == seen[0];
+            seen[0] = now;
+            return settled;
+        });
+        int baselineThreads = seen[0];
 
         reloadAfter("the demo producer's events", () -> replace(source("DemoClicks.java"), "v1.5.16(90)", "devreload1"));
         await("events with the edit applied").atMost(Duration.ofSeconds(90)).until(() -> count(appVersion("devreload1")) > 0);
@@ -150,10 +160,12 @@ class DevModeReloadIT {
     /** Edits, triggers the reload with a request (as dev mode does), and waits until delivery runs again. */
     private static void reloadAfter(String what, Runnable edit) throws Exception {
         int before = reloadsLogged();
-        // A change within the same second as the last compile can go unnoticed by timestamp.
-        Thread.sleep(1_100);
+        // A change within the same second as the last edit can go unnoticed by timestamp: edit in a later second.
+        await("a second later than the last edit").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Instant.now().getEpochSecond() > lastEdit.getEpochSecond());
         edit.run();
         Instant edited = Instant.now();
+        lastEdit = edited;
         await("reload after editing " + what).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> devModeAlive() && ready() && reloadsLogged() > before);
         await("events produced after editing " + what + " indexed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
@@ -196,8 +208,8 @@ class DevModeReloadIT {
     private static long[] classLoadersAndClassesAfterGc() throws Exception {
         ProcessHandle jvm = devMode.descendants().filter(p -> p.info().commandLine().orElse("").contains("-dev.jar")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no dev-mode JVM below " + devMode.pid()));
+        // jcmd returns once the full collection is done: loaders nothing references are gone by then.
         jcmd(jvm, "GC.run");
-        Thread.sleep(1_000);
         long loaders = jcmd(jvm, "VM.classloader_stats").lines().filter(l -> l.contains("QuarkusClassLoader")).count();
         String metrics = send("GET", base() + "/q/metrics", null).body();
         Matcher m = Pattern.compile("(?m)^jvm_classes_loaded_classes(?:\\{[^}]*})? ([0-9.]+)").matcher(metrics);

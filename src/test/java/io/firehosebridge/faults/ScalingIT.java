@@ -1,6 +1,7 @@
 package io.firehosebridge.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.faults.ScalingScenario.Outcome;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -20,9 +22,9 @@ import io.firehosebridge.testing.ServiceProcess;
  */
 class ScalingIT {
 
-    private static final int FIREHOSE_PORT = 4576;
-    private static final int FIREHOSE_HTTP = 8100;
-    private static final int FIRST_REPLICA_HTTP = 8101;
+    /** Ports of this run alone: the endpoint's API and HTTP port; the replicas take free ports of their own. */
+    private static final int FIREHOSE_PORT = FreePorts.next();
+    private static final int FIREHOSE_HTTP = FreePorts.next();
     private static final int RATE = 1_000;
     private static final long EVENTS = 40_000;
 
@@ -32,13 +34,14 @@ class ScalingIT {
         String topic = FaultSuite.createTopics("it-scaling-" + LocalStackResource.RUN);
         try (ServiceProcess firehose = new ServiceProcess("scaling-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
                 "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
-                ScalingScenario scaling = new ScalingScenario(topic, ScalingScenario.replicaProps(topic, FIREHOSE_PORT), FIRST_REPLICA_HTTP, RATE)) {
+                ScalingScenario scaling = new ScalingScenario(topic, ScalingScenario.replicaProps(topic, FIREHOSE_PORT), 0, RATE)) {
             scaling.startWith(2);
             EventStream stream = new EventStream(topic, EVENTS, RATE).start();
             try {
-                Thread.sleep(5_000);
+                // Each change once a few seconds of the stream went by, so both fall in the middle of it.
+                awaitProduced(stream, 5 * RATE);
                 scaling.scaleTo(1);
-                Thread.sleep(3_000);
+                awaitProduced(stream, stream.produced() + 3 * RATE);
                 scaling.rollingRestart();
                 stream.await();
             } finally {
@@ -57,5 +60,10 @@ class ScalingIT {
                 assertThat(o.verdict().duplicated()).as("%s: extra copies (bound %,d)", o.name(), o.bound()).isLessThanOrEqualTo(o.bound());
             });
         }
+    }
+
+    private static void awaitProduced(EventStream stream, long events) {
+        await("%,d events produced".formatted(events)).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> stream.produced() >= events);
     }
 }

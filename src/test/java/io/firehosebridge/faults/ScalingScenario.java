@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
 import io.firehosebridge.faults.ReconciliationJudge.DeadLetters;
 import io.firehosebridge.faults.ReconciliationJudge.Verdict;
 import io.firehosebridge.testing.DeployedJvm;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.ServiceProcess;
 
 /**
@@ -81,7 +82,7 @@ final class ScalingScenario implements AutoCloseable {
     /**
      * @param topic the input topic (its consumer group, dead-letter and ledger topics follow {@code props})
      * @param props the bridge's settings, the same for every replica
-     * @param firstPort the first of twelve HTTP ports the replicas take in turn
+     * @param firstPort the first of twelve HTTP ports the replicas take in turn, or 0: each replica a free port of its own
      * @param eventsPerSecond the stream's rate
      */
     ScalingScenario(String topic, Map<String, String> props, int firstPort, int eventsPerSecond) {
@@ -228,7 +229,7 @@ final class ScalingScenario implements AutoCloseable {
     private List<Replica> startReplicas(int count) throws Exception {
         List<CompletableFuture<Replica>> starting = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int port = firstPort + nextPort.getAndIncrement() % 12;
+            int port = firstPort == 0 ? FreePorts.next() : firstPort + nextPort.getAndIncrement() % 12;
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return new Replica(DeployedJvm.bridge("scaling-bridge-" + port, port, props).start(), port);

@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.SecuredKafka;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -53,8 +54,11 @@ class SecuredKafkaFailuresIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = "secfail-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
-    /** The local Firehose endpoint the refused service runs for all three (a port no other test uses). */
-    private static final int FIREHOSE_PORT = 4577;
+    /** The local Firehose endpoint the refused service runs for all three, and the services' HTTP ports: free ones of this run. */
+    private static final int FIREHOSE_PORT = FreePorts.next();
+    private static final int REFUSED = FreePorts.next();
+    private static final int UNTRUSTED = FreePorts.next();
+    private static final int UNREACHABLE = FreePorts.next();
     private static final String LATE_USER = "late-" + RUN;
     private static final String LATE_PASSWORD = "late-" + UUID.randomUUID();
 
@@ -77,12 +81,13 @@ class SecuredKafkaFailuresIT {
             untrustedSpans = producer.clicks(topic("untrusted"), 500);
         }
         // The user this service logs in as does not exist yet: Kafka refuses the login until it is created.
-        refused = service("refused", 8094, kafka.serviceSettings(LATE_USER, LATE_PASSWORD, true), true);
+        refused = service("refused", REFUSED, kafka.serviceSettings(LATE_USER, LATE_PASSWORD, true), true);
         // No truststore: the JVM's default one, which does not hold the stack's own CA.
-        untrusted = service("untrusted", 8095, kafka.serviceSettings(kafka.username(), kafka.password(), false), false);
+        untrusted = service("untrusted", UNTRUSTED, kafka.serviceSettings(kafka.username(), kafka.password(), false), false);
         Map<String, String> nowhere = new HashMap<>(kafka.serviceSettings());
-        nowhere.put("kafka.bootstrap.servers", "127.0.0.1:9099");
-        unreachable = service("unreachable", 8096, nowhere, false);
+        // A loopback port nothing listens on: no broker at all.
+        nowhere.put("kafka.bootstrap.servers", "127.0.0.1:" + FreePorts.next());
+        unreachable = service("unreachable", UNREACHABLE, nowhere, false);
     }
 
     @AfterAll
@@ -97,18 +102,18 @@ class SecuredKafkaFailuresIT {
     @Test
     @Order(1)
     void refusedLoginUntrustedCertificateAndUnreachableBrokerEachSayWhyOnceAndCommitNothing() throws Exception {
-        awaitKafkaCheck(8094, "login rejected (SASL SCRAM-SHA-512");
-        awaitKafkaCheck(8095, "TLS handshake failed");
-        awaitKafkaCheck(8096, "no answer within");
-        // Let every client retry for a while: the causes must still be named once.
-        Thread.sleep(10_000);
-        assertThat(readiness(8094).statusCode()).isEqualTo(503);
-        assertThat(readiness(8095).statusCode()).isEqualTo(503);
-        assertThat(readiness(8096).statusCode()).isEqualTo(503);
-
-        assertOneLineNamesTheCause("refused", "invalid credentials");
-        assertOneLineNamesTheCause("untrusted", "certification path");
-        assertOneLineNamesTheCause("unreachable", "no answer within");
+        awaitKafkaCheck(REFUSED, "login rejected (SASL SCRAM-SHA-512");
+        awaitKafkaCheck(UNTRUSTED, "TLS handshake failed");
+        awaitKafkaCheck(UNREACHABLE, "no answer within");
+        // While every client retries for ten seconds, each service stays not ready and names its cause once, not once per retry.
+        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(readiness(REFUSED).statusCode()).isEqualTo(503);
+            assertThat(readiness(UNTRUSTED).statusCode()).isEqualTo(503);
+            assertThat(readiness(UNREACHABLE).statusCode()).isEqualTo(503);
+            assertOneLineNamesTheCause("refused", "invalid credentials");
+            assertOneLineNamesTheCause("untrusted", "certification path");
+            assertOneLineNamesTheCause("unreachable", "no answer within");
+        });
         assertThat(log("unreachable")).doesNotContain("could not be established");
 
         assertThat(committed("refused")).isEmpty();
@@ -120,13 +125,13 @@ class SecuredKafkaFailuresIT {
     @Test
     @Order(2)
     void aLoginThatStartsToWorkIsPickedUpWithoutARestart() throws Exception {
-        awaitKafkaCheck(8094, "login rejected");
+        awaitKafkaCheck(REFUSED, "login rejected");
         try (Admin admin = plaintextAdmin()) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(LATE_USER,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), LATE_PASSWORD))).all().get(30, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
-                .untilAsserted(() -> assertThat(readiness(8094).statusCode()).isEqualTo(200));
+                .untilAsserted(() -> assertThat(readiness(REFUSED).statusCode()).isEqualTo(200));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(missingInSearch("refused", refusedSpans)).isZero();
             assertThat(committed("refused").values().stream().mapToLong(OffsetAndMetadata::offset).sum()).isEqualTo(500);

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,7 +38,8 @@ import software.amazon.awssdk.services.firehose.model.S3DestinationConfiguration
 
 /**
  * The seed's list / put / batch operations through clients nobody here wrote: boto3 running the seed's script
- * (only the endpoint changed) and the AWS CLI. Skipped, with the reason, when neither can be found or installed.
+ * (only the endpoint changed) and the AWS CLI. The test installs nothing: {@code .ci/run} installs both, and without
+ * one the test fails with the command that installs it.
  */
 @QuarkusTest
 @TestProfile(LocalFirehoseTestProfile.class)
@@ -83,8 +83,7 @@ class IndependentClientsTest {
 
     @Test
     void seedScriptListsPutsAndBatchesThroughBoto3() throws Exception {
-        Assumptions.assumeTrue(ensureInstalled(List.of("python3", "-c", "import boto3"), "python3-boto3"),
-                "boto3 is not importable by python3 and cannot be installed (apt-get install python3-boto3 needs root)");
+        requireTool(List.of("python3", "-c", "import boto3"), "boto3 is not importable by python3", "python3-boto3");
         Path script = home.resolve("seed_firehose_test.py");
         try (InputStream in = getClass().getResourceAsStream("/localfirehose/seed_firehose_test.py")) {
             Files.copy(in, script);
@@ -108,8 +107,7 @@ class IndependentClientsTest {
 
     @Test
     void awsCliListsAndPutsRecords() throws Exception {
-        Assumptions.assumeTrue(ensureInstalled(List.of("aws", "--version"), "awscli"),
-                "the AWS CLI is not on PATH and cannot be installed (apt-get install awscli needs root)");
+        requireTool(List.of("aws", "--version"), "the AWS CLI is not on PATH", "awscli");
         String endpoint = "http://127.0.0.1:" + server.port();
         Result version = run(List.of("aws", "--version"));
         List<String> binaryFormat = version.output().startsWith("aws-cli/1") ? List.of() : List.of("--cli-binary-format", "raw-in-base64-out");
@@ -170,23 +168,19 @@ class IndependentClientsTest {
         return new Result(process.exitValue(), output);
     }
 
-    /** True if {@code probe} succeeds, installing the Debian package first when running as root. */
-    private boolean ensureInstalled(List<String> probe, String debianPackage) throws InterruptedException {
-        if (succeeds(probe)) {
-            return true;
-        }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return false;
-        }
-        succeeds(List.of("apt-get", "install", "-y", "-q", debianPackage));
-        return succeeds(probe);
-    }
-
-    private boolean succeeds(List<String> command) throws InterruptedException {
+    /** Fails the test, naming the Debian package that provides the tool, unless {@code probe} succeeds. */
+    private void requireTool(List<String> probe, String missing, String debianPackage) throws InterruptedException {
+        String output;
         try {
-            return run(command).exit() == 0;
+            Result result = run(probe);
+            if (result.exit() == 0) {
+                return;
+            }
+            output = result.output();
         } catch (IOException e) {
-            return false;
+            output = e.getMessage();
         }
+        throw new AssertionError(missing + " (" + String.join(" ", probe) + ": " + output.strip() + "). Install it with: apt-get install -y "
+                + debianPackage + " (.ci/run does)");
     }
 }

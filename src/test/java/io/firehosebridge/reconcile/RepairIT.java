@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -35,14 +36,19 @@ import io.restassured.specification.RequestSpecification;
  * exactly one copy of every offset and the S3 backup as it was. Then a re-drive (of offsets whose backup
  * object was removed) adds search copies of offsets already there, and a repair leaves one of each.
  *
- * <p>Ports of its own: local Firehose endpoint 4581 (its process on HTTP 8121), bridge replicas on 8122 and 8123.
+ * <p>Ports of its own, free ones picked at the start: the local Firehose endpoint and its process's HTTP port, and one HTTP
+ * port for each of the bridge replicas A and B.
  */
 class RepairIT {
 
     private static final Logger LOG = Logger.getLogger(RepairIT.class);
     private static final String TOKEN = "repair-it-token";
-    private static final String A = "http://127.0.0.1:8122";
-    private static final String B = "http://127.0.0.1:8123";
+    private static final int FIREHOSE_PORT = FreePorts.next();
+    private static final int FIREHOSE_HTTP = FreePorts.next();
+    private static final int A_PORT = FreePorts.next();
+    private static final int B_PORT = FreePorts.next();
+    private static final String A = "http://127.0.0.1:" + A_PORT;
+    private static final String B = "http://127.0.0.1:" + B_PORT;
 
     private String topic;
     private List<Span> spans;
@@ -59,7 +65,7 @@ class RepairIT {
         Map<String, String> bridgeProps = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
                 "local-firehose.enabled", "false",
-                "bridge.delivery.endpoint", "http://127.0.0.1:4581",
+                "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
                 "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
@@ -68,10 +74,10 @@ class RepairIT {
                 "bridge.reconcile.api-token", TOKEN));
         bridgeProps.put("bridge.reconcile.delivery-window", "20s");
         start = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("repair-firehose", 8121, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", "4581")).start();
+        try (ServiceProcess firehose = new ServiceProcess("repair-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
+                "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
                 ClickProducer producer = new ClickProducer()) {
-            ServiceProcess a = new ServiceProcess("repair-bridge-a", 8122, bridgeProps).start();
+            ServiceProcess a = new ServiceProcess("repair-bridge-a", A_PORT, bridgeProps).start();
             ServiceProcess b = null;
             spans = new ArrayList<>();
             try {
@@ -87,10 +93,11 @@ class RepairIT {
                 });
                 streaming.shutdown();
                 for (int kill = 0; kill < 2; kill++) {
-                    Thread.sleep(kill == 0 ? 3_000 : 1_500);
+                    // Mid-stream: this process of A has had records accepted that it may not have committed yet.
+                    awaitDelivering(A_PORT);
                     a.kill();
                     LOG.infof("killed bridge A (SIGKILL) mid-stream (%d)", kill + 1);
-                    a = new ServiceProcess("repair-bridge-a", 8122, bridgeProps).start();
+                    a = new ServiceProcess("repair-bridge-a", A_PORT, bridgeProps).start();
                 }
                 spans.addAll(produced.get(2, TimeUnit.MINUTES));
                 spans = merged(spans);
@@ -104,10 +111,17 @@ class RepairIT {
                     DeliveredOffsets backup = DeliveredOffsets.inBackup("clicks-backup", topic, start);
                     assertThat(spans).allSatisfy(s -> assertThat(backup.missing(s.partition(), s.from(), s.to())).isZero());
                 });
+                // Every offset is there, but copies A sends again after its last restart may still be on their way: the count is
+                // final once every record the endpoint accepted is in the index.
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                    search[0] = DeliveredOffsets.inSearch("clicks*", topic);
+                    assertThat(totalCopies(search[0])).as("copies in search against records the endpoint accepted")
+                            .isEqualTo((long) metric(FIREHOSE_HTTP, "localfirehose_incoming_records_total"));
+                });
                 long duplicates = spans.stream().mapToLong(s -> search[0].duplicates(s.partition(), s.from(), s.to())).sum();
                 LOG.infof("%d events delivered after 2 SIGKILLs; %d extra copies in search", total, duplicates);
                 assertThat(duplicates).as("SIGKILL mid-stream re-delivers what was in flight").isPositive();
-                b = new ServiceProcess("repair-bridge-b", 8123, bridgeProps).start();
+                b = new ServiceProcess("repair-bridge-b", B_PORT, bridgeProps).start();
 
                 // The reconciliation counts the duplicates exactly.
                 JsonPath reconciliation = reconcileAll(A, total);
@@ -249,5 +263,18 @@ class RepairIT {
         }
         return byPartition.entrySet().stream().map(e -> new Span(e.getKey(), e.getValue()[0], e.getValue()[1]))
                 .sorted(java.util.Comparator.comparingInt(Span::partition)).toList();
+    }
+
+    /** Waits until the bridge process on this port has had its first thousand records accepted by the endpoint. */
+    private static void awaitDelivering(int httpPort) {
+        await("bridge on port " + httpPort + " delivering").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> metric(httpPort, "bridge_records_delivered_total") >= 1_000);
+    }
+
+    /** The sum of a metric's series on the process at this port. */
+    private static double metric(int httpPort, String name) {
+        String metrics = given().baseUri("http://127.0.0.1:" + httpPort).get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }

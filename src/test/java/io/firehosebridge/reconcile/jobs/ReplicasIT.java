@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -44,9 +45,11 @@ class ReplicasIT {
     private static final Logger LOG = Logger.getLogger(ReplicasIT.class);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int FIREHOSE_PORT = 4578;
-    private static final int A_PORT = 8112;
-    private static final int B_PORT = 8113;
+    /** Ports of this run alone, free ones picked at the start. */
+    private static final int FIREHOSE_PORT = FreePorts.next();
+    private static final int FIREHOSE_HTTP = FreePorts.next();
+    private static final int A_PORT = FreePorts.next();
+    private static final int B_PORT = FreePorts.next();
 
     @Test
     void jobsAreSharedByReplicasAndATakenOverJobFinishes() throws Exception {
@@ -74,7 +77,7 @@ class ReplicasIT {
                 "bridge.reconcile.ledger.verify-interval", "1s",
                 "bridge.reconcile.ledger.recheck-interval", "3s"));
         Instant t0 = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("replicas-firehose", 8111, Map.of("quarkus.profile", "firehose",
+        try (ServiceProcess firehose = new ServiceProcess("replicas-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
                 "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
                 ServiceProcess a = new ServiceProcess("replicas-a", A_PORT, props).start();
                 ServiceProcess b = new ServiceProcess("replicas-b", B_PORT, props).start();
