@@ -41,6 +41,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 import io.firehosebridge.reconcile.SearchAndBackup;
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -53,6 +54,7 @@ import io.firehosebridge.testing.ServiceProcess;
  * it complete again. The screenshots in README come from this test (written to {@code coverage.screenshots},
  * by default {@code target/screenshots}; {@code -Dcoverage.screenshots=docs/images} refreshes README's).
  */
+@EndToEnd
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CoveragePageIT {
 

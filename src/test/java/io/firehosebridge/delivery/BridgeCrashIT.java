@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -31,6 +32,7 @@ import io.firehosebridge.testing.ServiceProcess;
  * the index and the backup. The local Firehose endpoint runs in its own process (the same jar, profile
  * {@code firehose}) so that killing the bridge does not also kill the endpoint's buffers.
  */
+@EndToEnd
 class BridgeCrashIT {
 
     private static final Logger LOG = Logger.getLogger(BridgeCrashIT.class);

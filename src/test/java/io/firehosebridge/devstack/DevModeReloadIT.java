@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 
@@ -41,6 +42,7 @@ import io.firehosebridge.testing.LocalStackResource;
  * API, the local Firehose endpoint): after each, readiness is UP and events produced after the edit arrive in the index,
  * with the edit applied where it changes the events; after all five the live thread count is back near where it started.
  */
+@EndToEnd
 class DevModeReloadIT {
 
     private static final Logger LOG = Logger.getLogger(DevModeReloadIT.class);

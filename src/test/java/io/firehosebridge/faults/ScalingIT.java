@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.faults.ScalingScenario.Outcome;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -20,6 +21,7 @@ import io.firehosebridge.testing.ServiceProcess;
  * update does (a new one ready, the old one SIGTERMed). The reconciliation API, asked through the running replicas, must find
  * every offset in the index and the backup, and each event's duplicates within the in-flight bound.
  */
+@EndToEnd
 class ScalingIT {
 
     /** Ports of this run alone: the endpoint's API and HTTP port; the replicas take free ports of their own. */

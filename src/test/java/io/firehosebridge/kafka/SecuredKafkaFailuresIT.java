@@ -37,6 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.SecuredKafka;
 import io.firehosebridge.testing.ServiceProcess;
@@ -47,6 +48,7 @@ import io.firehosebridge.testing.ServiceProcess;
  * that starts to work (the user is created while the service runs) is picked up without a restart. The three
  * services run side by side to keep the wait short.
  */
+@EndToEnd
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecuredKafkaFailuresIT {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
@@ -39,6 +40,7 @@ import io.restassured.specification.RequestSpecification;
  * <p>Ports of its own, free ones picked at the start: the local Firehose endpoint and its process's HTTP port, and one HTTP
  * port for each of the bridge replicas A and B.
  */
+@EndToEnd
 class RepairIT {
 
     private static final Logger LOG = Logger.getLogger(RepairIT.class);

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.SearchEngineUnderTest;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.firehose.model.ElasticsearchDestinationDe
  * Elasticsearch 6.5.4 of the field test does), mapped by the coordinate template, and the reconciliation of every
  * partition must say COMPLETE. Runs against the engine of {@code FHB_SEARCH_ENGINE} (the matrix profile sets it).
  */
+@EndToEnd
 @QuarkusIntegrationTest
 @TestProfile(FieldTestSetupIT.FieldTestProfile.class)
 @WithTestResource(value = LocalStackResource.class, scope = TestResourceScope.GLOBAL)

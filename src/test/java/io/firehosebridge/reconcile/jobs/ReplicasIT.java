@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -40,6 +41,7 @@ import io.firehosebridge.testing.ServiceProcess;
  * the partitions it consumes (the gauges add up to the group's), and when A is killed (SIGKILL) in the
  * middle of a job, B takes the job over and finishes it from the partitions A had not done.
  */
+@EndToEnd
 class ReplicasIT {
 
     private static final Logger LOG = Logger.getLogger(ReplicasIT.class);
