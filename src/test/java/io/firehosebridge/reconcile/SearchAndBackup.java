@@ -46,6 +46,8 @@ public final class SearchAndBackup {
         String query = "{\"size\":10000,\"query\":{\"bool\":{\"filter\":[{\"bool\":{\"should\":[{\"term\":{\"kafka.topic\":\"" + topic
                 + "\"}},{\"term\":{\"kafka.topic.keyword\":\"" + topic + "\"}}],\"minimum_should_match\":1}},{\"term\":{\"kafka.partition\":"
                 + partition + "}},{\"terms\":{\"kafka.offset\":[" + terms + "]}}]}}}";
+        // An index created a moment ago (by this test's delivery or another's) answers 503 until its primary shard is active.
+        send("GET", "/_cluster/health/clicks*?wait_for_status=yellow&timeout=30s", "");
         JsonNode page = JSON.readTree(send("POST", "/clicks*/_search", query));
         List<Doc> docs = new ArrayList<>();
         for (JsonNode hit : page.path("hits").path("hits")) {

@@ -73,6 +73,12 @@ public class DeliveryLedger implements DeliveryObserver {
 
     private final LedgerSpans spans = new LedgerSpans();
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
+    /**
+     * Key prefix of a partition's sweep mark: the offset below which the verifier has swept the committed offsets no span
+     * covers. Its value is the offset as plain text, which a ledger reader of an earlier version skips as unreadable.
+     */
+    private static final String SWEPT = "swept/";
+    private final Map<TopicPartition, Long> swept = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ScheduledExecutorService flusher;
     private volatile KafkaProducer<String, String> producer;
@@ -185,8 +191,12 @@ public class DeliveryLedger implements DeliveryObserver {
                             continue;
                         }
                         try {
-                            remember(json.readValue(r.value(), LedgerEntry.class));
-                        } catch (java.io.IOException e) {
+                            if (r.key() != null && r.key().startsWith(SWEPT)) {
+                                rememberSwept(r.key(), r.value());
+                            } else {
+                                remember(json.readValue(r.value(), LedgerEntry.class));
+                            }
+                        } catch (java.io.IOException | NumberFormatException e) {
                             LOG.debugf("Skipping unreadable ledger record %s", r.key());
                         }
                     }
@@ -244,9 +254,59 @@ public class DeliveryLedger implements DeliveryObserver {
                 .put(entry, entry);
     }
 
+    private void rememberSwept(String key, String value) {
+        int slash = key.lastIndexOf('/');
+        swept.put(new TopicPartition(key.substring(SWEPT.length(), slash), Integer.parseInt(key.substring(slash + 1))), Long.parseLong(value));
+    }
+
+    /** The partition's sweep mark (see {@link LedgerVerifier}), or -1 when none was written. */
+    long sweptTo(TopicPartition tp) {
+        return swept.getOrDefault(tp, -1L);
+    }
+
+    /** Records the partition's sweep mark, here at once and for every replica through the topic. */
+    void markSwept(TopicPartition tp, long offset) {
+        producer.send(new ProducerRecord<>(config.ledger().topic(), SWEPT + tp.topic() + "/" + tp.partition(), Long.toString(offset)), (m, e) -> {
+            if (e != null) {
+                LOG.debugf("Sweep mark of %s not written (%s); written again at the next sweep", tp, e.getMessage());
+            }
+        });
+        swept.put(tp, offset);
+    }
+
+    /** The offsets of {@code [from, to)} that no span in memory covers, as inclusive ranges in offset order. */
+    List<long[]> uncovered(TopicPartition tp, long from, long to) {
+        List<long[]> holes = new ArrayList<>();
+        long next = from;
+        NavigableMap<LedgerEntry, LedgerEntry> spans = index.get(tp);
+        if (spans != null) {
+            // Spans are short: none that starts this far before the range reaches into it (as in overlapping()).
+            LedgerEntry lower = new LedgerEntry(tp.topic(), tp.partition(), from - config.ledger().maxOffsetsPerCheck(), 0, Instant.MIN, false,
+                    null, null, 0, 0, 0);
+            for (LedgerEntry e : spans.tailMap(lower, true).values()) {
+                if (e.first() >= to) {
+                    break;
+                }
+                if (e.first() > next) {
+                    holes.add(new long[] { next, e.first() - 1 });
+                }
+                next = Math.max(next, e.last() + 1);
+            }
+        }
+        if (next < to) {
+            holes.add(new long[] { next, to - 1 });
+        }
+        return holes;
+    }
+
     /** Waits until the topic has been read to its end once (for tests and the verifier's first run). */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the topic has been read to its end once since start. */
+    boolean loaded() {
+        return caughtUp.getCount() == 0;
     }
 
     /** Spans in memory. */

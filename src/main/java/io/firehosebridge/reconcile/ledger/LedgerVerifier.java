@@ -129,6 +129,13 @@ public class LedgerVerifier {
                     verify(partition.getKey(), partition.getValue(), stopping);
                 }
             }
+            if (config.repair().verifier()) {
+                for (TopicPartition tp : ownership.owned()) {
+                    if (!stopping.getAsBoolean()) {
+                        sweepUncovered(tp, now, stopping);
+                    }
+                }
+            }
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
         } catch (ApiException e) {
             LOG.warnf("Ledger verification postponed: %s", e.getMessage());
@@ -145,10 +152,19 @@ public class LedgerVerifier {
         for (TopicPartition tp : owned) {
             Instant since = ownership.ownedSince(tp);
             Long offset = committed.computeIfAbsent(tp.topic(), kafka::committed).get(tp.partition());
-            if (since != null && offset != null && settled.observe(tp, offset, since, now, config.deliveryWindow())) {
+            if (since == null || offset == null) {
+                continue;
+            }
+            if (settled.observe(tp, offset, since, now, config.deliveryWindow())) {
                 int reopened = ledger.reopen(tp, offset);
                 LOG.warnf("Ledger: the group's committed offset of %s went back to %d (offsets reset); %d checked spans from there on are "
                         + "checked again once they are committed anew", tp, offset, reopened);
+            }
+            long mark = ledger.sweptTo(tp);
+            if (config.repair().verifier() && ledger.loaded() && (mark < 0 || offset < mark)) {
+                // No sweep yet in this group's history: nothing below the first commit seen can have two senders' copies
+                // that a span does not cover. After a reset: the offsets from there on are sent again.
+                ledger.markSwept(tp, offset);
             }
         }
     }
@@ -181,6 +197,53 @@ public class LedgerVerifier {
         if (!group.isEmpty()) {
             check(tp, group, end, stopping);
         }
+    }
+
+    /**
+     * Repairs the duplicates among committed offsets that no ledger span covers, once they are settled. A send is missing from
+     * the ledger when its owner was killed after the group committed it and before the ledger's next flush; when the offsets
+     * were also sent by an earlier owner that was killed the same way, no span and so no span check ever covers their two
+     * copies. The sweep goes from the partition's sweep mark (in the ledger topic, so the next owner carries on) to the settled
+     * offset, and then moves the mark. Dead-lettered offsets are such gaps too; the sweep only looks for duplicates, never for
+     * missing records.
+     */
+    private void sweepUncovered(TopicPartition tp, Instant now, BooleanSupplier stopping) {
+        long from = ledger.sweptTo(tp);
+        long to = settled.settledTo(tp, now, config.deliveryWindow());
+        if (from < 0 || to <= from) {
+            return;
+        }
+        try {
+            for (long[] range : merged(ledger.uncovered(tp, from, to), config.searchPageSize())) {
+                if (stopping.getAsBoolean()) {
+                    return;
+                }
+                repair.repair(new Reconciler.Range(tp.topic(), tp.partition(), range[0], range[1] + 1, range[1] + 1), null, false, stopping,
+                        n -> {
+                        });
+            }
+        } catch (ApiException e) {
+            LOG.warnf(e, "Ledger: the committed offsets %d..%d of %s that no span covers are not swept for duplicates now; the next "
+                    + "verification tries again", from, to - 1, tp);
+            return;
+        }
+        if (!stopping.getAsBoolean()) {
+            ledger.markSwept(tp, to);
+        }
+    }
+
+    /** Ranges closer than {@code gap} joined into one: the repair scans search in windows of that many offsets anyway. */
+    static List<long[]> merged(List<long[]> ranges, long gap) {
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : ranges) {
+            long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && r[0] - last[1] <= gap) {
+                last[1] = Math.max(last[1], r[1]);
+            } else {
+                out.add(new long[] { r[0], r[1] });
+            }
+        }
+        return out;
     }
 
     /**

@@ -64,9 +64,14 @@ final class SettledOffsets {
 
     /** Whether every offset up to {@code last} was seen committed here at least {@code window} before {@code now}. */
     boolean settled(TopicPartition tp, long last, Instant now, Duration window) {
+        return last < settledTo(tp, now, window);
+    }
+
+    /** The offset below which every offset was seen committed here at least {@code window} before {@code now}; -1 when none. */
+    long settledTo(TopicPartition tp, Instant now, Duration window) {
         Watch watch = watches.get(tp);
         if (watch == null) {
-            return false;
+            return -1;
         }
         synchronized (watch) {
             long settled = -1;
@@ -76,7 +81,7 @@ final class SettledOffsets {
                 }
                 settled = s.committed();
             }
-            return last < settled;
+            return settled;
         }
     }
 

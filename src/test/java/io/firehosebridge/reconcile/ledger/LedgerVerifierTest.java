@@ -167,6 +167,45 @@ class LedgerVerifierTest {
         ownership.revoked(newOwner, List.of(TP));
     }
 
+    @Test
+    void duplicatesAmongCommittedOffsetsNoSpanCoversAreSweptToo() throws Exception {
+        Span before = deliver(5);
+        await().atMost(PATIENCE).until(() -> committed() >= before.to());
+        verifier.verifyDue(); // the partition's sweep mark starts at the commit seen first
+
+        // Offsets the group commits without a span: here dead letters. Two copies of each then appear in the index, as when two
+        // owners sent them and each was killed before its ledger flush.
+        Span uncovered;
+        try (ClickProducer producer = new ClickProducer()) {
+            uncovered = producer.send(TOPIC, java.util.Collections.nCopies(20, "not a JSON object".getBytes())).get(0);
+        }
+        await().atMost(PATIENCE).until(() -> committed() >= uncovered.to());
+        Doc delivered = SearchAndBackup.docs(TOPIC, 0, offsets(before)).get(0);
+        List<Doc> copies = new ArrayList<>();
+        for (long o = uncovered.from(); o < uncovered.to(); o++) {
+            var source = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().createObjectNode();
+            source.put("page", "/swept").putObject("kafka").put("topic", TOPIC).put("partition", 0).put("offset", o).put("timestamp", 1);
+            copies.add(new Doc(delivered.index(), delivered.type(), null, o, source));
+        }
+        SearchAndBackup.copy(copies);
+        SearchAndBackup.copy(copies);
+        assertThat(copies(uncovered)).isEqualTo(2 * uncovered.count());
+        assertThat(spansOf(uncovered)).as("dead letters are in no span").isEmpty();
+
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            verifier.verifyDue();
+            assertThat(copies(uncovered)).isEqualTo(uncovered.count());
+        });
+        assertThat(SearchAndBackup.docs(TOPIC, 0, offsets(uncovered))).extracting(Doc::offset).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void mergesRangesThatOneSearchWindowCovers() {
+        List<long[]> merged = LedgerVerifier.merged(List.of(new long[] { 0, 9 }, new long[] { 50, 59 }, new long[] { 5000, 5000 }), 100);
+
+        assertThat(merged).extracting(r -> r[0] + ".." + r[1]).containsExactly("0..59", "5000..5000");
+    }
+
     /** Produces records to the topic and waits until the bridge delivered them, the ledger knows them and the group committed them. */
     private Span deliver(int count) throws Exception {
         Span span;
