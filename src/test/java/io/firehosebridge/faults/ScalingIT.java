@@ -16,7 +16,7 @@ import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
 /**
- * The short form of the fault suite's scaling scenario, run by {@code ./mvnw verify}: two replicas of the packaged bridge in one
+ * The short form of the fault suite's scaling scenario, run by {@code ./mvnw verify -Pe2e}: two replicas of the packaged bridge in one
  * consumer group; during a stream one is removed by SIGTERM (a scale-down), then the other is replaced the way a Deployment
  * update does (a new one ready, the old one SIGTERMed). The reconciliation API, asked through the running replicas, must find
  * every offset in the index and the backup, and each event's duplicates within the in-flight bound.
