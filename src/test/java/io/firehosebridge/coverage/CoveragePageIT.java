@@ -51,8 +51,8 @@ import io.firehosebridge.testing.ServiceProcess;
  * Selenium) against the packaged service, its own topic, ledger and job topic on the real local stack: the page
  * asks for the token and shows a refused one as an error; the delivered partition turns complete; documents
  * deleted behind the service's back show as a missing stretch with their offsets; a re-drive from the page turns
- * it complete again. The screenshots in README come from this test (written to {@code coverage.screenshots},
- * by default {@code target/screenshots}; {@code -Dcoverage.screenshots=docs/images} refreshes README's).
+ * it complete again. The screenshots in docs/coverage-page.md come from this test (written to {@code coverage.screenshots},
+ * by default {@code target/screenshots}; {@code -Dcoverage.screenshots=docs/images} refreshes them).
  */
 @EndToEnd
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
