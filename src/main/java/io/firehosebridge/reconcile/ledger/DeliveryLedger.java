@@ -75,11 +75,14 @@ public class DeliveryLedger implements DeliveryObserver {
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
     /**
      * Key prefix of a partition's sweep mark: the offset below which the verifier has swept the committed offsets no span
-     * covers. Its value is the offset as plain text, which a ledger reader of an earlier version skips as unreadable.
+     * covers. No topic name holds a colon, so no span key starts with it. Its value is the offset as plain text, which a
+     * ledger reader of an earlier version skips as unreadable.
      */
-    private static final String SWEPT = "swept/";
+    private static final String SWEPT = "swept:";
     private final Map<TopicPartition, Long> swept = new ConcurrentHashMap<>();
     private volatile boolean running;
+    /** Whether the reader has read the topic to its end since it last started reading it from the beginning. */
+    private volatile boolean current;
     private ScheduledExecutorService flusher;
     private volatile KafkaProducer<String, String> producer;
     /** Set when a write failed because Kafka refused or could not be reached: the producer may be in a fatal state. */
@@ -184,6 +187,8 @@ public class DeliveryLedger implements DeliveryObserver {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                // Until the end: a sweep mark read now may be one that a later record of the same key replaces.
+                current = false;
                 boolean loaded = false;
                 while (running) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
@@ -196,13 +201,14 @@ public class DeliveryLedger implements DeliveryObserver {
                             } else {
                                 remember(json.readValue(r.value(), LedgerEntry.class));
                             }
-                        } catch (java.io.IOException | NumberFormatException e) {
+                        } catch (java.io.IOException | RuntimeException e) {
                             LOG.debugf("Skipping unreadable ledger record %s", r.key());
                         }
                     }
                     if (!loaded && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                         loaded = true;
                         lastReadFailure = null;
+                        current = true;
                         caughtUp.countDown();
                         LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
                     }
@@ -259,6 +265,10 @@ public class DeliveryLedger implements DeliveryObserver {
         swept.put(new TopicPartition(key.substring(SWEPT.length(), slash), Integer.parseInt(key.substring(slash + 1))), Long.parseLong(value));
     }
 
+    private static String sweptKey(TopicPartition tp) {
+        return SWEPT + tp.topic() + "/" + tp.partition();
+    }
+
     /** The partition's sweep mark (see {@link LedgerVerifier}), or -1 when none was written. */
     long sweptTo(TopicPartition tp) {
         return swept.getOrDefault(tp, -1L);
@@ -266,7 +276,7 @@ public class DeliveryLedger implements DeliveryObserver {
 
     /** Records the partition's sweep mark, here at once and for every replica through the topic. */
     void markSwept(TopicPartition tp, long offset) {
-        producer.send(new ProducerRecord<>(config.ledger().topic(), SWEPT + tp.topic() + "/" + tp.partition(), Long.toString(offset)), (m, e) -> {
+        producer.send(new ProducerRecord<>(config.ledger().topic(), sweptKey(tp), Long.toString(offset)), (m, e) -> {
             if (e != null) {
                 LOG.debugf("Sweep mark of %s not written (%s); written again at the next sweep", tp, e.getMessage());
             }
@@ -304,9 +314,15 @@ public class DeliveryLedger implements DeliveryObserver {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Whether the topic has been read to its end once since start. */
-    boolean loaded() {
-        return caughtUp.getCount() == 0;
+    /** Whether the topic has been read to its end since the reader last (re)started from its beginning. */
+    boolean current() {
+        return current;
+    }
+
+    /** The first offset of the partition's earliest span in memory, or -1 when none. */
+    long firstSpanOffset(TopicPartition tp) {
+        NavigableMap<LedgerEntry, LedgerEntry> spans = index.get(tp);
+        return spans == null || spans.isEmpty() ? -1 : spans.firstKey().first();
     }
 
     /** Spans in memory. */

@@ -139,8 +139,9 @@ public class LedgerVerifier {
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
         } catch (ApiException e) {
             LOG.warnf("Ledger verification postponed: %s", e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("Ledger verification failed", e);
+        } catch (RuntimeException | Error e) {
+            // Thrown out of the timer's task it would end every later run, silently.
+            LOG.error("Ledger verification failed; tried again at the next run", e);
         }
     }
 
@@ -161,10 +162,21 @@ public class LedgerVerifier {
                         + "checked again once they are committed anew", tp, offset, reopened);
             }
             long mark = ledger.sweptTo(tp);
-            if (config.repair().verifier() && ledger.loaded() && (mark < 0 || offset < mark)) {
-                // No sweep yet in this group's history: nothing below the first commit seen can have two senders' copies
-                // that a span does not cover. After a reset: the offsets from there on are sent again.
+            if (!config.repair().verifier() || !ledger.current()) {
+                continue;
+            }
+            if (mark < 0) {
+                // No sweep yet in this group's history: from the earliest span the ledger holds (its sends may have been
+                // repeated by owners killed before their flush), or from the commit when it holds none.
+                long first = ledger.firstSpanOffset(tp);
+                ledger.markSwept(tp, first < 0 ? offset : Math.min(first, offset));
+            } else if (offset < mark) {
+                // Offsets reset while the group was inactive: every owner is new, so SettledOffsets saw no step back. The
+                // offsets from there on are sent again, into checked spans too.
+                int reopened = ledger.reopen(tp, offset);
                 ledger.markSwept(tp, offset);
+                LOG.warnf("Ledger: the group's committed offset of %s is %d, below where it was swept to (%d): offsets reset; %d checked "
+                        + "spans from there on are checked again once they are committed anew", tp, offset, mark, reopened);
             }
         }
     }
@@ -210,25 +222,37 @@ public class LedgerVerifier {
     private void sweepUncovered(TopicPartition tp, Instant now, BooleanSupplier stopping) {
         long from = ledger.sweptTo(tp);
         long to = settled.settledTo(tp, now, config.deliveryWindow());
-        if (from < 0 || to <= from) {
+        if (from < 0 || to <= from || !ledger.current()) {
             return;
         }
+        // At most one check's worth of uncovered offsets per run, so that one partition's backlog does not hold up the rest.
+        long budget = config.ledger().maxOffsetsPerCheck();
+        long reached = to;
         try {
             for (long[] range : merged(ledger.uncovered(tp, from, to), config.searchPageSize())) {
-                if (stopping.getAsBoolean()) {
+                if (budget <= 0) {
+                    reached = range[0];
+                    break;
+                }
+                if (stopping.getAsBoolean() || !ownership.owns(tp.topic(), tp.partition())) {
                     return;
                 }
                 repair.repair(new Reconciler.Range(tp.topic(), tp.partition(), range[0], range[1] + 1, range[1] + 1), null, false, stopping,
                         n -> {
                         });
+                budget -= range[1] + 1 - range[0];
+                // Everything below this range's end is swept or covered by spans: a kill from here on repeats no range.
+                if (!stopping.getAsBoolean()) {
+                    ledger.markSwept(tp, range[1] + 1);
+                }
             }
         } catch (ApiException e) {
             LOG.warnf(e, "Ledger: the committed offsets %d..%d of %s that no span covers are not swept for duplicates now; the next "
                     + "verification tries again", from, to - 1, tp);
             return;
         }
-        if (!stopping.getAsBoolean()) {
-            ledger.markSwept(tp, to);
+        if (!stopping.getAsBoolean() && ownership.owns(tp.topic(), tp.partition())) {
+            ledger.markSwept(tp, reached);
         }
     }
 
