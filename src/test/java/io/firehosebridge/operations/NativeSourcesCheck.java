@@ -10,6 +10,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.lang.reflect.WildcardType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -18,9 +19,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
+import javax.security.auth.spi.LoginModule;
+import javax.security.sasl.SaslClientFactory;
+
+import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -30,18 +37,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.msk.auth.iam.IAMClientCallbackHandler;
+import software.amazon.msk.auth.iam.IAMLoginModule;
+import software.amazon.msk.auth.iam.internals.region.ConfigurableRegionProvider;
 
 /**
  * Checks the output of Quarkus's native build steps, run without GraalVM ({@code ./mvnw -Pnative-sources verify}, which sets
  * {@code quarkus.native.enabled=true} and {@code quarkus.native.sources-only=true}): the image sources exist, and the reflection
  * configuration they hand to {@code native-image} registers every type the service (de)serialises with Jackson or gives to the
- * AWS SDK. Not part of the default build: the default build packages the JVM application instead.
+ * AWS SDK, and every class an MSK IAM login creates by name. Not part of the default build: the default build packages the JVM
+ * application instead.
  */
 class NativeSourcesCheck {
 
     private static final java.nio.file.Path SOURCES = java.nio.file.Path.of("target", "native-sources");
     private static final java.nio.file.Path CLASSES = java.nio.file.Path.of("target", "classes");
     private static final String PRODUCT = "io.firehosebridge.";
+    /** A class name the SDK keeps as a string constant for a factory in another module (STS, SSO). */
+    private static final Pattern SDK_FACTORY = Pattern.compile("software\\.amazon\\.awssdk\\.services\\.[A-Za-z0-9_.]+Factory");
 
     @Test
     void nativeBuildStepsWriteTheImageSources() throws IOException {
@@ -74,6 +87,55 @@ class NativeSourcesCheck {
                 + "and fields: add @RegisterForReflection", needed.size()).isEmpty();
     }
 
+    @Test
+    void whatAnMskIamLoginCreatesByNameIsRegisteredForReflection() throws Exception {
+        // Kafka, JAAS and javax.security.sasl create these from a class name in a setting or in a security provider's entry;
+        // the library builds its region provider from the JAAS option awsMskRegionProvider the same way.
+        List<Class<?>> byName = List.of(LoginModule.class, AuthenticateCallbackHandler.class, SaslClientFactory.class,
+                ConfigurableRegionProvider.class);
+        Set<String> needed = new TreeSet<>();
+        try (ZipFile jar = new ZipFile(libraryJar("software.amazon.msk.aws-msk-iam-auth-").toFile())) {
+            for (String name : classNames(jar)) {
+                Class<?> c = Class.forName(name, false, NativeSourcesCheck.class.getClassLoader());
+                if (Modifier.isPublic(c.getModifiers()) && !c.isInterface() && !Modifier.isAbstract(c.getModifiers())
+                        && byName.stream().anyMatch(b -> b.isAssignableFrom(c))) {
+                    needed.add(name);
+                }
+            }
+        }
+        assertThat(needed).contains(IAMLoginModule.class.getName(), IAMClientCallbackHandler.class.getName(),
+                "software.amazon.msk.auth.iam.internals.IAMSaslClient$IAMSaslClientFactory");
+        // The SDK's credentials chain (the login's and the AWS clients') loads its STS and SSO factories by name; a factory whose
+        // module is on the classpath must be registered, by the module's own metadata or by the service.
+        Set<String> factories = new TreeSet<>();
+        try (ZipFile jar = new ZipFile(libraryJar("software.amazon.awssdk.auth-").toFile())) {
+            for (String name : classNames(jar)) {
+                String constants = new String(jar.getInputStream(jar.getEntry(name.replace('.', '/') + ".class")).readAllBytes(),
+                        StandardCharsets.ISO_8859_1);
+                Matcher m = SDK_FACTORY.matcher(constants);
+                while (m.find()) {
+                    factories.add(m.group());
+                }
+            }
+        }
+        factories.removeIf(name -> !onClasspath(name));
+        assertThat(factories).contains("software.amazon.awssdk.services.sts.internal.StsWebIdentityCredentialsProviderFactory");
+        needed.addAll(factories);
+
+        Set<String> constructible = new java.util.HashSet<>();
+        for (Map<String, JsonNode> config : List.of(reflectionConfig(), librariesOwnReflectionConfig())) {
+            config.forEach((name, entry) -> {
+                if (constructible(entry)) {
+                    constructible.add(name);
+                }
+            });
+        }
+        Set<String> unregistered = new TreeSet<>(needed);
+        unregistered.removeAll(constructible);
+        assertThat(unregistered).as("classes an MSK IAM login creates by name (%d found), without a constructor registered for reflection: "
+                + "add them to io.firehosebridge.kafka.MskIamReflection", needed.size()).isEmpty();
+    }
+
     /** The reflection configuration Quarkus wrote into the runner jar for native-image. */
     private static Map<String, JsonNode> reflectionConfig() throws IOException {
         String args = Files.readString(SOURCES.resolve("native-image.args"));
@@ -87,6 +149,72 @@ class NativeSourcesCheck {
             }
         }
         return byName;
+    }
+
+    /** Reflection entries that the jars in {@code lib/} carry for native-image themselves (it reads them from the classpath). */
+    private static Map<String, JsonNode> librariesOwnReflectionConfig() throws IOException {
+        Map<String, JsonNode> byName = new HashMap<>();
+        List<java.nio.file.Path> jars;
+        try (Stream<java.nio.file.Path> lib = Files.list(SOURCES.resolve("lib"))) {
+            jars = lib.filter(f -> f.toString().endsWith(".jar")).toList();
+        }
+        for (java.nio.file.Path jar : jars) {
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                for (var entry : java.util.Collections.list(zip.entries())) {
+                    String name = entry.getName();
+                    if (!name.startsWith("META-INF/native-image/")) {
+                        continue;
+                    }
+                    JsonNode entries = name.endsWith("/reflect-config.json") ? new ObjectMapper().readTree(zip.getInputStream(entry))
+                            : name.endsWith("/reachability-metadata.json")
+                                    ? new ObjectMapper().readTree(zip.getInputStream(entry)).path("reflection")
+                                    : null;
+                    if (entries != null) {
+                        for (JsonNode e : entries) {
+                            byName.merge(e.has("type") ? e.path("type").asText() : e.path("name").asText(), e,
+                                    (a, b) -> constructible(a) ? a : b);
+                        }
+                    }
+                }
+            }
+        }
+        return byName;
+    }
+
+    /** Whether an entry lets native-image code create the class through its constructors. */
+    private static boolean constructible(JsonNode entry) {
+        if (entry.path("allDeclaredConstructors").asBoolean() || entry.path("allPublicConstructors").asBoolean()) {
+            return true;
+        }
+        for (JsonNode m : entry.path("methods")) {
+            if ("<init>".equals(m.path("name").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The one jar in {@code lib/} whose name starts with the given group and artifact. */
+    private static java.nio.file.Path libraryJar(String prefix) throws IOException {
+        try (Stream<java.nio.file.Path> lib = Files.list(SOURCES.resolve("lib"))) {
+            List<java.nio.file.Path> found = lib.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+            assertThat(found).as("lib/" + prefix + "*.jar").hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    private static List<String> classNames(ZipFile jar) {
+        return jar.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/") && !n.contains("-info"))
+                .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.')).toList();
+    }
+
+    private static boolean onClasspath(String name) {
+        try {
+            Class.forName(name, false, NativeSourcesCheck.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /**
