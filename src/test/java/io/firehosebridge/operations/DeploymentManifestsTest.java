@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +37,7 @@ class DeploymentManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "prod-msk-iam" })
     void overlayMatchesTheApplicationConfiguration(String overlay) throws Exception {
         List<Map<String, Object>> objects = render(overlay);
         List<String> problems = new ArrayList<>();
@@ -47,6 +49,7 @@ class DeploymentManifestsTest {
         checkServices(objects, problems);
         checkServiceMonitors(objects, problems);
         checkScaledObjects(objects, problems);
+        checkMskIam(objects, problems);
         checkServiceAccount(objects, problems);
         checkDisruptionBudget(objects, problems);
         assertThat(ofKind(objects, "NetworkPolicy")).as("NetworkPolicy").isNotEmpty();
@@ -257,6 +260,67 @@ class DeploymentManifestsTest {
                         problems.add("ScaledObject " + name(so) + " trigger " + field + " is " + actual + " but the bridge uses " + value);
                     }
                 });
+            }
+        }
+    }
+
+    /**
+     * Where the bridge signs in to Kafka with MSK IAM: its login is the aws-msk-iam-auth library's and not replaced by a
+     * Secret, and the KEDA trigger on the same cluster signs in with IAM too (the kafka scaler's OAUTHBEARER token provider,
+     * TLS, the cluster's region, AWS credentials from its TriggerAuthentication).
+     */
+    private static void checkMskIam(List<Map<String, Object>> objects, List<String> problems) {
+        for (Map<String, Object> deployment : ofKind(objects, "Deployment")) {
+            Map<String, Object> container = list(map(deployment, "spec", "template", "spec"), "containers").get(0);
+            String where = name(deployment) + "/" + container.get("name");
+            Map<String, String> env = environment(objects, container, where, problems);
+            if (!"AWS_MSK_IAM".equals(env.get("KAFKA_SASL_MECHANISM"))) {
+                continue;
+            }
+            Map<String, String> login = Map.of(
+                    "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                    "KAFKA_SASL_JAAS_CONFIG", "software.amazon.msk.auth.iam.IAMLoginModule required",
+                    "KAFKA_SASL_CLIENT_CALLBACK_HANDLER_CLASS", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+            login.forEach((variable, expected) -> {
+                if (!String.valueOf(env.get(variable)).startsWith(expected)) {
+                    problems.add(where + ": MSK IAM needs " + variable + "=" + expected + "..., not " + env.get(variable));
+                }
+            });
+            String servers = env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "");
+            Matcher host = Pattern.compile("\\.kafka\\.([a-z0-9-]+)\\.amazonaws\\.com").matcher(servers);
+            String clusterRegion = host.find() ? host.group(1) : null;
+            for (Map<String, Object> so : ofKind(objects, "ScaledObject")) {
+                if (!name(deployment).equals(map(so, "spec", "scaleTargetRef").get("name"))) {
+                    continue;
+                }
+                for (Map<String, Object> trigger : list(map(so, "spec"), "triggers")) {
+                    if (!"kafka".equals(trigger.get("type"))) {
+                        continue;
+                    }
+                    String what = "ScaledObject " + name(so) + " trigger";
+                    Map<String, Object> metadata = map(trigger, "metadata");
+                    Map<String, String> iam = Map.of("sasl", "oauthbearer", "saslTokenProvider", "aws_msk_iam", "tls", "enable");
+                    iam.forEach((field, value) -> {
+                        if (!value.equals(metadata.get(field))) {
+                            problems.add(what + " " + field + " is " + metadata.get(field) + ": KEDA's kafka scaler signs in to MSK IAM with "
+                                    + iam);
+                        }
+                    });
+                    Object awsRegion = metadata.get("awsRegion");
+                    if (clusterRegion != null ? !clusterRegion.equals(awsRegion) : awsRegion == null) {
+                        problems.add(what + " awsRegion is " + awsRegion + " but the brokers " + servers + " are in another region");
+                    }
+                    Object auth = map(trigger, "authenticationRef").get("name");
+                    Map<String, Object> ta = ofKind(objects, "TriggerAuthentication").stream().filter(t -> name(t).equals(auth)).findFirst()
+                            .orElse(null);
+                    boolean awsCredentials = ta != null && ("aws".equals(map(ta, "spec", "podIdentity").get("provider"))
+                            || list(map(ta, "spec"), "secretTargetRef").stream()
+                                    .anyMatch(r -> List.of("awsRoleArn", "awsAccessKeyID").contains(r.get("parameter"))));
+                    if (!awsCredentials) {
+                        problems.add(what + " authenticationRef " + auth + " is no TriggerAuthentication of the overlay with AWS credentials "
+                                + "(podIdentity provider aws, or awsRoleArn / awsAccessKeyID)");
+                    }
+                }
             }
         }
     }
