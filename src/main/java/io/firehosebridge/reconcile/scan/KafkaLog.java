@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -84,37 +85,28 @@ public class KafkaLog {
             throw ApiException.notFound("Topic '" + topic + "' has partitions 0.." + (partitions - 1) + "; there is no partition " + partition);
         }
         TopicPartition tp = new TopicPartition(topic, partition);
-        try {
-            ListOffsetsResult earliest = admin().listOffsets(Map.of(tp, OffsetSpec.earliest()));
-            ListOffsetsResult latest = admin().listOffsets(Map.of(tp, OffsetSpec.latest()));
-            Map<TopicPartition, OffsetAndMetadata> committed = admin().listConsumerGroupOffsets(bridgeGroup)
-                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            OffsetAndMetadata c = committed.get(tp);
-            return new Bounds(partitions,
-                    earliest.partitionResult(tp).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset(),
-                    latest.partitionResult(tp).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offset(),
-                    c == null ? -1 : c.offset());
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
-        }
+        ListOffsetsResult earliest = admin().listOffsets(Map.of(tp, OffsetSpec.earliest()));
+        ListOffsetsResult latest = admin().listOffsets(Map.of(tp, OffsetSpec.latest()));
+        OffsetAndMetadata c = answer(admin().listConsumerGroupOffsets(bridgeGroup).partitionsToOffsetAndMetadata()).get(tp);
+        return new Bounds(partitions, answer(earliest.partitionResult(tp)).offset(), answer(latest.partitionResult(tp)).offset(),
+                c == null ? -1 : c.offset());
     }
 
     /** The bridge group's committed offset of each partition of the topic that has one (one request for the whole group). */
     public Map<Integer, Long> committed(String topic) {
+        Map<Integer, Long> out = new HashMap<>();
+        answer(admin().listConsumerGroupOffsets(bridgeGroup).partitionsToOffsetAndMetadata()).forEach((tp, c) -> {
+            if (c != null && tp.topic().equals(topic)) {
+                out.put(tp.partition(), c.offset());
+            }
+        });
+        return out;
+    }
+
+    /** The admin call's answer within the call timeout; 503 when Kafka does not give one. */
+    private static <T> T answer(KafkaFuture<T> call) {
         try {
-            Map<Integer, Long> out = new HashMap<>();
-            admin().listConsumerGroupOffsets(bridgeGroup).partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .forEach((tp, c) -> {
-                        if (c != null && tp.topic().equals(topic)) {
-                            out.put(tp.partition(), c.offset());
-                        }
-                    });
-            return out;
+            return call.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw unavailable(e.getCause());
         } catch (TimeoutException e) {
