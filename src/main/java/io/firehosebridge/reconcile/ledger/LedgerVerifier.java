@@ -139,6 +139,9 @@ public class LedgerVerifier {
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
         } catch (ApiException e) {
             LOG.warnf("Ledger verification postponed: %s", e.getMessage());
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            // The verifier is being stopped (shutdown or a dev-mode reload) while it waits for Kafka: nothing failed.
+            LOG.debugf("Ledger verification stopped: %s", e.getMessage());
         } catch (RuntimeException | Error e) {
             // Thrown out of the timer's task it would end every later run, silently.
             LOG.error("Ledger verification failed; tried again at the next run", e);
