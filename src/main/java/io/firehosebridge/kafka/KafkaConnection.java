@@ -46,6 +46,7 @@ public class KafkaConnection implements HealthCheck {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     private static final String NOT_CHECKED = "not checked yet";
     private static final String NO_ANSWER = "no answer within";
+    private static final String MSK_IAM = "AWS_MSK_IAM";
 
     @Inject
     KafkaClients clients;
@@ -130,10 +131,12 @@ public class KafkaConnection implements HealthCheck {
 
     private void changeTo(String cause) {
         String before = problem;
-        if (Objects.equals(before, cause)) {
+        problem = cause;
+        // The same refusal in other words only by its times or request ids (an MSK IAM login refused for the clock names
+        // the signing time) is not a new cause.
+        if (Objects.equals(withoutNumbers(before), withoutNumbers(cause))) {
             return;
         }
-        problem = cause;
         if (cause != null) {
             LOG.errorf("Kafka at %s: %s. Not ready; nothing is consumed or committed until this is resolved", servers(), cause);
         } else if (!NOT_CHECKED.equals(before)) {
@@ -144,7 +147,14 @@ public class KafkaConnection implements HealthCheck {
     /** One sentence naming the cause, from the exception a Kafka client raised. */
     String describe(Throwable t) {
         if (t instanceof SaslAuthenticationException) {
-            return "login rejected (SASL " + clients.setting("sasl.mechanism", "GSSAPI") + ", kafka.sasl.jaas.config): " + t.getMessage();
+            String mechanism = clients.setting("sasl.mechanism", "GSSAPI");
+            if (MSK_IAM.equals(mechanism)) {
+                // The login is signed with whatever AWS credentials the default chain finds, at this host's time.
+                return "login rejected (SASL " + MSK_IAM + ", signed with the AWS credentials of the default chain: AWS_ACCESS_KEY_ID/"
+                        + "AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, web identity (IRSA), EKS Pod Identity, profile; or the role "
+                        + "awsRoleArn in kafka.sasl.jaas.config; at this host's clock): " + t.getMessage();
+            }
+            return "login rejected (SASL " + mechanism + ", kafka.sasl.jaas.config): " + t.getMessage();
         }
         if (t instanceof SslAuthenticationException) {
             return "TLS handshake failed, the broker's certificate is not trusted or not valid for its address (kafka.ssl.truststore.*): "
@@ -158,6 +168,10 @@ public class KafkaConnection implements HealthCheck {
                     + clients.setting("security.protocol", "PLAINTEXT") + " on that address";
         }
         return "cannot connect: " + deepest(t);
+    }
+
+    private static String withoutNumbers(String cause) {
+        return cause == null ? null : cause.replaceAll("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", "#").replaceAll("[0-9]+", "#");
     }
 
     private static String deepest(Throwable t) {

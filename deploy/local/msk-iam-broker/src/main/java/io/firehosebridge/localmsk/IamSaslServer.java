@@ -77,7 +77,7 @@ final class IamSaslServer implements SaslServer {
         try {
             key = callback.verifier.verify(payload);
         } catch (SignedLoginVerifier.Refused e) {
-            throw new SaslAuthenticationException("[" + UUID.randomUUID() + "]: Access denied: " + e.getMessage());
+            throw new SaslAuthenticationException("Access denied: " + e.getMessage());
         }
         String answer = "{\"version\":\"" + SignedLoginVerifier.VERSION + "\",\"request-id\":\"" + UUID.randomUUID() + "\"}";
         return answer.getBytes(StandardCharsets.UTF_8);
