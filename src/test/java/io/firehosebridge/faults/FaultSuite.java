@@ -886,7 +886,7 @@ class FaultSuite {
     }
 
     private List<byte[]> clicks(int count) {
-        io.firehosebridge.demo.DemoClicks demo = new io.firehosebridge.demo.DemoClicks(seed);
+        io.firehosebridge.testing.DemoClicks demo = new io.firehosebridge.testing.DemoClicks(seed);
         List<byte[]> values = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             values.add(bytes(demo.next(Instant.now())));

@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import io.firehosebridge.demo.DemoClicks;
+import io.firehosebridge.testing.DemoClicks;
 import io.firehosebridge.testing.LocalStackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;

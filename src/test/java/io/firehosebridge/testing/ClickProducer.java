@@ -14,7 +14,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import io.firehosebridge.demo.DemoClicks;
 
 /** Produces records to the real broker and remembers, per partition, which offsets it wrote. */
 public final class ClickProducer implements AutoCloseable {

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
-import io.firehosebridge.devstack.LocalStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

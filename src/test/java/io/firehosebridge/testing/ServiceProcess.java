@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process, to be killed for real. */
+/**
+ * The packaged service ({@code target/quarkus-app/quarkus-run.jar}), or a local Firehose, run as a separate process, to be
+ * killed for real.
+ */
 public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -30,12 +33,29 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** With explicit JVM options (heap size, GC), as a deployment would set them. */
     public ServiceProcess(String name, int httpPort, Map<String, String> properties, List<String> jvmOptions) {
-        this.name = name;
-        this.httpPort = httpPort;
+        this(name, httpPort, properties, jvmOptions, packagedService());
+    }
+
+    /**
+     * A local Firehose of its own (the stack's runnable, deploy/local/firehose), for a test that injects faults, reads
+     * the endpoint's metrics or must not share its buffers: the Firehose API on {@code local-firehose.port} of
+     * {@code properties}, health and metrics on {@code httpPort}.
+     */
+    public static ServiceProcess localFirehose(String name, int httpPort, Map<String, String> properties) {
+        return new ServiceProcess(name, httpPort, properties, List.of("-Xmx256m"), LocalStack.firehoseJar());
+    }
+
+    private static Path packagedService() {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first");
         }
+        return jar;
+    }
+
+    private ServiceProcess(String name, int httpPort, Map<String, String> properties, List<String> jvmOptions, Path jar) {
+        this.name = name;
+        this.httpPort = httpPort;
         command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + httpPort);

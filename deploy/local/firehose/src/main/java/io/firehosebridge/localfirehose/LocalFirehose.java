@@ -199,7 +199,7 @@ public class LocalFirehose {
 
     private void requireStarted() {
         if (context == null) {
-            throw new IllegalStateException("The local Firehose endpoint is not started (local-firehose.enabled=false?)");
+            throw new IllegalStateException("The local Firehose endpoint is not started");
         }
     }
 

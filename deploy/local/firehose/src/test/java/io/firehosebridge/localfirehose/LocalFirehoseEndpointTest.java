@@ -2,6 +2,7 @@ package io.firehosebridge.localfirehose;
 
 import io.firehosebridge.localfirehose.api.LocalFirehoseServer;
 import io.firehosebridge.localfirehose.destination.IndexRotation;
+import io.firehosebridge.localfirehose.destination.SearchBulkClient;
 
 import static io.firehosebridge.localfirehose.FirehoseTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.firehosebridge.testing.LocalStackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The endpoint driven by the AWS SDK v2 Firehose client, delivering to the real OpenSearch and S3 store. */
 @QuarkusTest
 @TestProfile(LocalFirehoseTestProfile.class)
-@WithTestResource(value = LocalStackResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.GLOBAL)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalFirehoseEndpointTest {
 
@@ -169,10 +169,11 @@ class LocalFirehoseEndpointTest {
         String rotated = IndexRotation.parse("OneDay").indexName(index, java.time.Instant.now());
         firehose.putRecordBatch(b -> b.deliveryStreamName(stream).records(record("{\"n\":1}"), record("{\"n\":2}"), record("{\"n\":3}")));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> count(search, rotated) == 3);
-        io.firehosebridge.search.SearchEngine engine = io.firehosebridge.testing.SearchEngineUnderTest.engine();
+        boolean mappingTypes = new SearchBulkClient(MAPPER).supportsTypes(StackDestinations.searchUrl());
+        String engine = StackDestinations.ENGINE;
         JsonNode hit = json(search.performRequest(new org.elasticsearch.client.Request("GET", "/" + rotated + "/_search?size=1"))
                 .getEntity().getContent()).path("hits").path("hits").get(0);
-        if (engine.mappingTypes()) {
+        if (mappingTypes) {
             assertThat(hit.path("_type").asText()).as("%s keeps the TypeName", engine).isEqualTo("isc");
         } else {
             assertThat(hit.path("_type").asText("_doc")).as("%s has no types", engine).isEqualTo("_doc");

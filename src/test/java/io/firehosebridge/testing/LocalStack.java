@@ -1,4 +1,4 @@
-package io.firehosebridge.devstack;
+package io.firehosebridge.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Brings up the local stack (Kafka, OpenSearch, S3Proxy) by running the project's own launcher,
+ * Brings up the local stack (Kafka, OpenSearch, S3Proxy, the local Firehose) by running the project's own launcher,
  * {@code deploy/local/stack}, so that dev mode, tests and people all use the same one.
- * Dev and test only: production never starts infrastructure.
  */
 public final class LocalStack {
 
@@ -24,17 +23,32 @@ public final class LocalStack {
     private LocalStack() {
     }
 
-    /** Starts every part that is not running yet and waits until all are healthy. */
+    /**
+     * Starts every part that is not running yet and waits until all are healthy; the first start may build the local
+     * Firehose and fetch the others.
+     */
     public static void up() {
-        run("up", 300);
+        LOG.infof("%s up:%n%s", LAUNCHER, run("up", 600));
     }
 
     /** Stops the parts this launcher started. */
     public static void down() {
-        run("down", 120);
+        LOG.infof("%s down:%n%s", LAUNCHER, run("down", 120));
     }
 
-    /** Finds the launcher by walking up from the working directory (dev mode runs in the project or target/). */
+    /**
+     * The local Firehose's runnable jar, built by the launcher (once per version of deploy/local/firehose's sources) if
+     * its cache does not hold it yet.
+     */
+    public static Path firehoseJar() {
+        run("fetch firehose", 600);
+        String env = run("env", 60);
+        return env.lines().filter(l -> l.startsWith("LOCAL_FIREHOSE_JAR=")).findFirst()
+                .map(l -> Path.of(l.substring("LOCAL_FIREHOSE_JAR=".length())))
+                .orElseThrow(() -> new IllegalStateException(LAUNCHER + " env names no LOCAL_FIREHOSE_JAR:\n" + env));
+    }
+
+    /** Finds the launcher by walking up from the working directory. */
     static Path launcher() {
         Path dir = Paths.get("").toAbsolutePath();
         while (dir != null) {
@@ -48,9 +62,11 @@ public final class LocalStack {
                 + "; start the stack by hand or run from the project directory");
     }
 
-    private static void run(String command, long timeoutSeconds) {
+    /** Runs the launcher with {@code command} (words separated by spaces) and returns what it printed. */
+    private static String run(String command, long timeoutSeconds) {
         Path launcher = launcher();
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), command));
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(command.split(" ")));
         try {
             Process process = new ProcessBuilder(cmd)
                     .directory(launcher.getParent().getParent().getParent().toFile())
@@ -68,7 +84,8 @@ public final class LocalStack {
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(LAUNCHER + " " + command + " failed:\n" + text);
             }
-            LOG.infof("%s %s:%n%s", LAUNCHER, command, text);
+            LOG.debugf("%s %s:%n%s", LAUNCHER, command, text);
+            return text;
         } catch (IOException e) {
             throw new IllegalStateException("Cannot run " + launcher, e);
         } catch (InterruptedException e) {

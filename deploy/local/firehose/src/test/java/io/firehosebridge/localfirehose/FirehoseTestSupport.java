@@ -62,11 +62,11 @@ final class FirehoseTestSupport {
     }
 
     static S3Client s3() {
-        return io.firehosebridge.testing.DeliveredOffsets.s3();
+        return StackDestinations.s3();
     }
 
     static RestClient search() {
-        return RestClient.builder(HttpHost.create(io.firehosebridge.testing.SearchEngineUnderTest.url())).build();
+        return RestClient.builder(HttpHost.create(StackDestinations.searchUrl())).build();
     }
 
     /** Documents in the index, 0 if it does not exist yet. */

@@ -1,4 +1,4 @@
-package io.firehosebridge.demo;
+package io.firehosebridge.testing;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 
-/** Click events shaped like the field test's: a user on a device clicking an interest. */
+/**
+ * Click events shaped like the field test's: a user on a device clicking an interest. The tests' generator; the local
+ * stack's demo part (deploy/local/demo) has its own, since it runs from one source file beside the stack.
+ */
 public final class DemoClicks {
 
     private record Device(String manufacturer, String name, String model, String os, String osNumber) {

@@ -6,13 +6,9 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Settings of the local Firehose-compatible endpoint. Off by default: production opens no port. */
+/** Settings of the local Firehose-compatible endpoint. */
 @ConfigMapping(prefix = "local-firehose")
 public interface LocalFirehoseConfig {
-
-    /** Whether the endpoint runs at all; when false no port is opened and no client is built. */
-    @WithDefault("false")
-    boolean enabled();
 
     /** Interface the endpoint binds to; loopback keeps it private to this host. */
     @WithDefault("127.0.0.1")

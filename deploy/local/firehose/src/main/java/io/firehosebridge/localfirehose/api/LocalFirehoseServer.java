@@ -31,7 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * The HTTP side of the local Firehose: AWS JSON 1.1 on {@code POST /}, and a small admin API under
  * {@code /_local/streams/{name}/faults} (GET, PUT) and {@code /_local/streams/{name}/flush} (POST).
- * Started only when {@code local-firehose.enabled}; on shutdown it stops taking calls, then delivers what it holds.
+ * Started with the application; on shutdown it stops taking calls, then delivers what it holds.
  */
 @ApplicationScoped
 public class LocalFirehoseServer {
@@ -60,9 +60,6 @@ public class LocalFirehoseServer {
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
-        if (!config.enabled()) {
-            return;
-        }
         firehose.start();
         // One server per event loop used; Vert.x spreads connections on the shared port among them.
         int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));

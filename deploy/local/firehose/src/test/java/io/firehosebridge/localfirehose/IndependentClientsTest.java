@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.firehosebridge.testing.LocalStackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,7 +42,7 @@ import software.amazon.awssdk.services.firehose.model.S3DestinationConfiguration
  */
 @QuarkusTest
 @TestProfile(LocalFirehoseTestProfile.class)
-@WithTestResource(value = LocalStackResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.GLOBAL)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IndependentClientsTest {
 

@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.firehosebridge.search.SearchEngine;
 
 /** Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document. */
 public final class SearchBulkClient {
