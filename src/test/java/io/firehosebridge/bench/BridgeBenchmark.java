@@ -73,8 +73,7 @@ class BridgeBenchmark {
         results.put("machine", Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ", Java " + Runtime.version());
         results.put("events", events);
-        try (ServiceProcess firehose = new ServiceProcess("bench-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT), "local-firehose.defaults.records-per-second", "100000000",
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("bench-firehose", FIREHOSE_HTTP, Map.of("local-firehose.port", Integer.toString(FIREHOSE_PORT), "local-firehose.defaults.records-per-second", "100000000",
                 "local-firehose.defaults.requests-per-second", "1000000", "local-firehose.defaults.mib-per-second", "100000")).start()) {
             if (selected("throughput")) {
                 String backlog = topic("backlog");
@@ -546,8 +545,7 @@ class BridgeBenchmark {
     private ServiceProcess bridge(String topic, String group, String endpoint, List<String> extraJvm) {
         List<String> jvm = new ArrayList<>(BRIDGE_JVM);
         jvm.addAll(extraJvm);
-        return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "local-firehose.enabled", "false",
-                "bridge.delivery.endpoint", endpoint, "mp.messaging.incoming.clicks.topic", topic,
+        return new ServiceProcess("bench-bridge", BRIDGE_HTTP, Map.of("quarkus.profile", "local", "bridge.delivery.endpoint", endpoint, "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", group, "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
                 "bridge.reconcile.install-index-template", "false",
                 // The ledger records every accepted span (its hot-path cost is measured); its verifier would only add

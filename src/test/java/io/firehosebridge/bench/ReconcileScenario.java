@@ -279,7 +279,6 @@ final class ReconcileScenario {
     private ServiceProcess bridge() {
         Map<String, String> props = new java.util.LinkedHashMap<>();
         props.put("quarkus.profile", "local");
-        props.put("local-firehose.enabled", "false");
         props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort);
         props.put("bridge.delivery.delivery-stream", name);
         props.put("mp.messaging.incoming.clicks.topic", name);

@@ -106,7 +106,6 @@ final class RepairScenario {
         node.put("indexSeconds", (System.nanoTime() - t0) / 1e9);
         Map<String, String> props = Map.of(
                 "quarkus.profile", "local",
-                "local-firehose.enabled", "false",
                 "bridge.delivery.enabled", "false",
                 "bridge.reconcile.index-pattern", index,
                 "bridge.reconcile.jobs.topic", topic + "-jobs",

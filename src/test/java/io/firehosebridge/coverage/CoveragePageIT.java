@@ -61,7 +61,6 @@ class CoveragePageIT {
     private static final Logger LOG = Logger.getLogger(CoveragePageIT.class);
     /** Ports of this test alone: the service's HTTP port and its in-process local Firehose endpoint. */
     private static final int HTTP_PORT = FreePorts.next();
-    private static final int FIREHOSE_PORT = FreePorts.next();
     private static final String RUN = "coverage-" + LocalStackResource.RUN;
     private static final String TOPIC = "it-clicks-" + RUN;
     private static final String TOKEN = "page-token-" + LocalStackResource.RUN;
@@ -80,8 +79,6 @@ class CoveragePageIT {
         }
         Map<String, String> props = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT),
-                "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,
                 "mp.messaging.incoming.clicks.topic", TOPIC,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
                 "mp.messaging.outgoing.dead-letters.topic", TOPIC + "-dlq",

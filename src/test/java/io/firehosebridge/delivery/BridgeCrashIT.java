@@ -51,7 +51,6 @@ class BridgeCrashIT {
         }
         Map<String, String> bridgeProps = Map.of(
                 "quarkus.profile", "local",
-                "local-firehose.enabled", "false",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort,
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
@@ -59,8 +58,7 @@ class BridgeCrashIT {
                 "bridge.reconcile.ledger.topic", topic + "-ledger",
                 "bridge.reconcile.jobs.topic", topic + "-jobs");
         Instant start = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("crash-firehose", firehoseHttp, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(firehosePort))).start();
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("crash-firehose", firehoseHttp, Map.of("local-firehose.port", Integer.toString(firehosePort))).start();
                 ClickProducer producer = new ClickProducer()) {
             ServiceProcess bridge = new ServiceProcess("crash-bridge", bridgeHttp, bridgeProps).start();
             List<Span> spans = new ArrayList<>();

@@ -41,7 +41,7 @@ class InvalidSettingIT {
         Path log = Path.of("target", "invalid-setting.log");
         Files.deleteIfExists(log);
         ServiceProcess service = new ServiceProcess("invalid-setting", FreePorts.next(), Map.of("quarkus.profile", "local",
-                "local-firehose.enabled", "false", setting, value,
+                setting, value,
                 "mp.messaging.incoming.clicks.topic", "it-invalid-setting", "bridge.reconcile.ledger.enabled", "false"));
         try {
             assertThatThrownBy(service::start).hasMessageContaining("exited");

@@ -97,8 +97,7 @@ class FaultSuite {
                 + System.getProperty("os.arch") + ", Java " + Runtime.version());
         results.put("seed", seed);
         LOG.infof("fault suite run %s, seed %d", run, seed);
-        try (ServiceProcess firehose = new ServiceProcess("faults-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start()) {
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("faults-firehose", FIREHOSE_HTTP, Map.of("local-firehose.port", Integer.toString(FIREHOSE_PORT))).start()) {
             scenario("crash", this::crash);
             scenario("throttling", this::throttlingStorm);
             scenario("partial", this::partialFailures);
@@ -850,7 +849,6 @@ class FaultSuite {
     static Map<String, String> bridgeProps(String topic, int firehosePort) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("quarkus.profile", "local");
-        props.put("local-firehose.enabled", "false");
         props.put("bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort);
         props.put("bridge.delivery.max-in-flight-bytes", Long.toString(IN_FLIGHT_BYTES));
         props.put("mp.messaging.incoming.clicks.topic", topic);

@@ -34,8 +34,7 @@ class ScalingIT {
     void deliversEveryOffsetOnceThroughAScaleDownAndARestart() throws Exception {
         LocalStackResource.ensureStarted();
         String topic = FaultSuite.createTopics("it-scaling-" + LocalStackResource.RUN);
-        try (ServiceProcess firehose = new ServiceProcess("scaling-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("scaling-firehose", FIREHOSE_HTTP, Map.of("local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
                 ScalingScenario scaling = new ScalingScenario(topic, ScalingScenario.replicaProps(topic, FIREHOSE_PORT), 0, RATE)) {
             scaling.startWith(2);
             EventStream stream = new EventStream(topic, EVENTS, RATE).start();

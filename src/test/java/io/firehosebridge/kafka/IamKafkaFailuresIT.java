@@ -78,14 +78,13 @@ class IamKafkaFailuresIT {
                 spans.put(c, producer.clicks(topic(c), RECORDS));
             }
         }
-        int firehose = FreePorts.next();
         // The long-term key with a wrong secret, from a credentials file (the profile provider of the default chain).
         credentialsFile = Path.of("target", "iam-credentials-" + RUN).toAbsolutePath();
         writeCredentials(kafka.longTerm().withSecret("wrong-" + UUID.randomUUID()));
-        start("rotated", kafka.bootstrapServers(), Map.of("AWS_SHARED_CREDENTIALS_FILE", credentialsFile.toString()), firehose, true);
-        start("unknown", kafka.bootstrapServers(), new Credentials("AKIAUNKNOWNLOCALKEY1", "x".repeat(40), null).environment(), firehose, false);
-        start("expired", kafka.bootstrapServers(), kafka.expired().environment(), firehose, false);
-        start("skewed", kafka.skewedBootstrapServers(), kafka.temporary().environment(), firehose, false);
+        start("rotated", kafka.bootstrapServers(), Map.of("AWS_SHARED_CREDENTIALS_FILE", credentialsFile.toString()));
+        start("unknown", kafka.bootstrapServers(), new Credentials("AKIAUNKNOWNLOCALKEY1", "x".repeat(40), null).environment());
+        start("expired", kafka.bootstrapServers(), kafka.expired().environment());
+        start("skewed", kafka.skewedBootstrapServers(), kafka.temporary().environment());
     }
 
     @AfterAll
@@ -140,13 +139,10 @@ class IamKafkaFailuresIT {
         assertThat(log("rotated")).contains("answers again");
     }
 
-    private void start(String name, String servers, Map<String, String> environment, int firehosePort, boolean localFirehose) throws Exception {
+    private void start(String name, String servers, Map<String, String> environment) throws Exception {
         Files.deleteIfExists(Path.of("target", "iam-" + name + ".log"));
         Map<String, String> properties = new HashMap<>(kafka.serviceSettings(servers));
         properties.put("quarkus.profile", "local");
-        properties.put("local-firehose.enabled", Boolean.toString(localFirehose));
-        properties.put("local-firehose.port", Integer.toString(firehosePort));
-        properties.put("bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort);
         properties.put("mp.messaging.incoming.clicks.topic", topic(name));
         properties.put("mp.messaging.incoming.clicks.group.id", group(name));
         properties.put("mp.messaging.outgoing.dead-letters.topic", topic(name) + "-dlq");

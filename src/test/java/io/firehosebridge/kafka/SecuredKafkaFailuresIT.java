@@ -56,8 +56,7 @@ class SecuredKafkaFailuresIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN = "secfail-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
-    /** The local Firehose endpoint the refused service runs for all three, and the services' HTTP ports: free ones of this run. */
-    private static final int FIREHOSE_PORT = FreePorts.next();
+    /** The services' HTTP ports: free ones of this run. (All three deliver to the stack's local Firehose.) */
     private static final int REFUSED = FreePorts.next();
     private static final int UNTRUSTED = FreePorts.next();
     private static final int UNREACHABLE = FreePorts.next();
@@ -83,13 +82,13 @@ class SecuredKafkaFailuresIT {
             untrustedSpans = producer.clicks(topic("untrusted"), 500);
         }
         // The user this service logs in as does not exist yet: Kafka refuses the login until it is created.
-        refused = service("refused", REFUSED, kafka.serviceSettings(LATE_USER, LATE_PASSWORD, true), true);
+        refused = service("refused", REFUSED, kafka.serviceSettings(LATE_USER, LATE_PASSWORD, true));
         // No truststore: the JVM's default one, which does not hold the stack's own CA.
-        untrusted = service("untrusted", UNTRUSTED, kafka.serviceSettings(kafka.username(), kafka.password(), false), false);
+        untrusted = service("untrusted", UNTRUSTED, kafka.serviceSettings(kafka.username(), kafka.password(), false));
         Map<String, String> nowhere = new HashMap<>(kafka.serviceSettings());
         // A loopback port nothing listens on: no broker at all.
         nowhere.put("kafka.bootstrap.servers", "127.0.0.1:" + FreePorts.next());
-        unreachable = service("unreachable", UNREACHABLE, nowhere, false);
+        unreachable = service("unreachable", UNREACHABLE, nowhere);
     }
 
     @AfterAll
@@ -141,14 +140,10 @@ class SecuredKafkaFailuresIT {
         assertThat(log("refused")).contains("answers again");
     }
 
-    private ServiceProcess service(String name, int port, Map<String, String> kafkaSettings, boolean localFirehose) throws Exception {
+    private ServiceProcess service(String name, int port, Map<String, String> kafkaSettings) throws Exception {
         Files.deleteIfExists(Path.of("target", "secured-" + name + ".log"));
         Map<String, String> properties = new HashMap<>(kafkaSettings);
         properties.put("quarkus.profile", "local");
-        properties.put("local-firehose.enabled", Boolean.toString(localFirehose));
-        // An endpoint port of this test's own, so that nothing else on the machine can hold it.
-        properties.put("local-firehose.port", Integer.toString(FIREHOSE_PORT));
-        properties.put("bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT);
         properties.put("mp.messaging.incoming.clicks.topic", topic(name));
         properties.put("mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN + "-" + name);
         properties.put("mp.messaging.outgoing.dead-letters.topic", topic(name) + "-dlq");

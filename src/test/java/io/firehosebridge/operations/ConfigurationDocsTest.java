@@ -39,7 +39,8 @@ class ConfigurationDocsTest {
 
     @Test
     void findsTheMappingsOfEveryFeature() {
-        assertThat(ConfigMappings.prefixes()).contains("bridge.delivery", "bridge.aws", "bridge.records", "local-firehose");
+        assertThat(ConfigMappings.prefixes()).contains("bridge.delivery", "bridge.aws", "bridge.records", "bridge.reconcile")
+                .as("the local Firehose is its own project (deploy/local/firehose)").doesNotContain("local-firehose");
     }
 
     @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The Grafana dashboard parses and queries only meters the service registers. */
+/** The Grafana dashboard parses and queries only meters the service (or, in development, the local Firehose) registers. */
 class GrafanaDashboardTest {
 
     private static final Pattern METER = Pattern.compile("builder\\(\"((?:bridge|localfirehose)\\.[a-z_.]+)\"");
@@ -33,7 +33,7 @@ class GrafanaDashboardTest {
 
         Set<String> meters = new TreeSet<>();
         for (String source : List.of("src/main/java/io/firehosebridge/delivery/observe/DeliveryMetrics.java",
-                "src/main/java/io/firehosebridge/localfirehose/stream/StreamMetrics.java")) {
+                "deploy/local/firehose/src/main/java/io/firehosebridge/localfirehose/stream/StreamMetrics.java")) {
             String code = Files.readString(project.resolve(source));
             for (Pattern p : List.of(METER, COUNTER_HELPER)) {
                 Matcher m = p.matcher(code);

@@ -66,7 +66,6 @@ class RepairIT {
         }
         Map<String, String> bridgeProps = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
-                "local-firehose.enabled", "false",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + run,
@@ -76,8 +75,7 @@ class RepairIT {
                 "bridge.reconcile.api-token", TOKEN));
         bridgeProps.put("bridge.reconcile.delivery-window", "20s");
         start = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("repair-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("repair-firehose", FIREHOSE_HTTP, Map.of("local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
                 ClickProducer producer = new ClickProducer()) {
             ServiceProcess a = new ServiceProcess("repair-bridge-a", A_PORT, bridgeProps).start();
             ServiceProcess b = null;

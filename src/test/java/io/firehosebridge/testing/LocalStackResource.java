@@ -12,7 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy) through the same launcher people use,
+ * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy, the local Firehose) through the same launcher people use,
  * and a fresh input topic (6 partitions), dead-letter topic and consumer group for this test run, so
  * runs never see each other's records. The stack is started once and left running for the next test
  * class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits. With {@code FHB_SEARCH_ENGINE}
@@ -46,10 +46,9 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
                 "bridge.reconcile.ledger.topic", LEDGER_TOPIC,
                 "bridge.reconcile.jobs.topic", JOBS_TOPIC));
         if (!SearchEngineUnderTest.isDefault()) {
-            // The engine of the matrix run (FHB_SEARCH_ENGINE), for the local endpoint and the reconciliation alike.
-            config.put("local-firehose.search-url", SearchEngineUnderTest.url());
+            // The engine of the matrix run (FHB_SEARCH_ENGINE) for the reconciliation; the stack's local Firehose delivers
+            // there too, since the launcher reads the same setting.
             config.put("quarkus.elasticsearch.hosts", "127.0.0.1:" + SearchEngineUnderTest.port());
-            SearchEngineUnderTest.typeName().ifPresent(type -> config.put("local-firehose.default-stream.type-name", type));
         }
         return config;
     }

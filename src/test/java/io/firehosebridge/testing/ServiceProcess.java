@@ -42,7 +42,7 @@ public final class ServiceProcess implements AutoCloseable {
      * {@code properties}, health and metrics on {@code httpPort}.
      */
     public static ServiceProcess localFirehose(String name, int httpPort, Map<String, String> properties) {
-        return new ServiceProcess(name, httpPort, properties, List.of("-Xmx256m"), LocalStack.firehoseJar());
+        return new ServiceProcess(name, httpPort, properties, List.of("-Xmx512m"), LocalStack.firehoseJar());
     }
 
     private static Path packagedService() {

@@ -64,7 +64,6 @@ class ReplicasIT {
         }
         Map<String, String> props = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
-                "local-firehose.enabled", "false",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,
                 "mp.messaging.incoming.clicks.topic", topic,
                 "mp.messaging.incoming.clicks.group.id", group,
@@ -79,8 +78,7 @@ class ReplicasIT {
                 "bridge.reconcile.ledger.verify-interval", "1s",
                 "bridge.reconcile.ledger.recheck-interval", "3s"));
         Instant t0 = Instant.now();
-        try (ServiceProcess firehose = new ServiceProcess("replicas-firehose", FIREHOSE_HTTP, Map.of("quarkus.profile", "firehose",
-                "local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
+        try (ServiceProcess firehose = ServiceProcess.localFirehose("replicas-firehose", FIREHOSE_HTTP, Map.of("local-firehose.port", Integer.toString(FIREHOSE_PORT))).start();
                 ServiceProcess a = new ServiceProcess("replicas-a", A_PORT, props).start();
                 ServiceProcess b = new ServiceProcess("replicas-b", B_PORT, props).start();
                 ClickProducer producer = new ClickProducer()) {
