@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,52 +67,42 @@ class DeploymentManifestsTest {
         }
         for (Map<String, Object> container : containers) {
             String where = name + "/" + container.get("name");
-            Map<String, String> env = environment(objects, container, where, problems);
-            String profile = env.getOrDefault("QUARKUS_PROFILE", "prod");
-            if (!config.profiles().contains(profile)) {
-                problems.add(where + ": QUARKUS_PROFILE=" + profile + " is no profile of application.properties " + config.profiles());
-            }
-            for (String variable : env.keySet()) {
-                config.envProblem(variable, profile).ifPresent(p -> problems.add(where + ": " + p));
-            }
+            if ("local-firehose".equals(String.valueOf(container.get("image")))) {
+                checkLocalFirehose(where, objects, container, pod, problems);
+            } else {
+                Map<String, String> env = environment(objects, container, where, problems);
+                String profile = env.getOrDefault("QUARKUS_PROFILE", "prod");
+                if (!config.profiles().contains(profile)) {
+                    problems.add(where + ": QUARKUS_PROFILE=" + profile + " is no profile of application.properties " + config.profiles());
+                }
+                for (String variable : env.keySet()) {
+                    config.envProblem(variable, profile).ifPresent(p -> problems.add(where + ": " + p));
+                }
 
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            for (Map<String, Object> port : list(container, "ports")) {
-                ports.put(String.valueOf(port.get("name")), ((Number) port.get("containerPort")).intValue());
-            }
-            int httpPort = Integer.parseInt(config.resolve("quarkus.http.port", profile, env).orElse("8080"));
-            if (!Objects.equals(ports.get("http"), httpPort)) {
-                problems.add(where + ": port 'http' is " + ports.get("http") + " but quarkus.http.port is " + httpPort + " in profile " + profile);
-            }
-            String httpHost = config.resolve("quarkus.http.host", profile, env).orElse("0.0.0.0");
-            if (!httpHost.equals("0.0.0.0")) {
-                problems.add(where + ": quarkus.http.host is " + httpHost + " in profile " + profile + ": probes from the kubelet would not reach it");
-            }
-            checkProbe(where, container, "livenessProbe", "/q/health/live", ports, httpPort, true, problems);
-            checkProbe(where, container, "readinessProbe", "/q/health/ready", ports, httpPort, true, problems);
-            checkProbe(where, container, "startupProbe", "/q/health/started", ports, httpPort, false, problems);
+                Map<String, Integer> ports = new LinkedHashMap<>();
+                for (Map<String, Object> port : list(container, "ports")) {
+                    ports.put(String.valueOf(port.get("name")), ((Number) port.get("containerPort")).intValue());
+                }
+                int httpPort = Integer.parseInt(config.resolve("quarkus.http.port", profile, env).orElse("8080"));
+                if (!Objects.equals(ports.get("http"), httpPort)) {
+                    problems.add(where + ": port 'http' is " + ports.get("http") + " but quarkus.http.port is " + httpPort + " in profile " + profile);
+                }
+                String httpHost = config.resolve("quarkus.http.host", profile, env).orElse("0.0.0.0");
+                if (!httpHost.equals("0.0.0.0")) {
+                    problems.add(where + ": quarkus.http.host is " + httpHost + " in profile " + profile + ": probes from the kubelet would not reach it");
+                }
+                checkProbe(where, container, "livenessProbe", "/q/health/live", ports, httpPort, true, problems);
+                checkProbe(where, container, "readinessProbe", "/q/health/ready", ports, httpPort, true, problems);
+                checkProbe(where, container, "startupProbe", "/q/health/started", ports, httpPort, false, problems);
 
-            long grace = ((Number) pod.getOrDefault("terminationGracePeriodSeconds", 30)).longValue();
-            if (config.resolve("bridge.delivery.enabled", profile, env).map(Boolean::parseBoolean).orElse(true)) {
-                Duration shutdownGrace = ApplicationConfiguration.duration(config.resolve("bridge.delivery.shutdown-grace", profile, env).orElseThrow());
-                Duration quarkusShutdown = ApplicationConfiguration.duration(config.resolve("quarkus.shutdown.timeout", profile, env).orElse("0s"));
-                if (grace <= shutdownGrace.toSeconds() || grace <= quarkusShutdown.toSeconds()) {
-                    problems.add(where + ": terminationGracePeriodSeconds " + grace + " must exceed bridge.delivery.shutdown-grace "
-                            + shutdownGrace + " and quarkus.shutdown.timeout " + quarkusShutdown);
-                }
-            }
-            if (config.resolve("local-firehose.enabled", profile, env).map(Boolean::parseBoolean).orElse(false)) {
-                int firehosePort = Integer.parseInt(config.resolve("local-firehose.port", profile, env).orElseThrow());
-                if (!ports.containsValue(firehosePort)) {
-                    problems.add(where + ": the local Firehose endpoint listens on " + firehosePort + " but the container declares " + ports);
-                }
-                String host = config.resolve("local-firehose.host", profile, env).orElseThrow();
-                if (!host.equals("0.0.0.0")) {
-                    problems.add(where + ": local-firehose.host is " + host + ": other pods would not reach the endpoint");
-                }
-                Duration flush = ApplicationConfiguration.duration(config.resolve("local-firehose.shutdown-flush-timeout", profile, env).orElseThrow());
-                if (grace <= flush.toSeconds()) {
-                    problems.add(where + ": terminationGracePeriodSeconds " + grace + " must exceed local-firehose.shutdown-flush-timeout " + flush);
+                long grace = ((Number) pod.getOrDefault("terminationGracePeriodSeconds", 30)).longValue();
+                if (config.resolve("bridge.delivery.enabled", profile, env).map(Boolean::parseBoolean).orElse(true)) {
+                    Duration shutdownGrace = ApplicationConfiguration.duration(config.resolve("bridge.delivery.shutdown-grace", profile, env).orElseThrow());
+                    Duration quarkusShutdown = ApplicationConfiguration.duration(config.resolve("quarkus.shutdown.timeout", profile, env).orElse("0s"));
+                    if (grace <= shutdownGrace.toSeconds() || grace <= quarkusShutdown.toSeconds()) {
+                        problems.add(where + ": terminationGracePeriodSeconds " + grace + " must exceed bridge.delivery.shutdown-grace "
+                                + shutdownGrace + " and quarkus.shutdown.timeout " + quarkusShutdown);
+                    }
                 }
             }
 
@@ -134,6 +126,39 @@ class DeploymentManifestsTest {
             if (map(container, "resources", "limits").get("memory") == null || map(container, "resources", "requests").get("memory") == null) {
                 problems.add(where + ": memory request and limit must be set");
             }
+        }
+    }
+
+    /**
+     * The dev overlay's local Firehose runs its own image (deploy/local/firehose), with its own settings: ports, probes and
+     * shutdown grace are checked against that program's application.properties, not the service's.
+     */
+    private void checkLocalFirehose(String where, List<Map<String, Object>> objects, Map<String, Object> container,
+            Map<String, Object> pod, List<String> problems) {
+        Properties settings = new Properties();
+        try (var in = Files.newBufferedReader(ConfigMappings.projectDirectory().resolve("deploy/local/firehose/src/main/resources/application.properties"))) {
+            settings.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, String> env = environment(objects, container, where, problems);
+        env.keySet().stream().filter(v -> !v.startsWith("LOCAL_FIREHOSE_") && !v.startsWith("JAVA_"))
+                .forEach(v -> problems.add(where + ": " + v + " is no setting of the local Firehose"));
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (Map<String, Object> port : list(container, "ports")) {
+            ports.put(String.valueOf(port.get("name")), ((Number) port.get("containerPort")).intValue());
+        }
+        int firehosePort = Integer.parseInt(env.getOrDefault("LOCAL_FIREHOSE_PORT", settings.getProperty("local-firehose.port")));
+        if (!Objects.equals(ports.get("firehose"), firehosePort)) {
+            problems.add(where + ": port 'firehose' is " + ports.get("firehose") + " but the endpoint listens on " + firehosePort);
+        }
+        int httpPort = Integer.parseInt(settings.getProperty("quarkus.http.port"));
+        checkProbe(where, container, "livenessProbe", "/q/health/live", ports, httpPort, true, problems);
+        checkProbe(where, container, "readinessProbe", "/q/health/ready", ports, httpPort, true, problems);
+        // LocalFirehoseConfig.shutdownFlushTimeout's default: buffered records are delivered on SIGTERM within it.
+        long grace = ((Number) pod.getOrDefault("terminationGracePeriodSeconds", 30)).longValue();
+        if (grace <= 30) {
+            problems.add(where + ": terminationGracePeriodSeconds " + grace + " must exceed the endpoint's 30 s shutdown flush");
         }
     }
 

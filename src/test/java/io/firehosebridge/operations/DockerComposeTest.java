@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,7 +51,7 @@ class DockerComposeTest {
     @Test
     void serviceImageIsBuiltFromTheJvmDockerfile() {
         List<String> ours = ourServices();
-        assertThat(ours).as("services running the %s image", IMAGE).contains("bridge", "firehose");
+        assertThat(ours).as("services running the %s image", IMAGE).contains("bridge").doesNotContain("firehose");
         for (String name : ours) {
             Map<String, Object> build = map(service(name), "build");
             assertThat(build).as("%s: build section", name).isNotEmpty();
@@ -84,12 +85,35 @@ class DockerComposeTest {
                 }
             }
         }
-        Map<String, String> firehoseEnv = environment("firehose");
-        String firehoseProfile = firehoseEnv.getOrDefault("QUARKUS_PROFILE", "prod");
-        assertThat(config.resolve("local-firehose.enabled", firehoseProfile, firehoseEnv)).as("firehose service runs the endpoint").hasValue("true");
-        assertThat(config.resolve("local-firehose.host", firehoseProfile, firehoseEnv)).as("firehose service binds all interfaces").hasValue("0.0.0.0");
-        assertThat(publishedContainerPorts("firehose")).contains(Integer.parseInt(config.resolve("local-firehose.port", firehoseProfile, firehoseEnv).orElseThrow()));
         assertThat(problems).isEmpty();
+    }
+
+    /** The local Firehose runs its own image, listens where it is published and delivers to services it waits for. */
+    @Test
+    void localFirehoseServiceRunsItsOwnImage() throws IOException {
+        Map<String, Object> build = map(service("firehose"), "build");
+        Path dockerfile = project.resolve(String.valueOf(build.get("context"))).resolve(String.valueOf(build.get("dockerfile")));
+        assertThat(dockerfile).as("the local Firehose's Dockerfile").exists();
+        String image = Files.readString(dockerfile);
+        assertThat(image).as("%s binds all interfaces", dockerfile).contains("LOCAL_FIREHOSE_HOST=0.0.0.0", "-Dquarkus.http.host=0.0.0.0");
+
+        Properties settings = new Properties();
+        try (Reader in = Files.newBufferedReader(project.resolve("deploy/local/firehose/src/main/resources/application.properties"))) {
+            settings.load(in);
+        }
+        Map<String, String> env = environment("firehose");
+        assertThat(publishedContainerPorts("firehose")).containsExactly(Integer.parseInt(settings.getProperty("local-firehose.port")));
+        assertThat(String.valueOf(map(service("firehose"), "healthcheck").get("test")))
+                .contains("localhost:" + settings.getProperty("quarkus.http.port") + "/q/health/ready");
+        for (String key : List.of("local-firehose.search-url", "local-firehose.s3.endpoint")) {
+            String value = env.getOrDefault(ConfigMappings.envName(key), settings.getProperty(key));
+            Matcher m = ADDRESS.matcher(value);
+            assertThat(m.find()).as("%s = %s names a host and port", key, value).isTrue();
+            assertThat(services).as("%s names a compose service", key).containsKey(m.group(1));
+            assertThat(listeningPorts(m.group(1))).as("%s: %s listens on the port", key, m.group(1)).contains(Integer.parseInt(m.group(2)));
+            assertThat(dependsOn("firehose")).as("firehose waits for %s", m.group(1)).contains(m.group(1));
+        }
+        assertThat(env.keySet()).as("variables the local Firehose reads").allMatch(name -> name.startsWith("LOCAL_FIREHOSE_"));
     }
 
     @Test
@@ -99,13 +123,10 @@ class DockerComposeTest {
             Map<String, String> env = environment(name);
             String profile = env.getOrDefault("QUARKUS_PROFILE", "prod");
             // The values the application ends up with (not just what compose sets), so a profile overriding an address is caught too.
-            for (String key : List.of("kafka.bootstrap.servers", "quarkus.elasticsearch.hosts", "bridge.delivery.endpoint", "bridge.aws.s3-endpoint",
-                    "local-firehose.search-url", "local-firehose.s3.endpoint")) {
+            for (String key : List.of("kafka.bootstrap.servers", "quarkus.elasticsearch.hosts", "bridge.delivery.endpoint", "bridge.aws.s3-endpoint")) {
                 String value = config.resolve(key, profile, env).orElse("");
                 if (value.contains("127.0.0.1") || value.contains("localhost")) {
-                    if (relevant(key, profile, env)) {
-                        problems.add(name + ": " + key + " resolves to " + value + " (loopback inside the container)");
-                    }
+                    problems.add(name + ": " + key + " resolves to " + value + " (loopback inside the container)");
                     continue;
                 }
                 Matcher m = ADDRESS.matcher(value);
@@ -148,17 +169,6 @@ class DockerComposeTest {
                 }
             });
         }
-    }
-
-    private static boolean relevant(String key, String profile, Map<String, String> env) {
-        if (key.startsWith("local-firehose.")) {
-            return config.resolve("local-firehose.enabled", profile, env).map(Boolean::parseBoolean).orElse(false);
-        }
-        // The firehose profile runs the endpoint alone: the bridge's own addresses are unused there.
-        if (key.startsWith("bridge.") || key.startsWith("kafka.") || key.startsWith("quarkus.elasticsearch.")) {
-            return config.resolve("bridge.delivery.enabled", profile, env).map(Boolean::parseBoolean).orElse(true);
-        }
-        return true;
     }
 
     private static String pin(String pom, String property) {
@@ -225,9 +235,6 @@ class DockerComposeTest {
         if (ourServices().contains(name)) {
             String profile = env.getOrDefault("QUARKUS_PROFILE", "prod");
             ports.add(Integer.parseInt(config.resolve("quarkus.http.port", profile, env).orElse("8080")));
-            if (config.resolve("local-firehose.enabled", profile, env).map(Boolean::parseBoolean).orElse(false)) {
-                ports.add(Integer.parseInt(config.resolve("local-firehose.port", profile, env).orElseThrow()));
-            }
             return ports;
         }
         if (env.containsKey("KAFKA_LISTENERS")) {
