@@ -30,11 +30,16 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.firehose.FirehoseClient;
+import software.amazon.awssdk.services.firehose.model.DeliveryStreamStatus;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import org.apache.http.HttpHost;
 
-/** The local stack's three real parts answer: Kafka round-trips, OpenSearch indexes and searches, S3 stores objects. */
+/**
+ * The local stack's parts answer: Kafka round-trips, OpenSearch indexes and searches, S3 stores objects, and the local
+ * Firehose, a part of its own (deploy/local/firehose), serves the delivery stream the service's local profile sends to.
+ */
 class LocalStackTest {
 
     @BeforeAll
@@ -107,5 +112,22 @@ class LocalStackTest {
             s3.deleteObject(b -> b.bucket(bucket).key("2019/04/30/06/test-1"));
             s3.deleteBucket(b -> b.bucket(bucket));
         }
+    }
+
+    @Test
+    void localFirehoseRunsAsAStackPart() throws Exception {
+        try (FirehoseClient firehose = FirehoseClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:4573"))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "thing")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
+            assertThat(firehose.describeDeliveryStream(b -> b.deliveryStreamName("clicks")).deliveryStreamDescription()
+                    .deliveryStreamStatus()).isEqualTo(DeliveryStreamStatus.ACTIVE);
+        }
+        Process status = new ProcessBuilder("deploy/local/stack", "status", "firehose").redirectErrorStream(true).start();
+        String line = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(status.waitFor()).as(line).isZero();
+        assertThat(line).startsWith("firehose").contains("http://127.0.0.1:4573").contains("healthy");
     }
 }
