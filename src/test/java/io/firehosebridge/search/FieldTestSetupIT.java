@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.jboss.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,7 +52,11 @@ class FieldTestSetupIT {
 
     static final String INDEX = "interest_service_click2";
     static final String TYPE = "isc";
-    static final String STREAM = "interest-service-click";
+    /**
+     * The field test's stream name with this run's: the stack's endpoint outlives the run, so a fixed name would exist
+     * already the second time. Deleted after the test.
+     */
+    static final String STREAM = "interest-service-click-" + LocalStackResource.RUN;
     private static final String TOKEN = "test-reconcile-token";
     private static final int EVENTS = 20_000;
     private static final Logger LOG = Logger.getLogger(FieldTestSetupIT.class);
@@ -68,6 +73,11 @@ class FieldTestSetupIT {
                     // A template of its own: the shared cluster's clicks* template stays as the other tests left it.
                     "bridge.reconcile.index-template-name", "kafka-firehose-bridge-field-test");
         }
+    }
+
+    @AfterAll
+    static void deleteStream() throws InterruptedException {
+        LocalStreams.deleteAndAwaitGone(4573, STREAM);
     }
 
     @Test
