@@ -41,7 +41,8 @@ class BridgeDeliveryTest {
 
     private static final Logger LOG = Logger.getLogger(BridgeDeliveryTest.class);
     private static final String TOPIC = LocalStackResource.TOPIC;
-    private static final String FAULTS = "http://127.0.0.1:4573/_local/streams/clicks/faults";
+    /** Faults of this run's own stream on the stack's endpoint, never of its clicks stream, which others deliver to. */
+    private static final String FAULTS = "http://127.0.0.1:4573/_local/streams/" + LocalStackResource.STREAM + "/faults";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test

@@ -63,12 +63,15 @@ class FieldTestSetupIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    /** The bridge delivers to the field test's stream (made by the test) and reconciles its index. */
+    /**
+     * The bridge delivers to the field test's stream (made by the test) and reconciles its index. The stream is chosen
+     * through LocalStackResource's setting: its own {@code bridge.delivery.delivery-stream} would win over this profile's.
+     */
     public static class FieldTestProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "bridge.delivery.delivery-stream", STREAM,
+                    LocalStackResource.STREAM_OVERRIDE, STREAM,
                     "bridge.reconcile.index-pattern", INDEX,
                     // A template of its own: the shared cluster's clicks* template stays as the other tests left it.
                     "bridge.reconcile.index-template-name", "kafka-firehose-bridge-field-test");

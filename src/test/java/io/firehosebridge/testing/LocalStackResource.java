@@ -1,5 +1,6 @@
 package io.firehosebridge.testing;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Gives tests the real local stack (Kafka, OpenSearch, S3Proxy, the local Firehose) through the same launcher people use,
- * and a fresh input topic (6 partitions), dead-letter topic and consumer group for this test run, so
- * runs never see each other's records. The stack is started once and left running for the next test
- * class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits. With {@code FHB_SEARCH_ENGINE}
+ * and a fresh input topic (6 partitions), dead-letter topic, consumer group and delivery stream for this test run, so
+ * runs never see each other's records. The delivery stream ({@link #STREAM}) is made on the stack's local Firehose like
+ * its {@code clicks} stream (index {@code clicks}, bucket {@code clicks-backup}), so that a test may set faults on it
+ * without touching the {@code clicks} stream that dev mode, the demo and other runs use; it is deleted when the JVM
+ * ends, and one a killed run left is deleted by a run a day later. The stack is started once and left running for the
+ * next test class; set {@code FHB_STACK_STOP_AFTER_TESTS=true} to stop it when the JVM exits. With {@code FHB_SEARCH_ENGINE}
  * naming another search engine ({@link SearchEngineUnderTest}), the service and the endpoint use that one instead.
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
@@ -31,15 +35,27 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     public static final String LEDGER_TOPIC = "it-ledger-" + RUN;
     /** This run's job topic, so a run never sees (or takes over) another run's jobs. */
     public static final String JOBS_TOPIC = "it-jobs-" + RUN;
+    /** This run's delivery stream on the stack's local Firehose (4573), into index clicks and bucket clicks-backup. */
+    public static final String STREAM = "it-clicks-" + RUN;
+    /**
+     * The setting a test profile gives to have the service deliver to a stream of its own instead of {@link #STREAM}: a
+     * profile's overrides lose to a test resource's, so this resource sets {@code bridge.delivery.delivery-stream} to
+     * {@code ${it.delivery-stream:<STREAM>}}.
+     */
+    public static final String STREAM_OVERRIDE = "it.delivery-stream";
+    private static final int FIREHOSE_PORT = 4573;
 
     private static boolean started;
     private static boolean topicsCreated;
+    private static boolean streamCreated;
 
     @Override
     public synchronized Map<String, String> start() {
         ensureStarted();
         createTopics();
+        createStream();
         Map<String, String> config = new HashMap<>(Map.of(
+                "bridge.delivery.delivery-stream", "${" + STREAM_OVERRIDE + ":" + STREAM + "}",
                 "mp.messaging.incoming.clicks.topic", TOPIC,
                 "mp.messaging.incoming.clicks.group.id", "it-bridge-" + RUN,
                 "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC,
@@ -77,6 +93,22 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the test topics", e);
         }
+    }
+
+    private static synchronized void createStream() {
+        if (streamCreated) {
+            return;
+        }
+        LocalStreams.deleteRunStreamsOlderThan(FIREHOSE_PORT, Duration.ofDays(1));
+        try {
+            LocalStreams.createAndAwaitActive(FIREHOSE_PORT, STREAM, "clicks", SearchEngineUnderTest.typeName().orElse(null),
+                    "clicks-backup", 300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while making the test stream " + STREAM, e);
+        }
+        streamCreated = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalStreams.requestDelete(FIREHOSE_PORT, STREAM), "local-stream-delete"));
     }
 
     @Override

@@ -125,6 +125,24 @@ public final class LocalStreams {
     }
 
     /**
+     * Asks the endpoint to delete the stream and does not wait: for a shutdown hook, where a test's class loader may be
+     * closed already, so only the JDK's HTTP client is used (the local endpoint checks no signature). Any failure is
+     * ignored; a stream left behind is deleted a day later by {@link #deleteRunStreamsOlderThan}.
+     */
+    public static void requestDelete(int firehosePort, String name) {
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + firehosePort + "/"))
+                    .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/x-amz-json-1.1")
+                    .header("X-Amz-Target", "Firehose_20150804.DeleteDeliveryStream")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"DeliveryStreamName\":\"" + name + "\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (Exception e) {
+            // the endpoint is gone already, or the JVM is being torn down
+        }
+    }
+
+    /**
      * Deletes the streams that test runs made on this endpoint (named after their run) and that are older than
      * {@code age}: what a run killed before its end left behind. Runs younger than that, another checkout's among them,
      * keep theirs. Failures are logged, never thrown.
