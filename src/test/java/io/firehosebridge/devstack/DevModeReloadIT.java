@@ -65,6 +65,7 @@ class DevModeReloadIT {
     private static Path project;
     private static Path log;
     private static Process devMode;
+    private static Thread events;
     private static final List<Integer> threadsAfterReload = new ArrayList<>();
     private static Instant lastEdit = Instant.EPOCH;
 
@@ -97,9 +98,12 @@ class DevModeReloadIT {
                 .until(() -> devModeAlive() && ready());
     }
 
-    /** Click events into this run's topic, 50 a second, until the JVM ends (the demo part's job in a person's dev mode). */
+    /**
+     * Click events into this run's topic, 50 a second, until {@link #stopDevMode} stops them (the demo part's job in a
+     * person's dev mode).
+     */
     private static void startEvents() {
-        Thread events = new Thread(() -> {
+        events = new Thread(() -> {
             try (ClickProducer producer = new ClickProducer()) {
                 while (!Thread.currentThread().isInterrupted()) {
                     producer.clicks(TOPIC, 25);
@@ -115,8 +119,17 @@ class DevModeReloadIT {
         events.start();
     }
 
+    /**
+     * Leaves nothing on the stack, which outlives the test: the events stop first (a producer still running would have
+     * Kafka create the topic again after its deletion), then dev mode, then the delivery stream goes (it delivers what it
+     * buffered before it disappears, so the index is deleted after it), then the topics and the index.
+     */
     @AfterAll
     static void stopDevMode() throws Exception {
+        if (events != null) {
+            events.interrupt();
+            events.join(Duration.ofSeconds(30).toMillis());
+        }
         if (devMode != null) {
             List<ProcessHandle> tree = new ArrayList<>(devMode.descendants().toList());
             tree.add(devMode.toHandle());
@@ -125,12 +138,16 @@ class DevModeReloadIT {
                 p.onExit().get(60, TimeUnit.SECONDS);
             }
         }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.deleteTopics(List.of(TOPIC, "devmode-dlq-" + RUN, "devmode-ledger-" + RUN, "devmode-jobs-" + RUN)).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // a topic that was never created
+        try {
+            LocalStreams.deleteAndAwaitGone(4573, INDEX);
+        } finally {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+                admin.deleteTopics(List.of(TOPIC, "devmode-dlq-" + RUN, "devmode-ledger-" + RUN, "devmode-jobs-" + RUN)).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // a topic that was never created
+            }
+            send("DELETE", "http://127.0.0.1:9200/" + INDEX, null);
         }
-        send("DELETE", "http://127.0.0.1:9200/" + INDEX, null);
     }
 
     @Test
