@@ -59,7 +59,7 @@ import io.firehosebridge.testing.ServiceProcess;
 class CoveragePageIT {
 
     private static final Logger LOG = Logger.getLogger(CoveragePageIT.class);
-    /** Ports of this test alone: the service's HTTP port and its in-process local Firehose endpoint. */
+    /** The service's HTTP port, this test's alone; it delivers to the stack's local Firehose endpoint (4573). */
     private static final int HTTP_PORT = FreePorts.next();
     private static final String RUN = "coverage-" + LocalStackResource.RUN;
     private static final String TOPIC = "it-clicks-" + RUN;
