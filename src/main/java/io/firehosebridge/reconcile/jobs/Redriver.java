@@ -18,7 +18,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryPipeline;
 import io.firehosebridge.delivery.RedriveResult;
 

@@ -38,7 +38,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.kafka.KafkaClients;
