@@ -1,5 +1,7 @@
 package io.firehosebridge.reconcile.api;
 
+import io.firehosebridge.reconcile.ReconcileException;
+
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -19,8 +21,20 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
-    public Response refused(ApiException e, UriInfo uri) {
-        return problem(ApiError.of(e.status(), e.title(), e.getMessage(), path(uri)));
+    public Response refused(ReconcileException e, UriInfo uri) {
+        return problem(ApiError.of(status(e.kind()), e.title(), e.getMessage(), path(uri)));
+    }
+
+    /** The HTTP status that answers a refusal of this kind. */
+    public static int status(ReconcileException.Kind kind) {
+        return switch (kind) {
+            case INVALID_REQUEST -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNPROCESSABLE -> 422;
+            case UNAVAILABLE -> 503;
+            case INTERNAL -> 500;
+        };
     }
 
     @ServerExceptionMapper

@@ -1,6 +1,8 @@
 package io.firehosebridge.reconcile.api;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.ReconcileException;
+import io.firehosebridge.reconcile.jobs.JobFailure;
 import io.firehosebridge.reconcile.jobs.JobRequest;
 import io.firehosebridge.reconcile.jobs.JobView;
 import io.firehosebridge.reconcile.jobs.ReconciliationJobs;
@@ -40,6 +42,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -117,11 +120,11 @@ public class ReconciliationResource {
             // Constraint violations (nesting too deep, numbers too long) carry no location.
             String where = e.getLocation() == null ? "it exceeds the parser's limits"
                     : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("The body is not valid JSON (" + where
+            throw ReconcileException.invalidRequest("The body is not valid JSON (" + where
                     + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
         }
         JobView job = jobs.submit(JobRequest.from(tree));
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @GET
@@ -138,7 +141,7 @@ public class ReconciliationResource {
         }
         if (partition != null && !partition.isEmpty()) {
             if (topic == null) {
-                throw ApiException.badRequest("'partition' needs 'topic'");
+                throw ReconcileException.invalidRequest("'partition' needs 'topic'");
             }
             p = ApiText.parsePartition(partition);
         }
@@ -147,8 +150,8 @@ public class ReconciliationResource {
             try {
                 after = since.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(since)) : Instant.parse(since);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or epoch milliseconds, not '"
-                        + ApiText.clip(since) + "'");
+                throw ReconcileException.invalidRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or epoch milliseconds, not '"
+                        + ReconcileException.clip(since) + "'");
             }
         }
         List<LedgerEntry> entries = ledger.list(topic, p, after, 1000);
@@ -161,8 +164,8 @@ public class ReconciliationResource {
     @Operation(summary = "A reconciliation's state, progress (offsets and objects checked, ETA) and, when done, its report")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JobView job(@PathParam("id") String id) {
-        return jobs.get(id);
+    public JsonNode job(@PathParam("id") String id) {
+        return answer(jobs.get(id));
     }
 
     @DELETE
@@ -172,8 +175,8 @@ public class ReconciliationResource {
                     + "stopped within a few seconds, CANCELLED.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JobView cancel(@PathParam("id") String id) {
-        return jobs.cancel(id);
+    public JsonNode cancel(@PathParam("id") String id) {
+        return answer(jobs.cancel(id));
     }
 
     @POST
@@ -188,7 +191,7 @@ public class ReconciliationResource {
     @APIResponse(responseCode = "422", description = "Too many missing offsets for one re-drive", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response redrive(@PathParam("id") String id) {
         JobView job = jobs.redrive(id);
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @POST
@@ -205,6 +208,18 @@ public class ReconciliationResource {
     public Response repair(@PathParam("id") String id,
             @Parameter(description = "true: delete nothing, only report what would be deleted") @QueryParam("dryRun") String dryRun) {
         JobView job = jobs.repair(id, ApiText.parseBoolean("dryRun", dryRun));
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
+    }
+
+    /** A job as the API answers it: its view, with why it FAILED in the API's one error shape. */
+    private JsonNode answer(JobView job) {
+        ObjectNode answer = json.valueToTree(job);
+        JobFailure failure = job.error();
+        if (failure != null) {
+            // Replaces the field where it stands, so the answer keeps its order.
+            answer.set("error", json.valueToTree(ApiError.of(ProblemMappers.status(failure.kind()), failure.title(), failure.detail(),
+                    "/reconciliations/" + job.id())));
+        }
+        return answer;
     }
 }

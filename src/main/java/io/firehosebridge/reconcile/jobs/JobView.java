@@ -1,6 +1,5 @@
 package io.firehosebridge.reconcile.jobs;
 
-import io.firehosebridge.reconcile.api.ApiError;
 import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.ReconciliationStatus;
@@ -28,7 +27,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param partitions a reconciliation's per-partition reports (as they finish)
  * @param redrive a re-drive's plan and counts (as they grow)
  * @param repair a repair's counts and report: what was deleted (or, in a dry run, would be) and what was kept (as they grow)
- * @param error why it FAILED
+ * @param error why it FAILED (the API answers it in its error shape)
  * @param owner the replica running it (or that ran it)
  * @param cancelRequested true once a DELETE asked for it to stop
  * @param notes changes of owner, with the reason (a replica that stopped, a takeover)
@@ -37,7 +36,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, JobState.Kind kind, ReconciliationJobs.State state, String topic, ReconciliationStatus status,
         Progress progress, Instant createdAt, Instant startedAt, Instant finishedAt, List<PartitionReport> partitions,
-        RedriveAnswer redrive, RepairReport repair, ApiError error, String owner, Boolean cancelRequested, List<String> notes) {
+        RedriveAnswer redrive, RepairReport repair, JobFailure error, String owner, Boolean cancelRequested, List<String> notes) {
 
     /**
      * @param partitionsDone partitions fully checked (or re-driven, or repaired)
