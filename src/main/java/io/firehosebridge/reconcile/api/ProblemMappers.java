@@ -26,7 +26,7 @@ public class ProblemMappers {
     }
 
     /** The HTTP status that answers a refusal of this kind. */
-    public static int status(ReconcileException.Kind kind) {
+    static int status(ReconcileException.Kind kind) {
         return switch (kind) {
             case INVALID_REQUEST -> 400;
             case NOT_FOUND -> 404;
