@@ -22,19 +22,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response refused(ReconcileException e, UriInfo uri) {
-        return problem(ApiError.of(status(e.kind()), e.title(), e.getMessage(), path(uri)));
-    }
-
-    /** The HTTP status that answers a refusal of this kind. */
-    static int status(ReconcileException.Kind kind) {
-        return switch (kind) {
-            case INVALID_REQUEST -> 400;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case UNPROCESSABLE -> 422;
-            case UNAVAILABLE -> 503;
-            case INTERNAL -> 500;
-        };
+        return problem(ApiError.of(e.kind().status(), e.title(), e.getMessage(), path(uri)));
     }
 
     @ServerExceptionMapper

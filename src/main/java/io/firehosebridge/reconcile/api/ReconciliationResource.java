@@ -217,7 +217,7 @@ public class ReconciliationResource {
         JobFailure failure = job.error();
         if (failure != null) {
             // Replaces the field where it stands, so the answer keeps its order.
-            answer.set("error", json.valueToTree(ApiError.of(ProblemMappers.status(failure.kind()), failure.title(), failure.detail(),
+            answer.set("error", json.valueToTree(ApiError.of(failure.kind().status(), failure.title(), failure.detail(),
                     "/reconciliations/" + job.id())));
         }
         return answer;

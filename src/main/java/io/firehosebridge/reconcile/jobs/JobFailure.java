@@ -30,26 +30,15 @@ public record JobFailure(ReconcileException.Kind kind, String title, String deta
     /**
      * Reads a failure from the job topic. Records written before this type held the API's problem shape ({@code type},
      * {@code title}, {@code status}, {@code detail}, {@code instance}): a compacted topic keeps them, so they are read too,
-     * their status giving the kind, and the type and instance (derived from the title and the job's id) are dropped.
+     * their status giving the kind ({@link ReconcileException.Kind#ofStatus}), and the type and instance (derived from the
+     * title and the job's id) are dropped.
      */
     @JsonCreator
     static JobFailure read(@JsonProperty("kind") ReconcileException.Kind kind, @JsonProperty("title") String title,
             @JsonProperty("detail") String detail, @JsonProperty("status") Integer status) {
-        return new JobFailure(kind != null ? kind : kindOfStatus(status), title, detail);
-    }
-
-    /** The kind a status of the former shape stood for (the statuses the API answered each kind with). */
-    private static ReconcileException.Kind kindOfStatus(Integer status) {
-        if (status == null) {
-            return ReconcileException.Kind.INTERNAL;
+        if (kind == null) {
+            kind = status == null ? ReconcileException.Kind.INTERNAL : ReconcileException.Kind.ofStatus(status);
         }
-        return switch (status) {
-            case 400 -> ReconcileException.Kind.INVALID_REQUEST;
-            case 404 -> ReconcileException.Kind.NOT_FOUND;
-            case 409 -> ReconcileException.Kind.CONFLICT;
-            case 422 -> ReconcileException.Kind.UNPROCESSABLE;
-            case 503 -> ReconcileException.Kind.UNAVAILABLE;
-            default -> ReconcileException.Kind.INTERNAL;
-        };
+        return new JobFailure(kind, title, detail);
     }
 }
