@@ -2,7 +2,6 @@ package io.firehosebridge.reconcile.api;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.ReconcileException;
-import io.firehosebridge.reconcile.jobs.JobFailure;
 import io.firehosebridge.reconcile.jobs.JobRequest;
 import io.firehosebridge.reconcile.jobs.JobView;
 import io.firehosebridge.reconcile.jobs.ReconciliationJobs;
@@ -42,7 +41,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -109,7 +107,7 @@ public class ReconciliationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start an asynchronous reconciliation", description = "For large or multi-partition ranges; answers 202 with Location.")
     @RequestBody(content = @Content(schema = @Schema(implementation = JobRequest.class)))
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown topic or partition", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "A range cannot be reconciled", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response start(String body) {
@@ -124,7 +122,7 @@ public class ReconciliationResource {
                     + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
         }
         JobView job = jobs.submit(JobRequest.from(tree));
-        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @GET
@@ -162,10 +160,10 @@ public class ReconciliationResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "A reconciliation's state, progress (offsets and objects checked, ETA) and, when done, its report")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JsonNode job(@PathParam("id") String id) {
-        return answer(jobs.get(id));
+    public JobAnswer job(@PathParam("id") String id) {
+        return JobAnswer.of(jobs.get(id));
     }
 
     @DELETE
@@ -173,10 +171,10 @@ public class ReconciliationResource {
     @Operation(summary = "Cancel a queued or running job, wherever it runs",
             description = "The request reaches the job's replica through the job topic; the answer shows cancelRequested and, when the owner "
                     + "stopped within a few seconds, CANCELLED.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JsonNode cancel(@PathParam("id") String id) {
-        return answer(jobs.cancel(id));
+    public JobAnswer cancel(@PathParam("id") String id) {
+        return JobAnswer.of(jobs.cancel(id));
     }
 
     @POST
@@ -185,13 +183,13 @@ public class ReconciliationResource {
             description = "Plans the offsets at once (4xx when it cannot), then reads them back from Kafka and sends them through the normal "
                     + "delivery path, marked re-driven, within the pipeline's in-flight bound. Answers 202 with the Location of the re-drive job; "
                     + "poll it for progress and counts. Needs the token when protection is on.")
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "Too many missing offsets for one re-drive", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response redrive(@PathParam("id") String id) {
         JobView job = jobs.redrive(id);
-        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @POST
@@ -202,24 +200,12 @@ public class ReconciliationResource {
                     + "bridge.reconcile.repair.max-deletes-per-second. Never the last copy, never the S3 backup, never a document without valid "
                     + "coordinates. With dryRun=true nothing is deleted and the report says what would be. Answers 202 with the Location of the "
                     + "repair job; its 'repair' field holds the counts and the offsets repaired. Needs the token when protection is on.")
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response repair(@PathParam("id") String id,
             @Parameter(description = "true: delete nothing, only report what would be deleted") @QueryParam("dryRun") String dryRun) {
         JobView job = jobs.repair(id, ApiText.parseBoolean("dryRun", dryRun));
-        return Response.accepted(answer(job)).location(URI.create("/reconciliations/" + job.id())).build();
-    }
-
-    /** A job as the API answers it: its view, with why it FAILED in the API's one error shape. */
-    private JsonNode answer(JobView job) {
-        ObjectNode answer = json.valueToTree(job);
-        JobFailure failure = job.error();
-        if (failure != null) {
-            // Replaces the field where it stands, so the answer keeps its order.
-            answer.set("error", json.valueToTree(ApiError.of(failure.kind().status(), failure.title(), failure.detail(),
-                    "/reconciliations/" + job.id())));
-        }
-        return answer;
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 }

@@ -35,6 +35,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Reconciliation and re-drive jobs, shared by every replica through the job topic ({@link JobStore}):
@@ -52,7 +53,8 @@ public class ReconciliationJobs {
     /** How long a GET or DELETE of an id not seen yet waits for this replica to read the topic up to now. */
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(3);
 
-    /** Where a job is. */
+    /** Where a job is. Registered for reflection: job states and the API's answers hold it. */
+    @RegisterForReflection
     public enum State {
         QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
     }
