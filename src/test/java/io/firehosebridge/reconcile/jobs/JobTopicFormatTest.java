@@ -1,6 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.ReconcileException;
+import io.firehosebridge.reconcile.api.ApiError;
 import io.firehosebridge.reconcile.scan.Reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +12,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -19,7 +22,8 @@ import io.firehosebridge.reconcile.jobs.ReconciliationJobs.State;
 /**
  * The job topic is compacted, so it keeps records written by earlier versions for as long as their jobs are retained: a
  * failed job's record from before {@link JobFailure} (its error in the API's problem shape) must still be read, as must the
- * records written now.
+ * records written now. And during a rolling upgrade (or a rollback) replicas of both versions share the topic: a replica of
+ * the former version must read a failure written now as a sensible problem.
  */
 class JobTopicFormatTest {
 
@@ -75,15 +79,51 @@ class JobTopicFormatTest {
     }
 
     @Test
-    void aFailedJobIsWrittenWithoutTheApiShapeAndReadBack() {
-        JobState failed = new JobState("job-3", JobState.Kind.RECONCILE, "clicks", List.of(new Reconciler.Range("clicks", 0, 0, 10, 10)), null,
-                null, "a", 0, 4, 0, State.FAILED, T0, T0, T0, T0, 10, 2, List.of(0), null,
-                JobFailure.of(ReconcileException.unavailable("Search cluster", "The search cluster cannot be reached")), List.of(), null, null);
+    void aFailedJobIsWrittenWithItsKindAndTheFormerFieldsAndReadBack() {
+        JobState failed = failedJob("job-3", ReconcileException.unavailable("Search cluster", "The search cluster cannot be reached"));
         byte[] written = store.serialize(failed, false);
-        assertThat(new String(written, StandardCharsets.UTF_8))
-                .contains("\"error\":{\"kind\":\"UNAVAILABLE\",\"title\":\"Search cluster unavailable\",\"detail\":")
-                .doesNotContain("\"status\"", "\"instance\"", "urn:");
+        assertThat(new String(written, StandardCharsets.UTF_8)).contains("\"error\":{\"type\":\"urn:kafka-firehose-bridge:problem:"
+                + "search-cluster-unavailable\",\"title\":\"Search cluster unavailable\",\"status\":503,"
+                + "\"detail\":\"The search cluster cannot be reached\",\"kind\":\"UNAVAILABLE\"}");
         store.apply("job-3", written);
         assertThat(store.book().get("job-3")).isEqualTo(failed);
+    }
+
+    @Test
+    void everyKindOfFailureIsReadBackAsItsKind() {
+        for (ReconcileException.Kind kind : ReconcileException.Kind.values()) {
+            JobState failed = failedJob("job-" + kind, new ReconcileException(kind, "Title of " + kind, "Detail of " + kind));
+            store.apply(failed.id(), store.serialize(failed, false));
+            assertThat(store.book().get(failed.id()).error()).isEqualTo(failed.error());
+        }
+    }
+
+    /**
+     * A replica of the former version reads the error of a job state as {@link ApiError} (unchanged since) with the service's
+     * object mapper, which skips unknown fields: it answers a failure written now with its status, type, title and detail.
+     */
+    @Test
+    void aReplicaOfTheFormerVersionReadsAFailureWrittenNowAsItsProblem() throws Exception {
+        ObjectMapper former = new ObjectMapper().findAndRegisterModules().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (ReconcileException e : List.of(ReconcileException.unavailable("Kafka", "Kafka cannot be reached: timeout"),
+                ReconcileException.unprocessable("Offsets 5 to 9 are beyond the log"), ReconcileException.notFound("No partition 7"))) {
+            JsonNode record = former.readTree(store.serialize(failedJob("job-4", e), false));
+            ApiError read = former.treeToValue(record.get("error"), ApiError.class);
+            assertThat(read).as("the former version's reading of %s", e.kind())
+                    .isEqualTo(new ApiError(ApiError.of(e.kind().status(), e.title(), e.getMessage(), null).type(), e.title(),
+                            e.kind().status(), e.getMessage(), null));
+        }
+        JsonNode ownerLost = former.readTree(store.serialize(failedJob("job-5", null), false));
+        assertThat(former.treeToValue(ownerLost.get("error"), ApiError.class))
+                .isEqualTo(new ApiError("urn:kafka-firehose-bridge:problem:job-owner-lost", "Job owner lost", 500,
+                        "The job was not finished: its owner c stopped heartbeating", null));
+    }
+
+    /** A FAILED reconciliation that ended on {@code e}, or (null) whose owner was lost. */
+    private static JobState failedJob(String id, ReconcileException e) {
+        JobFailure failure = e != null ? JobFailure.of(e)
+                : new JobFailure(ReconcileException.Kind.INTERNAL, "Job owner lost", "The job was not finished: its owner c stopped heartbeating");
+        return new JobState(id, JobState.Kind.RECONCILE, "clicks", List.of(new Reconciler.Range("clicks", 0, 0, 10, 10)), null,
+                null, "a", 0, 4, 0, State.FAILED, T0, T0, T0, T0, 10, 2, List.of(0), null, failure, List.of(), null, null);
     }
 }
