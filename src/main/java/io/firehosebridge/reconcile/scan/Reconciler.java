@@ -220,7 +220,7 @@ public class Reconciler {
         return false;
     }
 
-    /** The search scan's result; its failure is rethrown as it was (an ReconcileException stays one). */
+    /** The search scan's result; its failure is rethrown as it was (a ReconcileException stays one). */
     private static SearchScanner.Result result(Future<SearchScanner.Result> searching) {
         try {
             return searching.get();
