@@ -4,8 +4,8 @@ import io.firehosebridge.coverage.CoverageView.Figures;
 import io.firehosebridge.coverage.CoverageView.PartitionCoverage;
 import io.firehosebridge.coverage.CoverageView.StretchTimes;
 import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.api.ApiError;
-import io.firehosebridge.reconcile.api.ApiException;
 import io.firehosebridge.reconcile.api.ApiText;
 import io.firehosebridge.reconcile.ledger.DeliveryLedger;
 import io.firehosebridge.reconcile.ledger.LedgerEntry;
@@ -103,13 +103,13 @@ public class CoverageResource {
         Long from = ApiText.parseLong("first", first);
         Long to = ApiText.parseLong("last", last);
         if (from == null || to == null) {
-            throw ApiException.badRequest("'first' and 'last' are required: the stretch's first and last offsets");
+            throw ReconcileException.invalidRequest("'first' and 'last' are required: the stretch's first and last offsets");
         }
         if (from < 0) {
-            throw ApiException.badRequest("'first' must be 0 or more, not " + from);
+            throw ReconcileException.invalidRequest("'first' must be 0 or more, not " + from);
         }
         if (to < from) {
-            throw ApiException.badRequest("'last' (" + to + ") must not be less than 'first' (" + from + ")");
+            throw ReconcileException.invalidRequest("'last' (" + to + ") must not be less than 'first' (" + from + ")");
         }
         KafkaLog.Bounds bounds = kafka.bounds(topic, p);
         TopicPartition tp = new TopicPartition(topic, p);

@@ -4,6 +4,8 @@ import io.firehosebridge.delivery.batch.DeliveryBatch;
 import io.firehosebridge.delivery.batch.DeliveryBatcher;
 import io.firehosebridge.delivery.batch.InFlightBudget;
 import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.batch.Settlement;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
@@ -12,7 +14,6 @@ import io.firehosebridge.delivery.send.FirehoseSender;
 import io.firehosebridge.delivery.send.RetryPolicy;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import io.firehosebridge.delivery.settle.PollSettlement;
-import io.firehosebridge.delivery.settle.Settlement;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -104,7 +105,7 @@ public class DeliveryPipeline {
         budget = new InFlightBudget(config.maxInFlightBytes());
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
                 config.rateDecreaseFactor(), config.rateIncreasePerSecond(), Duration.ofMillis(500), System::nanoTime);
-        metrics = new DeliveryMetrics(registry, budget, rate);
+        metrics = new DeliveryMetrics(registry, budget, rate::currentRate);
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
         DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter::sendMessage, metrics, config.retryMaxDuration());

@@ -1,5 +1,7 @@
 package io.firehosebridge.delivery;
 
+import io.firehosebridge.delivery.config.DeliveryConfig;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.firehosebridge.ingest.RecordEnricher;

@@ -130,5 +130,9 @@ class ReconciliationApiTest {
         String openapi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
         assertThat(openapi).contains("/reconciliations/{topic}/{partition}", "/reconciliations/{id}/redrive", "/reconciliations/{id}/repair", "/reconciliations/ledger",
                 "bearer");
+        // A job's error is documented as the problem the API answers (ReconciliationOpenApiTest checks the scan without the service).
+        io.restassured.path.json.JsonPath doc = io.restassured.path.json.JsonPath.from(openapi);
+        assertThat(doc.getMap("components.schemas.JobView.properties.error")).containsEntry("$ref", "#/components/schemas/ApiError");
+        assertThat(doc.getMap("components.schemas")).doesNotContainKeys("JobFailure", "JobAnswer");
     }
 }

@@ -1,7 +1,5 @@
 package io.firehosebridge.delivery.batch;
 
-import io.firehosebridge.delivery.settle.Settlement;
-
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.ingest.RecordBytes;

@@ -1,6 +1,6 @@
 package io.firehosebridge.delivery.firehose;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 
 import java.net.URI;
 

@@ -1,12 +1,12 @@
 package io.firehosebridge.delivery.observe;
 
 import io.firehosebridge.delivery.batch.InFlightBudget;
-import io.firehosebridge.delivery.send.AdaptiveRateLimiter;
 
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
@@ -27,8 +27,17 @@ public final class DeliveryMetrics {
     private final DistributionSummary batchBytes;
     private final Timer putLatency;
     private final AtomicInteger callsInFlight = new AtomicInteger();
+    /** Held here: the gauge keeps only a weak reference to it. */
+    private final DoubleSupplier sendRate;
 
-    public DeliveryMetrics(MeterRegistry registry, InFlightBudget budget, AdaptiveRateLimiter rate) {
+    /**
+     * Registers the meters.
+     *
+     * @param sendRate the adaptive send rate in records/s (infinite while unlimited), asked on every scrape; a supplier, so
+     *        that the meters need not know the sender's rate limiter
+     */
+    public DeliveryMetrics(MeterRegistry registry, InFlightBudget budget, DoubleSupplier sendRate) {
+        this.sendRate = sendRate;
         consumed = Counter.builder("bridge.records.consumed").description("Records read from Kafka").register(registry);
         delivered = Counter.builder("bridge.records.delivered").description("Records Firehose accepted").register(registry);
         retried = Counter.builder("bridge.records.retried").description("Records resent after a failed entry or call").register(registry);
@@ -47,8 +56,8 @@ public final class DeliveryMetrics {
         Gauge.builder("bridge.inflight.peak", budget, InFlightBudget::peak).baseUnit("bytes")
                 .description("Most bytes ever in flight since start").register(registry);
         Gauge.builder("bridge.inflight.calls", callsInFlight, AtomicInteger::get).description("PutRecordBatch calls in flight").register(registry);
-        Gauge.builder("bridge.send.rate", rate, r -> {
-            double current = r.currentRate();
+        Gauge.builder("bridge.send.rate", sendRate, r -> {
+            double current = r.getAsDouble();
             return Double.isInfinite(current) ? -1 : current;
         }).description("Adaptive send rate in records/s; -1 while unlimited").register(registry);
     }

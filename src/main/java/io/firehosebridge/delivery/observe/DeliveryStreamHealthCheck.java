@@ -1,6 +1,6 @@
 package io.firehosebridge.delivery.observe;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,7 @@
 package io.firehosebridge.delivery.settle;
 
+import io.firehosebridge.delivery.batch.Settlement;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;

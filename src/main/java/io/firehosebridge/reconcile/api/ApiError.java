@@ -1,5 +1,7 @@
 package io.firehosebridge.reconcile.api;
 
+import io.firehosebridge.reconcile.ReconcileException;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -20,9 +22,8 @@ public record ApiError(String type, String title, int status, String detail, Str
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    /** A problem whose type is derived from its title. */
+    /** A problem whose type is derived from its title ({@link ReconcileException#problemType}). */
     public static ApiError of(int status, String title, String detail, String instance) {
-        String slug = title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-        return new ApiError("urn:kafka-firehose-bridge:problem:" + slug, title, status, detail, instance);
+        return new ApiError(ReconcileException.problemType(title), title, status, detail, instance);
     }
 }

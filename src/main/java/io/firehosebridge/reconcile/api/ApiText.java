@@ -1,18 +1,13 @@
 package io.firehosebridge.reconcile.api;
 
-/** Parsing and quoting of request values for the reconciliation API's problem messages. */
+import static io.firehosebridge.reconcile.ReconcileException.clip;
+
+import io.firehosebridge.reconcile.ReconcileException;
+
+/** Parsing of request values (path and query parameters) for the reconciliation API and the coverage page. */
 public final class ApiText {
 
     private ApiText() {
-    }
-
-    /** A caller's value, shortened so a problem never echoes a huge or hostile input back. */
-    public static String clip(String value) {
-        if (value == null) {
-            return "null";
-        }
-        String printable = value.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() > 40 ? printable.substring(0, 40) + "…" : printable;
     }
 
     /** A whole number given as text; 400 naming the parameter when it is not one. */
@@ -23,7 +18,7 @@ public final class ApiText {
         try {
             return Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("'" + name + "' must be a whole number, not '" + clip(value) + "'");
+            throw ReconcileException.invalidRequest("'" + name + "' must be a whole number, not '" + clip(value) + "'");
         }
     }
 
@@ -35,7 +30,7 @@ public final class ApiText {
         return switch (value.strip()) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw ApiException.badRequest("'" + name + "' must be true or false, not '" + clip(value) + "'");
+            default -> throw ReconcileException.invalidRequest("'" + name + "' must be true or false, not '" + clip(value) + "'");
         };
     }
 
@@ -43,7 +38,7 @@ public final class ApiText {
     public static int parsePartition(String value) {
         Long p = parseLong("partition", value);
         if (p == null || p < 0 || p > Integer.MAX_VALUE) {
-            throw ApiException.badRequest("'partition' must be a partition number (0 or more), not '" + clip(value) + "'");
+            throw ReconcileException.invalidRequest("'partition' must be a partition number (0 or more), not '" + clip(value) + "'");
         }
         return p.intValue();
     }

@@ -1,5 +1,7 @@
 package io.firehosebridge.reconcile.api;
 
+import io.firehosebridge.reconcile.ReconcileException;
+
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -19,8 +21,8 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
-    public Response refused(ApiException e, UriInfo uri) {
-        return problem(ApiError.of(e.status(), e.title(), e.getMessage(), path(uri)));
+    public Response refused(ReconcileException e, UriInfo uri) {
+        return problem(ApiError.of(e.kind().status(), e.title(), e.getMessage(), path(uri)));
     }
 
     @ServerExceptionMapper

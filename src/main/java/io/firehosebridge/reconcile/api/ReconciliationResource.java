@@ -1,6 +1,7 @@
 package io.firehosebridge.reconcile.api;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.jobs.JobRequest;
 import io.firehosebridge.reconcile.jobs.JobView;
 import io.firehosebridge.reconcile.jobs.ReconciliationJobs;
@@ -106,7 +107,7 @@ public class ReconciliationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start an asynchronous reconciliation", description = "For large or multi-partition ranges; answers 202 with Location.")
     @RequestBody(content = @Content(schema = @Schema(implementation = JobRequest.class)))
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown topic or partition", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "A range cannot be reconciled", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response start(String body) {
@@ -117,11 +118,11 @@ public class ReconciliationResource {
             // Constraint violations (nesting too deep, numbers too long) carry no location.
             String where = e.getLocation() == null ? "it exceeds the parser's limits"
                     : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("The body is not valid JSON (" + where
+            throw ReconcileException.invalidRequest("The body is not valid JSON (" + where
                     + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
         }
         JobView job = jobs.submit(JobRequest.from(tree));
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @GET
@@ -138,7 +139,7 @@ public class ReconciliationResource {
         }
         if (partition != null && !partition.isEmpty()) {
             if (topic == null) {
-                throw ApiException.badRequest("'partition' needs 'topic'");
+                throw ReconcileException.invalidRequest("'partition' needs 'topic'");
             }
             p = ApiText.parsePartition(partition);
         }
@@ -147,8 +148,8 @@ public class ReconciliationResource {
             try {
                 after = since.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(since)) : Instant.parse(since);
             } catch (DateTimeParseException | NumberFormatException e) {
-                throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or epoch milliseconds, not '"
-                        + ApiText.clip(since) + "'");
+                throw ReconcileException.invalidRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z or epoch milliseconds, not '"
+                        + ReconcileException.clip(since) + "'");
             }
         }
         List<LedgerEntry> entries = ledger.list(topic, p, after, 1000);
@@ -159,10 +160,10 @@ public class ReconciliationResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "A reconciliation's state, progress (offsets and objects checked, ETA) and, when done, its report")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JobView job(@PathParam("id") String id) {
-        return jobs.get(id);
+    public JobAnswer job(@PathParam("id") String id) {
+        return JobAnswer.of(jobs.get(id));
     }
 
     @DELETE
@@ -170,10 +171,10 @@ public class ReconciliationResource {
     @Operation(summary = "Cancel a queued or running job, wherever it runs",
             description = "The request reaches the job's replica through the job topic; the answer shows cancelRequested and, when the owner "
                     + "stopped within a few seconds, CANCELLED.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    public JobView cancel(@PathParam("id") String id) {
-        return jobs.cancel(id);
+    public JobAnswer cancel(@PathParam("id") String id) {
+        return JobAnswer.of(jobs.cancel(id));
     }
 
     @POST
@@ -182,13 +183,13 @@ public class ReconciliationResource {
             description = "Plans the offsets at once (4xx when it cannot), then reads them back from Kafka and sends them through the normal "
                     + "delivery path, marked re-driven, within the pipeline's in-flight bound. Answers 202 with the Location of the re-drive job; "
                     + "poll it for progress and counts. Needs the token when protection is on.")
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "Too many missing offsets for one re-drive", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response redrive(@PathParam("id") String id) {
         JobView job = jobs.redrive(id);
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 
     @POST
@@ -199,12 +200,12 @@ public class ReconciliationResource {
                     + "bridge.reconcile.repair.max-deletes-per-second. Never the last copy, never the S3 backup, never a document without valid "
                     + "coordinates. With dryRun=true nothing is deleted and the report says what would be. Answers 202 with the Location of the "
                     + "repair job; its 'repair' field holds the counts and the offsets repaired. Needs the token when protection is on.")
-    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response repair(@PathParam("id") String id,
             @Parameter(description = "true: delete nothing, only report what would be deleted") @QueryParam("dryRun") String dryRun) {
         JobView job = jobs.repair(id, ApiText.parseBoolean("dryRun", dryRun));
-        return Response.accepted(job).location(URI.create("/reconciliations/" + job.id())).build();
+        return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 }

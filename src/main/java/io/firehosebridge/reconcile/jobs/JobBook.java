@@ -1,6 +1,6 @@
 package io.firehosebridge.reconcile.jobs;
 
-import io.firehosebridge.reconcile.api.ApiError;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 
 import java.time.Duration;
@@ -115,7 +115,7 @@ final class JobBook {
                     + "bridge.reconcile.jobs.max-lost-owners (" + maxLostOwners + ") allows; " + s.partitionsDone().size() + " of "
                     + s.partitions().size() + " partitions were done. Start it again (smaller ranges if it is what stops its replicas).";
             return s.claimed(me, ReconciliationJobs.State.FAILED, lost, now, now,
-                    ApiError.of(500, "Job owner lost", detail, "/reconciliations/" + s.id()), now + ": marked FAILED by " + me + ": " + why);
+                    new JobFailure(ReconcileException.Kind.INTERNAL, "Job owner lost", detail), now + ": marked FAILED by " + me + ": " + why);
         }
         return s.claimed(me, ReconciliationJobs.State.QUEUED, lost, now, null, null,
                 now + ": taken over by " + me + " after " + why + "; resuming at partition " + s.partitionsDone().size() + " of "

@@ -1,7 +1,6 @@
 package io.firehosebridge.reconcile.jobs;
 
-import io.firehosebridge.reconcile.api.ApiException;
-import io.firehosebridge.reconcile.api.ApiText;
+import io.firehosebridge.reconcile.ReconcileException;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,31 +25,31 @@ public record JobRequest(String topic, List<Integer> partitions, Long from, Long
     /** Reads and checks a request body, with a 400 that names the field to fix. */
     public static JobRequest from(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("The body must be a JSON object: " + SHAPE);
+            throw ReconcileException.invalidRequest("The body must be a JSON object: " + SHAPE);
         }
         for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest("Unknown field '" + ApiText.clip(name) + "': " + SHAPE);
+                throw ReconcileException.invalidRequest("Unknown field '" + ReconcileException.clip(name) + "': " + SHAPE);
             }
         }
         JsonNode topic = body.get("topic");
         if (topic == null || !topic.isTextual()) {
-            throw ApiException.badRequest("'topic' is required and must be a string: " + SHAPE);
+            throw ReconcileException.invalidRequest("'topic' is required and must be a string: " + SHAPE);
         }
         List<Integer> partitions = null;
         JsonNode p = body.get("partitions");
         if (p != null && !p.isNull()) {
             if (!p.isArray() || p.isEmpty()) {
-                throw ApiException.badRequest("'partitions' must be a non-empty array of partition numbers, or left out for all partitions");
+                throw ReconcileException.invalidRequest("'partitions' must be a non-empty array of partition numbers, or left out for all partitions");
             }
             if (p.size() > 10_000) {
-                throw ApiException.badRequest("'partitions' lists " + p.size() + " entries; a topic has at most a few thousand partitions");
+                throw ReconcileException.invalidRequest("'partitions' lists " + p.size() + " entries; a topic has at most a few thousand partitions");
             }
             Set<Integer> seen = new LinkedHashSet<>();
             for (JsonNode n : p) {
                 if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
-                    throw ApiException.badRequest("'partitions' must hold partition numbers (0 or more), not " + ApiText.clip(n.toString()));
+                    throw ReconcileException.invalidRequest("'partitions' must hold partition numbers (0 or more), not " + ReconcileException.clip(n.toString()));
                 }
                 seen.add(n.asInt());
             }
@@ -65,7 +64,7 @@ public record JobRequest(String topic, List<Integer> partitions, Long from, Long
             return null;
         }
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw ApiException.badRequest("'" + field + "' must be a whole-number offset, not " + ApiText.clip(n.toString()));
+            throw ReconcileException.invalidRequest("'" + field + "' must be a whole-number offset, not " + ReconcileException.clip(n.toString()));
         }
         return n.asLong();
     }

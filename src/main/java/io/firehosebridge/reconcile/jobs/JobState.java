@@ -1,6 +1,5 @@
 package io.firehosebridge.reconcile.jobs;
 
-import io.firehosebridge.reconcile.api.ApiError;
 import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
 
@@ -47,7 +46,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record JobState(String id, Kind kind, String topic, List<Reconciler.Range> ranges, String source,
         List<RedriveAnswer.PartitionOffsets> plan, String owner, int epoch, long seq, int lostOwners, ReconciliationJobs.State state,
         Instant createdAt, Instant startedAt, Instant finishedAt, Instant heartbeatAt, long offsetsChecked, long objectsChecked,
-        List<Integer> partitionsDone, RedriveCounts redrive, ApiError error, List<String> notes, Counts atDone, RepairReport repair) {
+        List<Integer> partitionsDone, RedriveCounts redrive, JobFailure error, List<String> notes, Counts atDone, RepairReport repair) {
 
     /** What a job does. */
     public enum Kind {
@@ -113,7 +112,7 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
 
     /** The same job written again by its owner (write number {@code newSeq}) in another state, with this progress. */
     JobState progressed(long newSeq, ReconciliationJobs.State newState, Instant heartbeat, long checked, long objects, List<Integer> done,
-            RedriveCounts counts, ApiError failure, Instant started, Instant finished, Counts countsAtDone, RepairReport repaired) {
+            RedriveCounts counts, JobFailure failure, Instant started, Instant finished, Counts countsAtDone, RepairReport repaired) {
         return new JobState(id, kind, topic, ranges, source, plan, owner, epoch, newSeq, lostOwners, newState, createdAt, started, finished,
                 heartbeat, checked, objects, done, counts, failure, notes, countsAtDone, repaired);
     }
@@ -141,7 +140,7 @@ public record JobState(String id, Kind kind, String topic, List<Reconciler.Range
     }
 
     /** A claim by a new owner (next epoch): resumed, cancelled or failed, with a note saying why. */
-    JobState claimed(String newOwner, ReconciliationJobs.State newState, int lost, Instant now, Instant finished, ApiError failure,
+    JobState claimed(String newOwner, ReconciliationJobs.State newState, int lost, Instant now, Instant finished, JobFailure failure,
             String note) {
         List<String> n = new ArrayList<>(notes);
         n.add(note);

@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 
 import java.io.ByteArrayInputStream;
@@ -157,7 +157,7 @@ public class JobStore {
     void writeReport(String id, PartitionReport report) {
         byte[] value = serialize(report, true);
         if (value.length > MAX_VALUE_BYTES) {
-            throw new ApiException(500, "Report too large", "The report of partition " + report.partition() + " is " + value.length
+            throw new ReconcileException(ReconcileException.Kind.INTERNAL, "Report too large", "The report of partition " + report.partition() + " is " + value.length
                     + " bytes even compressed, more than the job topic takes (" + MAX_VALUE_BYTES + "); lower bridge.reconcile.max-listed-ranges"
                     + " or reconcile smaller ranges");
         }
@@ -174,18 +174,18 @@ public class JobStore {
     private void send(String key, byte[] value, Duration timeout) {
         KafkaProducer<String, byte[]> p = producer;
         if (p == null) {
-            throw ApiException.unavailable("Kafka", "The job topic is not open (the service is starting or stopping)");
+            throw ReconcileException.unavailable("Kafka", "The job topic is not open (the service is starting or stopping)");
         }
         try {
             p.send(new ProducerRecord<>(config.jobs().topic(), 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw ApiException.unavailable("Kafka", "Cannot write to the job topic " + config.jobs().topic() + ": " + e.getCause().getMessage());
+            throw ReconcileException.unavailable("Kafka", "Cannot write to the job topic " + config.jobs().topic() + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
-            throw ApiException.unavailable("Kafka", "Writing to the job topic " + config.jobs().topic() + " timed out after "
+            throw ReconcileException.unavailable("Kafka", "Writing to the job topic " + config.jobs().topic() + " timed out after "
                     + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("Kafka", "Interrupted while writing to the job topic");
+            throw ReconcileException.unavailable("Kafka", "Interrupted while writing to the job topic");
         }
     }
 

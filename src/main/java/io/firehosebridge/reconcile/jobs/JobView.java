@@ -1,6 +1,5 @@
 package io.firehosebridge.reconcile.jobs;
 
-import io.firehosebridge.reconcile.api.ApiError;
 import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.ReconciliationStatus;
@@ -8,13 +7,11 @@ import io.firehosebridge.reconcile.scan.ReconciliationStatus;
 import java.time.Instant;
 import java.util.List;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * A reconciliation or re-drive job as the API shows it, from any replica: where it is, how far it got,
- * which replica runs it and, once done, the report.
+ * A reconciliation, re-drive or repair job as any replica sees it: where it is, how far it got, which replica runs it
+ * and, once done, the report. The API answers it as {@code reconcile.api.JobAnswer}, with the failure in its error shape.
  *
  * @param id the job's id (for GET, DELETE and re-drive)
  * @param kind RECONCILE, REDRIVE or REPAIR
@@ -33,13 +30,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param cancelRequested true once a DELETE asked for it to stop
  * @param notes changes of owner, with the reason (a replica that stopped, a takeover)
  */
-@RegisterForReflection
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(String id, JobState.Kind kind, ReconciliationJobs.State state, String topic, ReconciliationStatus status,
         Progress progress, Instant createdAt, Instant startedAt, Instant finishedAt, List<PartitionReport> partitions,
-        RedriveAnswer redrive, RepairReport repair, ApiError error, String owner, Boolean cancelRequested, List<String> notes) {
+        RedriveAnswer redrive, RepairReport repair, JobFailure error, String owner, Boolean cancelRequested, List<String> notes) {
 
     /**
+     * How far a job got; the API answers it as it is.
+     *
      * @param partitionsDone partitions fully checked (or re-driven, or repaired)
      * @param partitions partitions to check (or re-drive)
      * @param offsetsChecked offsets checked (or re-driven) so far; another replica sees the owner's count of its last heartbeat

@@ -1,9 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiError;
-import io.firehosebridge.reconcile.api.ApiException;
-import io.firehosebridge.reconcile.api.ApiText;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.repair.DuplicateRepair;
 import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.KafkaLog;
@@ -37,6 +35,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Reconciliation and re-drive jobs, shared by every replica through the job topic ({@link JobStore}):
@@ -54,7 +53,8 @@ public class ReconciliationJobs {
     /** How long a GET or DELETE of an id not seen yet waits for this replica to read the topic up to now. */
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(3);
 
-    /** Where a job is. */
+    /** Where a job is. Registered for reflection: job states and the API's answers hold it. */
+    @RegisterForReflection
     public enum State {
         QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED
     }
@@ -147,10 +147,10 @@ public class ReconciliationJobs {
     public JobView repair(String sourceId, boolean dryRun) {
         JobState source = find(sourceId);
         if (source.kind() != JobState.Kind.RECONCILE) {
-            throw ApiException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");
+            throw ReconcileException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");
         }
         if (source.state() != State.SUCCEEDED) {
-            throw ApiException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be repaired");
+            throw ReconcileException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be repaired");
         }
         JobState job = newJob(JobState.Kind.REPAIR, source.topic(), source.ranges(), sourceId, null);
         RepairReport none = RepairReport.none(sourceId, dryRun);
@@ -169,7 +169,7 @@ public class ReconciliationJobs {
     private JobView enqueue(JobState job) {
         requireEnabled();
         if (stopping) {
-            throw ApiException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
+            throw ReconcileException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
         }
         store.write(job, true);
         Run run = new Run(job);
@@ -181,7 +181,7 @@ public class ReconciliationJobs {
             // job ends here (CANCELLED, a finished state nobody adopts) rather than being handed back: run elsewhere as
             // well, it would be done twice (a re-drive would send its records twice).
             run.end(State.CANCELLED, null, JobStore.WRITE_TIMEOUT);
-            throw ApiException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
+            throw ReconcileException.unavailable("Reconciliation", "This replica is shutting down; send the request again");
         }
         return view(job.id());
     }
@@ -198,7 +198,7 @@ public class ReconciliationJobs {
         try {
             store.writeReport(job.id(), report);
             store.write(done, true);
-        } catch (ApiException e) {
+        } catch (ReconcileException e) {
             // The report itself is sound; only its keeping failed, so answer it and keep it in this replica.
             LOG.warnf("Reconciliation %s is kept in this replica only: %s", job.id(), e.getMessage());
             store.book().report(job.id(), report);
@@ -245,7 +245,7 @@ public class ReconciliationJobs {
 
     private void requireEnabled() {
         if (!config.jobs().enabled()) {
-            throw ApiException.unavailable("Reconciliation", "Reconciliation jobs are switched off in this process (bridge.reconcile.jobs.enabled=false)");
+            throw ReconcileException.unavailable("Reconciliation", "Reconciliation jobs are switched off in this process (bridge.reconcile.jobs.enabled=false)");
         }
     }
 
@@ -254,13 +254,13 @@ public class ReconciliationJobs {
         JobState job = store.book().get(id);
         if (job == null) {
             if (!store.sync(SYNC_TIMEOUT)) {
-                throw ApiException.unavailable("Kafka", "This replica cannot read the job topic " + config.jobs().topic()
-                        + " now, so it cannot tell whether job '" + ApiText.clip(id) + "' exists; retry shortly");
+                throw ReconcileException.unavailable("Kafka", "This replica cannot read the job topic " + config.jobs().topic()
+                        + " now, so it cannot tell whether job '" + ReconcileException.clip(id) + "' exists; retry shortly");
             }
             job = store.book().get(id);
         }
         if (job == null) {
-            throw ApiException.notFound("No reconciliation '" + ApiText.clip(id) + "' (the most recent " + config.api().retainedJobs()
+            throw ReconcileException.notFound("No reconciliation '" + ReconcileException.clip(id) + "' (the most recent " + config.api().retainedJobs()
                     + " finished ones are kept, within " + config.jobs().retention() + ")");
         }
         return job;
@@ -271,7 +271,7 @@ public class ReconciliationJobs {
         Run run = runs.get(id);
         JobState s = run != null ? run.snapshot() : store.book().get(id);
         if (s == null) {
-            throw ApiException.notFound("No reconciliation '" + ApiText.clip(id) + "'");
+            throw ReconcileException.notFound("No reconciliation '" + ReconcileException.clip(id) + "'");
         }
         List<PartitionReport> reports = store.book().reports(id);
         long offsets = s.offsets();
@@ -474,7 +474,7 @@ public class ReconciliationJobs {
         }
 
         /** Writes a progress record (applied here at once); nothing once ended. */
-        private void write(State newState, ApiError error, Instant finishedAt, Duration timeout) {
+        private void write(State newState, JobFailure error, Instant finishedAt, Duration timeout) {
             synchronized (writeLock) {
                 JobState s;
                 synchronized (this) {
@@ -492,7 +492,7 @@ public class ReconciliationJobs {
         }
 
         /** Ends the job here; the topic's order decides whether the end counts (it does not once another replica took the job). */
-        void end(State finalState, ApiError error, Duration timeout) {
+        void end(State finalState, JobFailure error, Duration timeout) {
             synchronized (this) {
                 if (ended) {
                     return;
@@ -543,12 +543,12 @@ public class ReconciliationJobs {
                 } else {
                     end(State.SUCCEEDED, null, JobStore.WRITE_TIMEOUT);
                 }
-            } catch (ApiException e) {
-                fail(ApiError.of(e.status(), e.title(), e.getMessage(), "/reconciliations/" + id));
+            } catch (ReconcileException e) {
+                fail(JobFailure.of(e));
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Job %s failed", id);
-                fail(ApiError.of(500, "Reconciliation failed", "An internal error stopped this job; see the log of replica " + me + " for " + id,
-                        "/reconciliations/" + id));
+                fail(new JobFailure(ReconcileException.Kind.INTERNAL, "Reconciliation failed",
+                        "An internal error stopped this job; see the log of replica " + me + " for " + id));
             } finally {
                 if (!ended && !stopping) {
                     runs.remove(id);
@@ -556,7 +556,7 @@ public class ReconciliationJobs {
             }
         }
 
-        private void fail(ApiError error) {
+        private void fail(JobFailure error) {
             if (lost() || stopping) {
                 finishStopped();
                 return;

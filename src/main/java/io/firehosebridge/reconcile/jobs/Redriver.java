@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.jobs;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.OffsetRange;
 import io.firehosebridge.reconcile.scan.PartitionReport;
@@ -18,7 +18,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.DeliveryPipeline;
 import io.firehosebridge.delivery.RedriveResult;
 
@@ -50,20 +50,20 @@ public class Redriver {
     /** The offsets to re-drive for a finished reconciliation with these reports; 409/422/503 when it cannot be re-driven. */
     public List<RedriveAnswer.PartitionOffsets> plan(JobState source, List<PartitionReport> reports) {
         if (source.kind() != JobState.Kind.RECONCILE) {
-            throw ApiException.conflict("Job " + source.id() + " is a re-drive; re-drive the reconciliation it came from, or reconcile again");
+            throw ReconcileException.conflict("Job " + source.id() + " is a re-drive; re-drive the reconciliation it came from, or reconcile again");
         }
         if (source.state() != ReconciliationJobs.State.SUCCEEDED) {
-            throw ApiException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be re-driven");
+            throw ReconcileException.conflict("Reconciliation " + source.id() + " is " + source.state() + "; only a SUCCEEDED one can be re-driven");
         }
         if (!delivery.enabled()) {
-            throw ApiException.unavailable("Delivery pipeline",
+            throw ReconcileException.unavailable("Delivery pipeline",
                     "The delivery pipeline is switched off (bridge.delivery.enabled=false), so nothing can be re-driven");
         }
         List<RedriveAnswer.PartitionOffsets> plan = new ArrayList<>();
         long missing = 0;
         for (PartitionReport r : reports) {
             if (r.search().missingTruncated() || r.backup().missingTruncated()) {
-                throw ApiException.unprocessable("Partition " + r.partition() + " has more missing ranges than the report lists ("
+                throw ReconcileException.unprocessable("Partition " + r.partition() + " has more missing ranges than the report lists ("
                         + r.search().missingRanges() + " / " + r.backup().missingRanges() + "); reconcile and re-drive smaller offset ranges");
             }
             List<OffsetRange> union = union(r.search().missing(), r.backup().missing());
@@ -74,7 +74,7 @@ public class Redriver {
             }
         }
         if (missing > config.api().maxRedriveRecords()) {
-            throw ApiException.unprocessable(missing + " offsets are missing, more than bridge.reconcile.api.max-redrive-records ("
+            throw ReconcileException.unprocessable(missing + " offsets are missing, more than bridge.reconcile.api.max-redrive-records ("
                     + config.api().maxRedriveRecords() + ") allows in one re-drive; reconcile and re-drive smaller offset ranges");
         }
         return plan;
@@ -102,9 +102,9 @@ public class Redriver {
                 try {
                     result = pipeline.redrive(records).await().atMost(settle);
                 } catch (IllegalStateException e) {
-                    throw ApiException.unavailable("Delivery pipeline", "The delivery pipeline cannot take re-driven records now: " + e.getMessage());
+                    throw ReconcileException.unavailable("Delivery pipeline", "The delivery pipeline cannot take re-driven records now: " + e.getMessage());
                 } catch (io.smallrye.mutiny.TimeoutException e) {
-                    throw ApiException.unavailable("Firehose", "Firehose did not settle re-driven records of " + tp + " within " + settle
+                    throw ReconcileException.unavailable("Firehose", "Firehose did not settle re-driven records of " + tp + " within " + settle
                             + "; check the delivery stream and start the re-drive again");
                 }
                 done.accept(new Chunk(chunk.stream().mapToLong(OffsetRange::count).sum(), result));

@@ -1,6 +1,8 @@
 package io.firehosebridge.reconcile.ledger;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.reconcile.scan.DeliveryHistory;
+import io.firehosebridge.reconcile.scan.OffsetRange;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +40,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.firehosebridge.delivery.DeliveryConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.kafka.KafkaClients;
@@ -53,7 +55,7 @@ import io.quarkus.runtime.StartupEvent;
  * them. Every instance reads the whole topic back into an index, which the verifier and the API use.
  */
 @ApplicationScoped
-public class DeliveryLedger implements DeliveryObserver {
+public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
 
     private static final Logger LOG = Logger.getLogger(DeliveryLedger.class);
     private static final Comparator<LedgerEntry> SPAN_ORDER = Comparator.comparingLong(LedgerEntry::first)
@@ -331,6 +333,7 @@ public class DeliveryLedger implements DeliveryObserver {
     }
 
     /** When the span holding this offset was first sent, or null when the ledger does not know it. */
+    @Override
     public Instant sentAt(String topic, int partition, long offset) {
         Instant found = null;
         for (LedgerEntry e : overlapping(topic, partition, offset, offset + 1)) {
@@ -342,11 +345,14 @@ public class DeliveryLedger implements DeliveryObserver {
     }
 
     /** Spans overlapping {@code [from, to)} that the verifier found complete in search and the backup at some check. */
-    public List<LedgerEntry> confirmed(String topic, int partition, long from, long to) {
-        return overlapping(topic, partition, from, to).stream().filter(e -> e.status() == LedgerEntry.Status.CONFIRMED).toList();
+    @Override
+    public List<OffsetRange> confirmed(String topic, int partition, long from, long to) {
+        return overlapping(topic, partition, from, to).stream().filter(e -> e.status() == LedgerEntry.Status.CONFIRMED)
+                .map(e -> new OffsetRange(e.first(), e.last())).toList();
     }
 
     /** The latest send time of spans overlapping {@code [from, to)}, or null. */
+    @Override
     public Instant latestSent(String topic, int partition, long from, long to) {
         Instant found = null;
         for (LedgerEntry e : overlapping(topic, partition, from, to)) {

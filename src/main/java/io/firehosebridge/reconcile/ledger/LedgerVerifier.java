@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.ledger;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.repair.DuplicateRepair;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.Reconciler;
@@ -137,7 +137,7 @@ public class LedgerVerifier {
                 }
             }
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
-        } catch (ApiException e) {
+        } catch (ReconcileException e) {
             LOG.warnf("Ledger verification postponed: %s", e.getMessage());
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             // The verifier is being stopped (shutdown or a dev-mode reload) while it waits for Kafka: nothing failed.
@@ -249,7 +249,7 @@ public class LedgerVerifier {
                     ledger.markSwept(tp, range[1] + 1);
                 }
             }
-        } catch (ApiException e) {
+        } catch (ReconcileException e) {
             LOG.warnf(e, "Ledger: the committed offsets %d..%d of %s that no span covers are not swept for duplicates now; the next "
                     + "verification tries again", from, to - 1, tp);
             return;
@@ -289,7 +289,7 @@ public class LedgerVerifier {
                 // The same repair as POST /reconciliations/{id}/repair, over the range just verified.
                 repaired = repair.repair(range, null, false, stopping, n -> {
                 }).deletedAll();
-            } catch (ApiException e) {
+            } catch (ReconcileException e) {
                 LOG.warnf("Ledger: the duplicates of %s offsets %d..%d are not repaired now; the spans stay open and are repaired at the "
                         + "next check (in %s): %s", tp, from, to - 1, config.ledger().recheckInterval(), e.getMessage());
             }

@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.repair;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.scan.IndexedCopy;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
@@ -141,7 +141,7 @@ public class DuplicateRepair {
         try {
             search.performRequest(new Request("POST", "/" + String.join(",", indices) + "/_refresh"));
         } catch (IOException e) {
-            throw ApiException.unavailable("Search cluster", "The repair's deletes are done, but refreshing " + indices
+            throw ReconcileException.unavailable("Search cluster", "The repair's deletes are done, but refreshing " + indices
                     + " failed, so a reconciliation may still count the deleted copies for up to the indices' refresh interval: "
                     + (e.getMessage() == null ? "no answer" : e.getMessage()));
         }
@@ -235,10 +235,10 @@ public class DuplicateRepair {
         try (InputStream in = search.performRequest(request).getEntity().getContent()) {
             answer = json.readTree(in);
         } catch (ResponseException e) {
-            throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + e.getResponse().getStatusLine().getStatusCode()
+            throw ReconcileException.unavailable("Search cluster", "The search cluster answered HTTP " + e.getResponse().getStatusLine().getStatusCode()
                     + " to the bulk delete of duplicate copies; nothing else was deleted, start the repair again");
         } catch (IOException e) {
-            throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
+            throw ReconcileException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
                     + (e.getMessage() == null ? "no answer" : e.getMessage()));
         }
         long deleted = 0;
@@ -263,7 +263,7 @@ public class DuplicateRepair {
         }
         removed.increment(deleted);
         if (failure != null) {
-            throw ApiException.unavailable("Search cluster", "The search cluster refused deleting duplicate copies (" + failure + "); "
+            throw ReconcileException.unavailable("Search cluster", "The search cluster refused deleting duplicate copies (" + failure + "); "
                     + deleted + " of " + copies.size() + " in this request were deleted, start the repair again to finish");
         }
         return new long[] { deleted, changed };

@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.scan;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -112,10 +112,10 @@ public class BackupScanner {
         } catch (NoSuchBucketException e) {
             LOG.debugf("Backup bucket %s does not exist (yet): nothing is in the backup", config.backupBucket());
         } catch (SdkClientException e) {
-            throw ApiException.unavailable("S3 backup store", "The S3 backup store cannot be reached (bucket " + config.backupBucket()
+            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store cannot be reached (bucket " + config.backupBucket()
                     + "; bridge.aws.s3-endpoint / region): " + firstLine(e.getMessage()));
         } catch (S3Exception e) {
-            throw ApiException.unavailable("S3 backup store", "The S3 backup store refused to list or read bucket " + config.backupBucket()
+            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store refused to list or read bucket " + config.backupBucket()
                     + " (HTTP " + e.statusCode() + ", " + (e.awsErrorDetails() == null ? "no code" : e.awsErrorDetails().errorCode())
                     + "); check the bucket name (bridge.reconcile.backup-bucket) and the credentials' permissions");
         }
@@ -136,7 +136,7 @@ public class BackupScanner {
         } catch (NoSuchKeyException e) {
             return null;
         } catch (IOException e) {
-            throw ApiException.unavailable("S3 backup store", "Reading s3://" + config.backupBucket() + "/" + object.key() + " failed: "
+            throw ReconcileException.unavailable("S3 backup store", "Reading s3://" + config.backupBucket() + "/" + object.key() + " failed: "
                     + firstLine(e.getMessage()));
         }
         ObjectSummary summary = builder.build(object.eTag());

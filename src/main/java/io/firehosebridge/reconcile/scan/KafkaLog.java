@@ -1,6 +1,6 @@
 package io.firehosebridge.reconcile.scan;
 
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public class KafkaLog {
             return d.partitions().size();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw ApiException.notFound("Topic '" + topic + "' does not exist");
+                throw ReconcileException.notFound("Topic '" + topic + "' does not exist");
             }
             throw unavailable(e.getCause());
         } catch (TimeoutException e) {
@@ -82,7 +82,7 @@ public class KafkaLog {
     public Bounds bounds(String topic, int partition) {
         int partitions = partitions(topic);
         if (partition >= partitions) {
-            throw ApiException.notFound("Topic '" + topic + "' has partitions 0.." + (partitions - 1) + "; there is no partition " + partition);
+            throw ReconcileException.notFound("Topic '" + topic + "' has partitions 0.." + (partitions - 1) + "; there is no partition " + partition);
         }
         TopicPartition tp = new TopicPartition(topic, partition);
         ListOffsetsResult earliest = admin().listOffsets(Map.of(tp, OffsetSpec.earliest()));
@@ -152,7 +152,7 @@ public class KafkaLog {
                     return -1;
                 }
             }
-            throw ApiException.unavailable("Kafka", "Reading " + tp + " at offset " + offset + " timed out after " + CALL_TIMEOUT.toSeconds() + " s");
+            throw ReconcileException.unavailable("Kafka", "Reading " + tp + " at offset " + offset + " timed out after " + CALL_TIMEOUT.toSeconds() + " s");
         }
 
         /** The records at the offsets of the given ranges (inclusive), in order; at most {@code limit}. */
@@ -169,7 +169,7 @@ public class KafkaLog {
                 boolean done = false;
                 while (!done) {
                     if (System.nanoTime() > deadline) {
-                        throw ApiException.unavailable("Kafka", "Reading " + tp + " offsets " + range.first() + ".." + last + " timed out");
+                        throw ReconcileException.unavailable("Kafka", "Reading " + tp + " offsets " + range.first() + ".." + last + " timed out");
                     }
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(tp)) {
                         if (r.offset() > last) {
@@ -212,9 +212,9 @@ public class KafkaLog {
         return a;
     }
 
-    private static ApiException unavailable(Throwable cause) {
+    private static ReconcileException unavailable(Throwable cause) {
         String why = cause == null || cause.getMessage() == null ? "no answer" : cause.getMessage();
-        return ApiException.unavailable("Kafka", "Kafka at the configured bootstrap servers cannot be reached or did not answer: " + why);
+        return ReconcileException.unavailable("Kafka", "Kafka at the configured bootstrap servers cannot be reached or did not answer: " + why);
     }
 
     @PreDestroy

@@ -1,9 +1,7 @@
 package io.firehosebridge.reconcile.scan;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
-import io.firehosebridge.reconcile.ledger.DeliveryLedger;
-import io.firehosebridge.reconcile.ledger.LedgerEntry;
+import io.firehosebridge.reconcile.ReconcileException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Duration;
@@ -37,8 +35,9 @@ public class Reconciler {
     @Inject
     BackupScanner backup;
 
+    /** The delivery ledger. */
     @Inject
-    DeliveryLedger ledger;
+    DeliveryHistory ledger;
 
     @Inject
     ReconcileConfig config;
@@ -84,7 +83,7 @@ public class Reconciler {
     /** Checks the topic name; 400 when it cannot be a Kafka topic. */
     public static void checkTopic(String topic) {
         if (topic == null || !TOPIC.matcher(topic).matches()) {
-            throw ApiException.badRequest("'topic' must be a Kafka topic name: 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'");
+            throw ReconcileException.invalidRequest("'topic' must be a Kafka topic name: 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'");
         }
     }
 
@@ -98,16 +97,16 @@ public class Reconciler {
     public Range resolve(String topic, int partition, Long from, Long to, long maxOffsets, String tooLarge) {
         checkTopic(topic);
         if (partition < 0) {
-            throw ApiException.badRequest("'partition' must be 0 or more, not " + partition);
+            throw ReconcileException.invalidRequest("'partition' must be 0 or more, not " + partition);
         }
         if (from != null && from < 0) {
-            throw ApiException.badRequest("'from' must be 0 or more, not " + from);
+            throw ReconcileException.invalidRequest("'from' must be 0 or more, not " + from);
         }
         if (to != null && to < 0) {
-            throw ApiException.badRequest("'to' must be 0 or more, not " + to);
+            throw ReconcileException.invalidRequest("'to' must be 0 or more, not " + to);
         }
         if (from != null && to != null && from > to) {
-            throw ApiException.badRequest("'from' (" + from + ") must not be greater than 'to' (" + to + "); 'to' is exclusive");
+            throw ReconcileException.invalidRequest("'from' (" + from + ") must not be greater than 'to' (" + to + "); 'to' is exclusive");
         }
         KafkaLog.Bounds bounds = kafka.bounds(topic, partition);
         long f = from != null ? from : bounds.earliest();
@@ -117,23 +116,23 @@ public class Reconciler {
         } else if (bounds.committed() >= 0) {
             t = bounds.committed();
         } else {
-            throw ApiException.unprocessable("The bridge has committed no offset of " + topic + "/" + partition
+            throw ReconcileException.unprocessable("The bridge has committed no offset of " + topic + "/" + partition
                     + " yet, so there is no default end; give 'to' (at most the log end offset " + bounds.end() + ")");
         }
         if (f > t) {
-            throw ApiException.unprocessable("'from' " + f + " lies after 'to' " + t + " (the " + (to == null ? "committed offset" : "end")
+            throw ReconcileException.unprocessable("'from' " + f + " lies after 'to' " + t + " (the " + (to == null ? "committed offset" : "end")
                     + "); give a 'from' of at most " + t);
         }
         if (t > bounds.end()) {
-            throw ApiException.unprocessable("'to' " + t + " lies beyond the log end offset " + bounds.end() + " of " + topic + "/" + partition
+            throw ReconcileException.unprocessable("'to' " + t + " lies beyond the log end offset " + bounds.end() + " of " + topic + "/" + partition
                     + "; give a 'to' of at most " + bounds.end());
         }
         if (f < bounds.earliest()) {
-            throw ApiException.unprocessable("'from' " + f + " lies before the earliest retained offset " + bounds.earliest() + " of " + topic
+            throw ReconcileException.unprocessable("'from' " + f + " lies before the earliest retained offset " + bounds.earliest() + " of " + topic
                     + "/" + partition + " (older records are gone from Kafka); give a 'from' of at least " + bounds.earliest());
         }
         if (t - f > maxOffsets) {
-            throw ApiException.unprocessable("The range has " + (t - f) + " offsets, more than " + maxOffsets + " allowed here; " + tooLarge);
+            throw ReconcileException.unprocessable("The range has " + (t - f) + " offsets, more than " + maxOffsets + " allowed here; " + tooLarge);
         }
         return new Range(topic, partition, f, t, bounds.end());
     }
@@ -176,7 +175,7 @@ public class Reconciler {
             }
             long hours = BackupHours.hourCount(earliest, latest);
             if (hours > config.maxBackupHours()) {
-                throw ApiException.unprocessable("The range's records arrived over " + hours + " hours, more than bridge.reconcile.max-backup-hours ("
+                throw ReconcileException.unprocessable("The range's records arrived over " + hours + " hours, more than bridge.reconcile.max-backup-hours ("
                         + config.maxBackupHours() + ") allows in one check; split it into smaller offset ranges");
             }
 
@@ -213,7 +212,7 @@ public class Reconciler {
 
     /** Whether an offset missing now lies in a ledger span the verifier once confirmed in search and the backup. */
     private boolean lostAfterConfirmed(Range range, OffsetTally inSearch, OffsetTally inBackup) {
-        for (LedgerEntry e : ledger.confirmed(range.topic(), range.partition(), range.from(), range.to())) {
+        for (OffsetRange e : ledger.confirmed(range.topic(), range.partition(), range.from(), range.to())) {
             if (inSearch.missingWithin(e.first(), e.last()) > 0 || inBackup.missingWithin(e.first(), e.last()) > 0) {
                 return true;
             }
@@ -221,7 +220,7 @@ public class Reconciler {
         return false;
     }
 
-    /** The search scan's result; its failure is rethrown as it was (an ApiException stays one). */
+    /** The search scan's result; its failure is rethrown as it was (a ReconcileException stays one). */
     private static SearchScanner.Result result(Future<SearchScanner.Result> searching) {
         try {
             return searching.get();

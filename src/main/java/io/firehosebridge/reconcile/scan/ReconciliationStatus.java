@@ -3,7 +3,10 @@ package io.firehosebridge.reconcile.scan;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Overall verdict on a range. */
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Overall verdict on a range. Registered for reflection: reports and the API's answers hold it. */
+@RegisterForReflection
 public enum ReconciliationStatus {
     /** Every offset is in search and in the backup. */
     COMPLETE,

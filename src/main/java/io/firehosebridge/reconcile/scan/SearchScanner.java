@@ -1,7 +1,7 @@
 package io.firehosebridge.reconcile.scan;
 
 import io.firehosebridge.reconcile.ReconcileConfig;
-import io.firehosebridge.reconcile.api.ApiException;
+import io.firehosebridge.reconcile.ReconcileException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,11 +215,11 @@ public class SearchScanner {
             }
         } catch (ResponseException e) {
             int status = e.getResponse().getStatusLine().getStatusCode();
-            throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + status
+            throw ReconcileException.unavailable("Search cluster", "The search cluster answered HTTP " + status
                     + " to the reconciliation query on '" + config.indexPattern() + "'; check that the coordinate fields are mapped (index template "
                     + config.indexTemplateName() + ") and the cluster is healthy");
         } catch (IOException e) {
-            throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
+            throw ReconcileException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
                     + (e.getMessage() == null ? "no answer" : e.getMessage()));
         }
     }
@@ -304,8 +304,8 @@ public class SearchScanner {
         copies[i] = count;
     }
 
-    private static ApiException unreadable(String why) {
-        return ApiException.unavailable("Search cluster", "The search cluster's answer to the reconciliation query cannot be read: " + why);
+    private static ReconcileException unreadable(String why) {
+        return ReconcileException.unavailable("Search cluster", "The search cluster's answer to the reconciliation query cannot be read: " + why);
     }
 
     private static void indexBucket(JsonParser p, List<String> indices) throws IOException {
@@ -375,10 +375,10 @@ public class SearchScanner {
                     seqNoInHits = false;
                     continue;
                 }
-                throw ApiException.unavailable("Search cluster", "The search cluster answered HTTP " + status
+                throw ReconcileException.unavailable("Search cluster", "The search cluster answered HTTP " + status
                         + " to the query listing the copies of duplicated offsets on '" + config.indexPattern() + "'");
             } catch (IOException e) {
-                throw ApiException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
+                throw ReconcileException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
                         + (e.getMessage() == null ? "no answer" : e.getMessage()));
             }
         }

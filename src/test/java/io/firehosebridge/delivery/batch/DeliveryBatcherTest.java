@@ -1,7 +1,5 @@
 package io.firehosebridge.delivery.batch;
 
-import io.firehosebridge.delivery.settle.Settlement;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,7 +1,7 @@
 package io.firehosebridge.delivery.firehose;
 
 import io.firehosebridge.delivery.batch.PendingRecord;
-import io.firehosebridge.delivery.settle.Settlement;
+import io.firehosebridge.delivery.batch.Settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -6,7 +6,7 @@ import io.firehosebridge.delivery.batch.PendingRecord;
 import io.firehosebridge.delivery.firehose.PutRecordBatchBody;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
-import io.firehosebridge.delivery.settle.Settlement;
+import io.firehosebridge.delivery.batch.Settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,7 +93,7 @@ class FirehoseSenderTest {
     private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry, double maxRate) {
         InFlightBudget budget = new InFlightBudget(1 << 20);
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(maxRate, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
-        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), budget, rate);
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), budget, rate::currentRate);
         DeadLetterWriter writer = new DeadLetterWriter(m -> {
             deadLetters.add(m);
             return Uni.createFrom().voidItem();

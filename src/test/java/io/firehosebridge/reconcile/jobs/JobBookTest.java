@@ -1,5 +1,6 @@
 package io.firehosebridge.reconcile.jobs;
 
+import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.repair.RepairReport;
 import io.firehosebridge.reconcile.scan.OffsetRange;
 import io.firehosebridge.reconcile.scan.PartitionReport;
@@ -165,7 +166,8 @@ class JobBookTest {
         assertThat(claim.state()).isEqualTo(State.FAILED);
         assertThat(claim.finishedAt()).isEqualTo(T0.plusSeconds(60));
         assertThat(claim.lostOwners()).isEqualTo(3);
-        assertThat(claim.error().status()).isEqualTo(500);
+        assertThat(claim.error().kind()).isEqualTo(ReconcileException.Kind.INTERNAL);
+        assertThat(claim.error().title()).isEqualTo("Job owner lost");
         assertThat(claim.error().detail()).contains("owner c stopped heartbeating", "already lost 2 owner(s)", "max-lost-owners (2)",
                 "0 of 1 partitions were done");
         assertThat(claim.notes()).containsExactly("earlier note", claim.notes().get(1));

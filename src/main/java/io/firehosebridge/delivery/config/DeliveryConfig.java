@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery;
+package io.firehosebridge.delivery.config;
 
 import java.net.URI;
 import java.time.Duration;
@@ -8,7 +8,11 @@ import java.util.OptionalDouble;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How records are batched and sent to Firehose. */
+/**
+ * How records are batched and sent to Firehose ({@code bridge.delivery}). In a package of its own, below the pipeline, so
+ * that the beans building the pipeline's parts (the Firehose client, the delivery stream's readiness check) and the
+ * reconciliation read it without depending on the pipeline.
+ */
 @ConfigMapping(prefix = "bridge.delivery")
 public interface DeliveryConfig {
 

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery.settle;
+package io.firehosebridge.delivery.batch;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
