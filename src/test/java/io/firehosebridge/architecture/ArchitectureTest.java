@@ -40,11 +40,6 @@ import io.firehosebridge.kafka.KafkaClients;
  */
 class ArchitectureTest {
 
-    // io.firehosebridge.localfirehose, .demo and .devstack are the Firehose emulator and the dev tools, still compiled from
-    // src/main on this branch: they are not product here, and they are the dev code the product must not depend on. Once
-    // they leave src/main, this list goes.
-    private static final String[] DEV_PACKAGES = { "io.firehosebridge.localfirehose..", "io.firehosebridge.demo..",
-            "io.firehosebridge.devstack.." };
     /** The test frameworks: what only test code may use. */
     private static final String[] TEST_FRAMEWORKS = { "org.junit..", "org.assertj..", "org.awaitility..", "io.restassured..",
             "org.openqa.selenium..", "io.quarkus.test..", "com.tngtech.archunit.." };
@@ -56,12 +51,12 @@ class ArchitectureTest {
     /** The settings that hold the brokers' address: only KafkaClients reads them, to build a client. */
     private static final List<String> BROKERS_ADDRESS_SETTINGS = List.of("bootstrap.servers", "kafka.bootstrap.servers");
 
-    /** Compiled from src/main (not from src/test), outside the dev packages. */
+    /** Compiled from src/main (not from src/test). The local Firehose and the demo are separate programs under deploy/local. */
     private static final DescribedPredicate<JavaClass> PRODUCT = DescribedPredicate.describe("are product code", ArchitectureTest::isProduct);
 
-    /** Test classes, the test frameworks, and the dev packages. */
+    /** Test classes and the test frameworks. */
     private static final DescribedPredicate<JavaClass> DEV_OR_TEST_CODE = DescribedPredicate.describe("are dev or test code",
-            c -> isTestClass(c) || inAnyPackage(c, DEV_PACKAGES) || inAnyPackage(c, TEST_FRAMEWORKS));
+            c -> isTestClass(c) || inAnyPackage(c, TEST_FRAMEWORKS));
 
     /** A constructor of a Kafka consumer, producer or admin client, or its static factory ({@code Admin.create}). */
     private static final DescribedPredicate<JavaCall<?>> BUILDS_A_KAFKA_CLIENT = DescribedPredicate.describe(
@@ -153,8 +148,7 @@ class ArchitectureTest {
     }
 
     private static boolean isProduct(JavaClass c) {
-        return c.getPackageName().startsWith("io.firehosebridge") && !isTestClass(c) && !inAnyPackage(c, DEV_PACKAGES)
-                && c.getSource().isPresent();
+        return c.getPackageName().startsWith("io.firehosebridge") && !isTestClass(c) && c.getSource().isPresent();
     }
 
     private static boolean isTestClass(JavaClass c) {
