@@ -1,28 +1,25 @@
 package io.firehosebridge.delivery;
 
-import io.firehosebridge.delivery.batch.DeliveryBatch;
-import io.firehosebridge.delivery.batch.DeliveryBatcher;
-import io.firehosebridge.delivery.batch.InFlightBudget;
 import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.batch.PollSplit;
 import io.firehosebridge.delivery.batch.Settlement;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
+import io.firehosebridge.delivery.send.AdaptiveConcurrency;
 import io.firehosebridge.delivery.send.AdaptiveRateLimiter;
 import io.firehosebridge.delivery.send.FirehoseSender;
+import io.firehosebridge.delivery.send.InFlightLimit;
 import io.firehosebridge.delivery.send.RetryPolicy;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import io.firehosebridge.delivery.settle.PollSettlement;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,10 +48,10 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 
 /**
- * The data path, top to bottom: consume from Kafka → validate and enrich → batch → put to Firehose →
- * acknowledge. Offsets are committed by the Kafka connector's throttled strategy, which commits an
- * offset only once it and every offset before it in the partition have been acknowledged; this class
- * acknowledges a record only after Firehose accepted it or the dead-letter topic took it.
+ * The data path, top to bottom: consume from Kafka → validate and enrich → split the poll only where Firehose's limits
+ * require → put to Firehose → acknowledge. Offsets are committed by the Kafka connector's throttled strategy, which commits
+ * an offset only once it and every offset before it in the partition have been acknowledged; this class acknowledges a
+ * record only after Firehose accepted it or the dead-letter topic took it.
  */
 @ApplicationScoped
 public class DeliveryPipeline {
@@ -86,12 +83,13 @@ public class DeliveryPipeline {
     Instance<DeliveryObserver> observers;
 
     private RecordEnricher enricher;
-    private InFlightBudget budget;
+    private InFlightLimit limit;
+    private AdaptiveConcurrency concurrency;
     private DeliveryMetrics metrics;
-    private DeliveryBatcher batcher;
-    private ScheduledExecutorService timer;
-    private Cancellable subscription;
+    private DeadLetterWriter deadLetters;
     private FirehoseSender sender;
+    private Cancellable subscription;
+    private volatile boolean stopping;
 
     void start(@Observes StartupEvent event) {
         if (!config.enabled()) {
@@ -100,38 +98,82 @@ public class DeliveryPipeline {
         }
         DeliverySettings.validate(config, recordsConfig);
         MutinyEmitter<byte[]> deadLetterEmitter = deadLetterChannel.get();
-        Multi<Message<List<byte[]>>> clicks = clicksChannel.get();
+        start(clicksChannel.get(), deadLetterEmitter::sendMessage, observers.stream().toList());
+    }
+
+    /** Builds the parts and subscribes to {@code clicks}; the seam unit tests start the pipeline through. */
+    void start(Multi<Message<List<byte[]>>> clicks, DeadLetterWriter.Sink deadLetterSink, List<DeliveryObserver> observers) {
         enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
-        budget = new InFlightBudget(config.maxInFlightBytes());
+        int ceiling = config.maxInFlightCalls();
+        limit = new InFlightLimit(config.maxInFlightBytes(), Math.min(INITIAL_CALLS, ceiling));
+        concurrency = new AdaptiveConcurrency(INITIAL_CALLS, ceiling, config.maxRequestsPerSecond(), CONCURRENCY_DECREASE,
+                System::nanoTime, limit::maxCalls);
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
                 config.rateDecreaseFactor(), config.rateIncreasePerSecond(), Duration.ofMillis(500), System::nanoTime);
-        metrics = new DeliveryMetrics(registry, budget, rate::currentRate);
+        metrics = new DeliveryMetrics(registry, limit::inFlightBytes, limit.maxBytes(), limit::peakBytes, concurrency::limit, rate::currentRate);
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
-        DeadLetterWriter deadLetters = new DeadLetterWriter(deadLetterEmitter::sendMessage, metrics, config.retryMaxDuration());
-        sender = new FirehoseSender(putRecordBatch, config.deliveryStream(), retry, rate, deadLetters, metrics, observers.stream().toList());
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "delivery-linger");
-            t.setDaemon(true);
-            return t;
-        });
+        deadLetters = new DeadLetterWriter(deadLetterSink, metrics, config.retryMaxDuration());
+        sender = new FirehoseSender(putRecordBatch, config.deliveryStream(), retry, rate, concurrency, deadLetters, metrics,
+                observers);
 
-        subscription = clicks
-                .onItem().transformToIterable(this::validateAndEnrich)
-                .plug(records -> batcher = new DeliveryBatcher(records, config.maxBatchRecords(), config.maxBatchBytes(),
-                        config.linger(), budget, timer))
-                .onItem().transformToUni(batch -> sender.deliver(batch)
-                        .onFailure().recoverWithUni(failure -> nackAll(batch, failure))
-                        .eventually(() -> batch.release(budget)))
-                .merge(config.maxInFlightCalls())
+        subscription = deliver(clicks.onItem().transform(this::validateAndEnrich), false)
                 .subscribe().with(
                         ignored -> {
                         },
                         failure -> LOG.error("The delivery pipeline stopped; unacknowledged records will be consumed again", failure),
                         () -> LOG.info("The delivery pipeline completed"));
-        LOG.infof("Delivering to Firehose stream %s: up to %d records / %d bytes per call, %d calls and %d bytes in flight",
-                config.deliveryStream(), config.maxBatchRecords(), config.maxBatchBytes(), config.maxInFlightCalls(),
-                config.maxInFlightBytes());
+        LOG.infof("Delivering to Firehose stream %s: each poll as it comes (split at %d records / %d bytes per call), up to %d calls"
+                + " (adaptive, %d at first) and %d bytes in flight", config.deliveryStream(), config.maxBatchRecords(),
+                config.maxBatchBytes(), ceiling, limit.maxCalls(), config.maxInFlightBytes());
+    }
+
+    /** Calls allowed in flight at first; the adaptive concurrency takes it from there. */
+    static final int INITIAL_CALLS = 8;
+    /** Share of the calls in flight kept when Firehose throttles or latency rises (Vector's default decrease ratio). */
+    static final double CONCURRENCY_DECREASE = 0.9;
+
+    /**
+     * The one assembly of the live stream and of every re-drive: each poll takes its bytes from the in-flight bound before
+     * the next one is pulled (so memory follows the bound, and the connector pauses the consumer at it), its dead letters
+     * leave for the dead-letter topic, and its records go to Firehose as one call or, past a limit, a few, each within a
+     * call slot of the adaptive concurrency. The stream's lease gives back whatever it still holds when the stream ends,
+     * is failed or is cancelled.
+     */
+    private Multi<Integer> deliver(Multi<List<PendingRecord>> polls, boolean redriven) {
+        return Multi.createFrom().deferred(() -> {
+            InFlightLimit.Lease lease = limit.lease();
+            return polls
+                    .onItem().transformToUniAndConcatenate(poll -> stopping && !redriven
+                            ? Uni.createFrom().<List<PendingRecord>> nothing() // shutting down: pull no more, settle what is in flight
+                            : lease.bytes(PollSplit.bytes(poll)).replaceWith(poll))
+                    .onItem().transformToUni(poll -> deliverPoll(poll, lease, redriven)).merge(config.maxInFlightCalls())
+                    .onTermination().invoke(lease::close);
+        });
+    }
+
+    private Uni<Integer> deliverPoll(List<PendingRecord> poll, InFlightLimit.Lease lease, boolean redriven) {
+        List<PendingRecord> toFirehose = poll;
+        List<Uni<Integer>> sends = new ArrayList<>(2);
+        if (poll.stream().anyMatch(PendingRecord::isDeadLetter)) {
+            toFirehose = poll.stream().filter(r -> !r.isDeadLetter()).toList();
+            List<PendingRecord> rejected = poll.stream().filter(PendingRecord::isDeadLetter).toList();
+            sends.add(Multi.createFrom().iterable(rejected)
+                    .onItem().transformToUniAndConcatenate(r -> deadLetters.write(r, r.reason(), r.detail(), r.data()))
+                    .collect().last().replaceWith(0)
+                    .eventually(() -> lease.release(PollSplit.bytes(rejected), 0)));
+        }
+        for (List<PendingRecord> call : PollSplit.calls(toFirehose, config.maxBatchRecords(), config.maxBatchBytes())) {
+            sends.add(lease.call(PollSplit.bytes(call), () -> {
+                concurrency.started(limit.inFlightCalls());
+                return sender.deliver(call, redriven).onFailure().recoverWithItem(failure -> nackAll(call, failure));
+            }));
+        }
+        if (sends.size() == 1) {
+            return sends.get(0);
+        }
+        return sends.isEmpty() ? Uni.createFrom().item(0)
+                : Uni.join().all(sends).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
     /**
@@ -149,12 +191,17 @@ public class DeliveryPipeline {
             return List.of();
         }
         metrics.consumed(records.count());
-        Settlement settlement = new PollSettlement(poll, records.count());
-        List<PendingRecord> pending = new ArrayList<>(records.count());
+        return pending(records, records.count(), new PollSettlement(poll, records.count()), false);
+    }
+
+    /** Records validated and enriched (a re-driven one marked so), each settled through {@code settlement}; dead letters marked. */
+    private List<PendingRecord> pending(Iterable<ConsumerRecord<byte[], byte[]>> records, int count, Settlement settlement,
+            boolean redriven) {
+        List<PendingRecord> pending = new ArrayList<>(count);
         for (ConsumerRecord<byte[], byte[]> record : records) {
             KafkaCoordinates at = new KafkaCoordinates(record.topic(), record.partition(), record.offset(), record.timestamp());
             byte[] value = record.value();
-            EnrichmentResult result = enricher.enrich(value, at);
+            EnrichmentResult result = enricher.enrich(value, at, redriven);
             pending.add(result.isAccepted()
                     ? new PendingRecord(at, record.key(), result.record(), null, null, settlement)
                     : new PendingRecord(at, record.key(), value, result.reason(), result.detail(), settlement));
@@ -163,55 +210,43 @@ public class DeliveryPipeline {
     }
 
     /**
-     * The sender settles every record itself; should it fail unexpectedly anyway, the batch's records
-     * are nacked, which (failure strategy {@code fail}) stops the channel and marks the service not
-     * ready: loud, and the records are consumed again after a restart, never skipped.
+     * The sender settles every record itself; should it fail unexpectedly anyway, the call's records are nacked, which
+     * (failure strategy {@code fail}) stops the channel and marks the service not ready: loud, and the records are consumed
+     * again after a restart, never skipped.
      */
-    private Uni<Integer> nackAll(DeliveryBatch batch, Throwable failure) {
-        LOG.errorf(failure, "Unexpected failure delivering a batch of %d records; nacking them", batch.size());
-        for (PendingRecord r : batch.records()) {
+    private int nackAll(List<PendingRecord> call, Throwable failure) {
+        LOG.errorf(failure, "Unexpected failure delivering a call of %d records; nacking them", call.size());
+        for (PendingRecord r : call) {
             r.settlement().nack(failure);
         }
-        return Uni.createFrom().item(0);
+        return 0;
     }
 
     /**
-     * Sends records read back from Kafka through the same validation, enrichment (marked re-driven),
-     * batching, rate control and retries as the live stream. Completes when every record is settled.
+     * Sends records read back from Kafka through the same validation, enrichment (marked re-driven), in-flight bound,
+     * concurrency, rate control and retries as the live stream, in polls of at most one call's records. Records that are
+     * not valid click events are skipped (they were dead-lettered the first time). Completes when every record is settled.
      */
     public Uni<RedriveResult> redrive(List<ConsumerRecord<byte[], byte[]>> records) {
         if (sender == null) {
             return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
         }
-        List<PendingRecord> pending = new ArrayList<>(records.size());
-        int invalid = 0;
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            KafkaCoordinates at = new KafkaCoordinates(r.topic(), r.partition(), r.offset(), r.timestamp());
-            EnrichmentResult result = enricher.enrich(r.value(), at, true);
-            if (!result.isAccepted()) {
-                invalid++;
-                continue;
-            }
-            pending.add(new PendingRecord(at, r.key(), result.record(), null, null, Settlement.NONE));
-        }
-        int skipped = invalid;
-        // Re-driven batches take from the live stream's budget: together they never exceed the one in-flight bound.
-        return Multi.createFrom().iterable(pending)
-                .plug(p -> new DeliveryBatcher(p, config.maxBatchRecords(), config.maxBatchBytes(), config.linger(), budget, timer))
-                .onItem().transformToUni(batch -> sender.deliver(batch, true).eventually(() -> batch.release(budget)))
-                .merge(config.maxInFlightCalls())
-                .collect().with(java.util.stream.Collectors.summingInt(Integer::intValue))
+        List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream().filter(r -> !r.isDeadLetter()).toList();
+        int skipped = records.size() - valid.size();
+        // Re-driven calls take from the live stream's bound: together they never exceed it.
+        return deliver(Multi.createFrom().iterable(valid).group().intoLists().of(config.maxBatchRecords()), true)
+                .collect().with(Collectors.summingInt(Integer::intValue))
                 .map(resent -> new RedriveResult(records.size(), resent, skipped, records.size() - skipped - resent));
     }
 
-    /** Stops pulling from Kafka, lets in-flight batches finish within the grace period, then lets the connector commit and close. */
+    /** Stops pulling from Kafka, lets in-flight calls finish within the grace period, then lets the connector commit and close. */
     void stop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
-        if (batcher == null) {
+        if (subscription == null) {
             return;
         }
-        batcher.stop();
+        stopping = true;
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while ((!batcher.isIdle() || budget.inFlight() > 0) && System.nanoTime() < deadline) {
+        while ((limit.inFlightBytes() > 0 || limit.inFlightCalls() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -219,23 +254,19 @@ public class DeliveryPipeline {
                 break;
             }
         }
-        if (budget.inFlight() > 0) {
+        if (limit.inFlightBytes() > 0) {
             LOG.warnf("Shutdown grace of %s elapsed with %d bytes still in flight; those records were not acknowledged and will be consumed again",
-                    config.shutdownGrace(), budget.inFlight());
+                    config.shutdownGrace(), limit.inFlightBytes());
         } else {
-            LOG.info("All in-flight batches settled before shutdown");
+            LOG.info("All in-flight calls settled before shutdown");
         }
+        // No retry or rate-gate wait scheduled before this point may run after the application stopped.
+        sender.stop();
         subscription.cancel();
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
-    /** Bytes in flight now and at most so far; for tests and diagnostics. */
-    public InFlightBudget budget() {
-        return budget;
+    /** What is in flight now, and at most so far; for tests and diagnostics. */
+    public InFlightLimit inFlight() {
+        return limit;
     }
 }

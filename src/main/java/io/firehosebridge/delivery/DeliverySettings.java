@@ -2,6 +2,10 @@ package io.firehosebridge.delivery;
 
 import io.firehosebridge.delivery.config.DeliveryConfig;
 
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.firehosebridge.ingest.RecordEnricher;
@@ -31,7 +35,7 @@ final class DeliverySettings {
                 "must be 1..256, was " + c.maxInFlightCalls());
         check(c.maxInFlightBytes() >= c.maxBatchBytes(), "bridge.delivery.max-in-flight-bytes",
                 "must be at least bridge.delivery.max-batch-bytes (" + c.maxBatchBytes() + "), was " + c.maxInFlightBytes());
-        check(!c.linger().isNegative() && !c.linger().isZero(), "bridge.delivery.linger", "must be positive, was " + c.linger());
+        check(c.maxRequestsPerSecond() > 0, "bridge.delivery.max-requests-per-second", "must be positive, was " + c.maxRequestsPerSecond());
         check(c.rateDecreaseFactor() > 0 && c.rateDecreaseFactor() < 1, "bridge.delivery.rate-decrease-factor",
                 "must be in (0, 1), was " + c.rateDecreaseFactor());
         check(c.rateIncreasePerSecond() > 0, "bridge.delivery.rate-increase-per-second", "must be positive");
@@ -41,11 +45,22 @@ final class DeliverySettings {
                 "bridge.records.metadata-key", "must be a plain field name (letters, digits, _ . @ -; not starting with _), was '"
                         + r.metadataKey() + "'");
         check(r.maxDepth() >= 2 && r.maxDepth() <= 1000, "bridge.records.max-depth", "must be 2..1000, was " + r.maxDepth());
+        refuseRemoved(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
         check(ConfigProvider.getConfig().getOptionalValue(CLICKS_BATCH, Boolean.class).orElse(false), CLICKS_BATCH,
                 "must be true: the pipeline takes one message per poll and acknowledges it once every record in it is settled");
     }
 
     static final String CLICKS_BATCH = "mp.messaging.incoming.clicks.batch";
+
+    /** Settings that are gone, and why: one still set fails startup naming it, instead of being ignored without a word. */
+    static final Map<String, String> REMOVED = Map.of(
+            "bridge.delivery.linger", "each Kafka poll is sent as it comes (split only at Firehose's limits), nothing waits for more records",
+            "bridge.delivery.sdk-call-pipeline", "PutRecordBatch has one path, the signed request (the SDK's pipeline sent the same bytes with more CPU)");
+
+    static void refuseRemoved(Function<String, Optional<String>> setting) {
+        REMOVED.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(r -> check(setting.apply(r.getKey()).isEmpty(), r.getKey(), "was removed: " + r.getValue() + "; remove the setting"));
+    }
 
     private static void check(boolean ok, String setting, String message) {
         if (!ok) {

@@ -1,10 +1,10 @@
 package io.firehosebridge.ingest;
 
-import java.util.Base64;
-
 /**
  * The bytes Firehose gets for one record, and how many there are, without necessarily holding them: an enriched record
  * is written when a request body is, so its copy lives for a moment instead of for the record's whole time in flight.
+ * Laid out as a head, referenced in an array of its own (an enriched record's value), and the rest, written on demand,
+ * so that a wire encoding can take the head straight from its array.
  */
 public interface RecordBytes {
 
@@ -14,19 +14,19 @@ public interface RecordBytes {
     /** The bytes, in an array of exactly {@link #size} bytes: a new one for an enriched record, to be used and let go. */
     byte[] bytes();
 
-    /**
-     * Writes the bytes base64-encoded (standard alphabet, padded) at {@code out[pos]}; returns the position after them.
-     * {@code scratch} is working space of at least the encoded length of {@link #size} bytes.
-     */
-    default int writeBase64(byte[] out, int pos, byte[] scratch) {
-        int encoded = Base64.getEncoder().encode(bytes(), scratch);
-        System.arraycopy(scratch, 0, out, pos, encoded);
-        return pos + encoded;
+    /** An array whose first {@link #headLength} bytes are the record's first bytes; the array may hold more after them. */
+    default byte[] head() {
+        return bytes();
     }
 
-    /** Characters the base64 form of {@code bytes} bytes takes. */
-    static int base64Length(int bytes) {
-        return (bytes + 2) / 3 * 4;
+    /** How many of the record's bytes {@link #head} holds. */
+    default int headLength() {
+        return size();
+    }
+
+    /** Writes the record's bytes after its head at {@code out[pos]}; returns the position after them. */
+    default int writeRest(byte[] out, int pos) {
+        return pos;
     }
 
     /** Bytes held as they are. */

@@ -1,7 +1,6 @@
 package io.firehosebridge.ingest;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,6 +25,7 @@ public final class RecordEnricher {
     private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
     private static final byte[] END = ascii("}}\n");
     private static final byte[] REDRIVEN_END = ascii(",\"redriven\":true}}\n");
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final byte[] metadataPrefix;
     private final int maxRecordBytes;
@@ -134,34 +134,28 @@ public final class RecordEnricher {
             return out;
         }
 
-        /**
-         * Base64 works on groups of three bytes, so the enriched record's encoding begins with the value's own encoding up to
-         * the last whole group before the closing brace: that part is encoded straight from the value (which the encoder
-         * takes only as a whole array, hence only for a value that starts it), and only the rest, the coordinates and a
-         * byte or two of the value, is copied to be encoded. Before, each record was copied whole first, a kilobyte of
-         * garbage per record (a fifth of all the bridge allocated).
-         */
+        /** The value, when it starts its array (the head is then referenced, not copied); else nothing. */
         @Override
-        public int writeBase64(byte[] out, int pos, byte[] scratch) {
-            if (offset != 0 || scratch.length < RecordBytes.base64Length(value.length)) {
-                return RecordBytes.super.writeBase64(out, pos, scratch);
+        public byte[] head() {
+            return offset == 0 ? value : NO_BYTES;
+        }
+
+        @Override
+        public int headLength() {
+            return offset == 0 ? head : 0;
+        }
+
+        @Override
+        public int writeRest(byte[] out, int pos) {
+            if (offset != 0) {
+                System.arraycopy(value, offset, out, pos, head);
+                pos += head;
             }
-            int groups = head / 3;
-            Base64.Encoder base64 = Base64.getEncoder();
-            base64.encode(value, scratch);
-            System.arraycopy(scratch, 0, out, pos, groups * 4);
-            pos += groups * 4;
-            byte[] rest = new byte[size - groups * 3];
-            int fromValue = head - groups * 3;
-            System.arraycopy(value, groups * 3, rest, 0, fromValue);
-            writeTail(rest, fromValue);
-            int encoded = base64.encode(rest, scratch);
-            System.arraycopy(scratch, 0, out, pos, encoded);
-            return pos + encoded;
+            return writeTail(out, pos);
         }
 
         /** Everything after the value's head: a comma unless the object was empty, the coordinates, the closing braces and a newline. */
-        private void writeTail(byte[] out, int pos) {
+        private int writeTail(byte[] out, int pos) {
             if (comma) {
                 out[pos++] = ',';
             }
@@ -173,7 +167,7 @@ public final class RecordEnricher {
             pos = putLong(at.offset(), out, pos);
             pos = put(TIMESTAMP, out, pos);
             pos = putLong(at.timestamp(), out, pos);
-            put(end(), out, pos);
+            return put(end(), out, pos);
         }
     }
 

@@ -38,13 +38,13 @@ public interface DeliveryConfig {
     @WithDefault("1024000")
     int maxRecordBytes();
 
-    /** How long a partly filled batch waits for more records before it is sent. */
-    @WithDefault("200ms")
-    Duration linger();
-
-    /** PutRecordBatch calls in flight at once. */
-    @WithDefault("8")
+    /** Most PutRecordBatch calls in flight at once: the ceiling of the adaptive concurrency, 1..256. */
+    @WithDefault("64")
     int maxInFlightCalls();
+
+    /** Firehose's request quota of the stream (PutRecordBatch calls per second); the adaptive concurrency stays within it. */
+    @WithDefault("1000")
+    double maxRequestsPerSecond();
 
     /** Bytes handed to Firehose and not yet accepted; consumption pauses at this bound. At least max-batch-bytes. */
     @WithDefault("33554432")
@@ -72,10 +72,6 @@ public interface DeliveryConfig {
     /** Share of the send rate added per second when probing above the last throttling point (doubles every 6 s without throttling). */
     @WithDefault("0.02")
     double rateIncreasePerSecond();
-
-    /** Whether PutRecordBatch goes through the AWS SDK's whole call pipeline instead of one signed HTTP request (same bytes, more CPU). */
-    @WithDefault("false")
-    boolean sdkCallPipeline();
 
     /** Timeout of one PutRecordBatch call. */
     @WithDefault("30s")

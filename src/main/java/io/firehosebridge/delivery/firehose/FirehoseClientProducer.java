@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.firehose.endpoints.FirehoseEndpointProvid
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClientBuilder;
 
-/** The async Firehose client: SDK retries off (the delivery path retries only failed entries itself); PutRecordBatch bodies prebuilt. */
+/** The async Firehose client for control-plane calls (the readiness check), and the one PutRecordBatch path: {@link SignedPutRecordBatch}. */
 @ApplicationScoped
 public class FirehoseClientProducer {
 
@@ -31,11 +31,10 @@ public class FirehoseClientProducer {
         FirehoseAsyncClientBuilder builder = FirehoseAsyncClient.builder()
                 .credentialsProvider(credentials)
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .maxConcurrency(Math.max(16, delivery.maxInFlightCalls() * 2))
+                        .maxConcurrency(4)
                         .tcpKeepAlive(true))
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(delivery.callTimeout())
-                        .addExecutionInterceptor(new PutRecordBatchBody.Interceptor()));
+                        .apiCallTimeout(delivery.callTimeout()));
         Region region = AwsClients.region(aws);
         if (region != null) {
             builder.region(region);
@@ -49,17 +48,13 @@ public class FirehoseClientProducer {
     }
 
     /**
-     * How the sender puts record batches: by default one request signed with the SDK's signer and sent with the
-     * service's Vert.x client ({@link SignedPutRecordBatch}); {@code bridge.delivery.sdk-call-pipeline=true} sends
-     * through the SDK client instead. Both send the same bytes and report errors the same way.
+     * How the sender puts record batches: one request signed with the SDK's signer and sent with the service's Vert.x client
+     * ({@link SignedPutRecordBatch}), the faster of the two ways measured; the SDK's own call pipeline is kept in the tests
+     * as the oracle for the same bytes and the same answers.
      */
     @Produces
     @ApplicationScoped
-    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials,
-            FirehoseAsyncClient firehose, Vertx vertx) {
-        if (delivery.sdkCallPipeline()) {
-            return PutRecordBatchCall.viaSdk(firehose);
-        }
+    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials, Vertx vertx) {
         Region region = AwsClients.region(aws);
         if (region == null) {
             region = DefaultAwsRegionProviderChain.builder().build().getRegion();

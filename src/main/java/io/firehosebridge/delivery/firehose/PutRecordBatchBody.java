@@ -3,40 +3,24 @@ package io.firehosebridge.delivery.firehose;
 import io.firehosebridge.delivery.batch.PendingRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.firehosebridge.ingest.RecordBytes;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * The JSON body of a {@code PutRecordBatch} call, written in one pass into one exactly sized array:
  * {@code {"DeliveryStreamName":"…","Records":[{"Data":"<base64>"},…]}}, byte for byte what the SDK's
- * own marshaller writes for the same request (a test holds it to that). The SDK still does everything
- * else (endpoint, credentials, SigV4 over this body, HTTP, response and error parsing); it just skips
- * its generic serialisation, which profiling showed to be the largest share of the bridge's CPU and
- * allocation per record (a chunked buffer grown per call, copied twice).
- *
- * <p>Use: attach {@link #write} to a request that names only the stream, with {@link #ATTRIBUTE}; {@link Interceptor}
- * on the client does the rest.
+ * own marshaller writes for the same request (a test holds it to that), with each record's base64 wire encoding written
+ * here, next to the call. The SDK's generic serialisation was the largest share of the bridge's CPU and allocation per
+ * record (a chunked buffer grown per call, copied twice).
  */
 public final class PutRecordBatchBody {
-
-    /** The prebuilt body of one request. */
-    public static final ExecutionAttribute<byte[]> ATTRIBUTE = uniqueAttribute("io.firehosebridge.PutRecordBatchBody");
 
     /** What Firehose accepts as a delivery stream name; such a name needs no JSON escaping. */
     static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
 
-    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final byte[] HEAD = ascii("{\"DeliveryStreamName\":\"");
     private static final byte[] RECORDS = ascii("\",\"Records\":[");
     private static final byte[] RECORD_OPEN = ascii("{\"Data\":\"");
@@ -60,7 +44,7 @@ public final class PutRecordBatchBody {
         }
         long size = HEAD.length + deliveryStream.length() + RECORDS.length + TAIL.length + Math.max(0, records.size() - 1);
         for (PendingRecord r : records) {
-            size += RECORD_OPEN.length + RecordBytes.base64Length(r.size()) + RECORD_CLOSE.length;
+            size += RECORD_OPEN.length + base64Length(r.size()) + RECORD_CLOSE.length;
         }
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a PutRecordBatch body of " + size + " bytes cannot be built");
@@ -80,12 +64,12 @@ public final class PutRecordBatchBody {
         byte[] name = ascii(deliveryStream);
         // The JDK's encoder, not a loop of our own: it is a compiler intrinsic (vector instructions), about 15 times faster per
         // record on this project's machines. It writes only at the start of an array, hence one scratch array per call, sized
-        // for the longest record; a record whose source value is longer still encodes its enriched bytes (Enriched.writeBase64).
+        // for the longest record; a record whose source value is longer still encodes its enriched bytes (writeBase64).
         int longest = 0;
         for (PendingRecord r : records) {
             longest = Math.max(longest, r.size());
         }
-        byte[] scratch = new byte[RecordBytes.base64Length(longest)];
+        byte[] scratch = new byte[base64Length(longest)];
         int pos = put(HEAD, body, 0);
         pos = put(name, body, pos);
         pos = put(RECORDS, body, pos);
@@ -94,7 +78,7 @@ public final class PutRecordBatchBody {
                 body[pos++] = ',';
             }
             pos = put(RECORD_OPEN, body, pos);
-            pos = records.get(i).payload().writeBase64(body, pos, scratch);
+            pos = writeBase64(records.get(i).payload(), body, pos, scratch);
             pos = put(RECORD_CLOSE, body, pos);
         }
         put(TAIL, body, pos);
@@ -102,20 +86,36 @@ public final class PutRecordBatchBody {
     }
 
     /**
-     * The SDK keeps every attribute name in a JVM-wide registry and refuses a name twice. In dev mode the SDK's
-     * classes outlive a live reload while this class is loaded anew, so the reloaded class would find its own name
-     * taken and fail to initialise (delivery stopped at the first edit). A later class loader therefore takes the
-     * name with a suffix: one small entry per reload, which holds no reference to the old class loader.
+     * Writes {@code record} base64-encoded (standard alphabet, padded) at {@code out[pos]}; returns the position after it.
+     * Base64 works on groups of three bytes, so the record's encoding begins with its head's own encoding up to the last
+     * whole group: that part is encoded straight from the head's array (the JDK's encoder takes only whole arrays, so only a
+     * head that starts its array is), and only the rest (for an enriched record, the coordinates and a byte or two of the
+     * value) is copied to be encoded. Copying each record whole first was a kilobyte of garbage per record, a fifth of all
+     * the bridge allocated. {@code scratch} holds at least the encoded length of the record.
      */
-    static ExecutionAttribute<byte[]> uniqueAttribute(String name) {
-        String candidate = name;
-        for (int reload = 1; ; reload++) {
-            try {
-                return new ExecutionAttribute<>(candidate);
-            } catch (IllegalArgumentException taken) {
-                candidate = name + "#" + reload;
-            }
+    static int writeBase64(RecordBytes record, byte[] out, int pos, byte[] scratch) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        byte[] head = record.head();
+        int groups = record.headLength() / 3;
+        if (groups > 0 && scratch.length >= base64Length(head.length)) {
+            base64.encode(head, scratch);
+            System.arraycopy(scratch, 0, out, pos, groups * 4);
+            pos += groups * 4;
+        } else {
+            groups = 0;
         }
+        byte[] rest = new byte[record.size() - groups * 3];
+        int fromHead = record.headLength() - groups * 3;
+        System.arraycopy(head, groups * 3, rest, 0, fromHead);
+        record.writeRest(rest, fromHead);
+        int encoded = base64.encode(rest, scratch);
+        System.arraycopy(scratch, 0, out, pos, encoded);
+        return pos + encoded;
+    }
+
+    /** Characters the base64 form of {@code bytes} bytes takes. */
+    static int base64Length(int bytes) {
+        return (bytes + 2) / 3 * 4;
     }
 
     private static int put(byte[] src, byte[] dst, int pos) {
@@ -125,36 +125,5 @@ public final class PutRecordBatchBody {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * Sends a request's prebuilt body instead of what the SDK serialised (for a request without records,
-     * just the stream name): the body and its length are put in before signing. Requests without the
-     * attribute pass untouched.
-     */
-    public static final class Interceptor implements ExecutionInterceptor {
-
-        @Override
-        public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            byte[] body = attributes.getAttribute(ATTRIBUTE);
-            if (body == null) {
-                return context.httpRequest();
-            }
-            return context.httpRequest().toBuilder().putHeader("Content-Length", Integer.toString(body.length)).build();
-        }
-
-        @Override
-        public Optional<AsyncRequestBody> modifyAsyncHttpContent(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            byte[] body = attributes.getAttribute(ATTRIBUTE);
-            return body == null ? context.asyncRequestBody() : Optional.of(AsyncRequestBody.fromBytesUnsafe(body));
-        }
-
-        @Override
-        public Optional<RequestBody> modifyHttpContent(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            byte[] body = attributes.getAttribute(ATTRIBUTE);
-            // Called for async clients too: no copy of the body here.
-            return body == null ? context.requestBody()
-                    : Optional.of(RequestBody.fromContentProvider(ContentStreamProvider.fromByteArrayUnsafe(body), body.length, CONTENT_TYPE));
-        }
     }
 }

@@ -1,12 +1,12 @@
 package io.firehosebridge.delivery.observe;
 
-import io.firehosebridge.delivery.batch.InFlightBudget;
-
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 import io.firehosebridge.ingest.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
@@ -27,17 +27,28 @@ public final class DeliveryMetrics {
     private final DistributionSummary batchBytes;
     private final Timer putLatency;
     private final AtomicInteger callsInFlight = new AtomicInteger();
-    /** Held here: the gauge keeps only a weak reference to it. */
+    /** Held here: a gauge keeps only a weak reference to what it reads. */
     private final DoubleSupplier sendRate;
+    private final LongSupplier inFlightBytes;
+    private final LongSupplier peakBytes;
+    private final IntSupplier callsLimit;
 
     /**
-     * Registers the meters.
+     * Registers the meters. What they read is given as suppliers, asked on every scrape, so that the meters need not know
+     * the sender's types.
      *
-     * @param sendRate the adaptive send rate in records/s (infinite while unlimited), asked on every scrape; a supplier, so
-     *        that the meters need not know the sender's rate limiter
+     * @param inFlightBytes bytes handed to Firehose and not yet settled
+     * @param inFlightLimit the configured bound on them
+     * @param peakBytes most bytes in flight since start
+     * @param callsLimit calls allowed in flight now (the adaptive concurrency)
+     * @param sendRate the adaptive send rate in records/s (infinite while unlimited)
      */
-    public DeliveryMetrics(MeterRegistry registry, InFlightBudget budget, DoubleSupplier sendRate) {
+    public DeliveryMetrics(MeterRegistry registry, LongSupplier inFlightBytes, long inFlightLimit, LongSupplier peakBytes,
+            IntSupplier callsLimit, DoubleSupplier sendRate) {
         this.sendRate = sendRate;
+        this.inFlightBytes = inFlightBytes;
+        this.peakBytes = peakBytes;
+        this.callsLimit = callsLimit;
         consumed = Counter.builder("bridge.records.consumed").description("Records read from Kafka").register(registry);
         delivered = Counter.builder("bridge.records.delivered").description("Records Firehose accepted").register(registry);
         retried = Counter.builder("bridge.records.retried").description("Records resent after a failed entry or call").register(registry);
@@ -49,13 +60,15 @@ public final class DeliveryMetrics {
         batchRecords = DistributionSummary.builder("bridge.batch.records").description("Records per PutRecordBatch call").register(registry);
         batchBytes = DistributionSummary.builder("bridge.batch.bytes").baseUnit("bytes").description("Bytes per PutRecordBatch call").register(registry);
         putLatency = Timer.builder("bridge.put.latency").description("PutRecordBatch call latency").publishPercentiles(0.5, 0.99).register(registry);
-        Gauge.builder("bridge.inflight", budget, InFlightBudget::inFlight).baseUnit("bytes")
+        Gauge.builder("bridge.inflight", inFlightBytes, LongSupplier::getAsLong).baseUnit("bytes")
                 .description("Bytes handed to Firehose and not yet settled").register(registry);
-        Gauge.builder("bridge.inflight.limit", budget, InFlightBudget::limit).baseUnit("bytes")
+        Gauge.builder("bridge.inflight.limit", () -> inFlightLimit).baseUnit("bytes")
                 .description("Configured bound on in-flight bytes").register(registry);
-        Gauge.builder("bridge.inflight.peak", budget, InFlightBudget::peak).baseUnit("bytes")
+        Gauge.builder("bridge.inflight.peak", peakBytes, LongSupplier::getAsLong).baseUnit("bytes")
                 .description("Most bytes ever in flight since start").register(registry);
         Gauge.builder("bridge.inflight.calls", callsInFlight, AtomicInteger::get).description("PutRecordBatch calls in flight").register(registry);
+        Gauge.builder("bridge.inflight.calls.limit", callsLimit, IntSupplier::getAsInt)
+                .description("PutRecordBatch calls allowed in flight now (adaptive concurrency)").register(registry);
         Gauge.builder("bridge.send.rate", sendRate, r -> {
             double current = r.getAsDouble();
             return Double.isInfinite(current) ? -1 : current;

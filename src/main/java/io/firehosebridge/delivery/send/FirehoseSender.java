@@ -1,6 +1,5 @@
 package io.firehosebridge.delivery.send;
 
-import io.firehosebridge.delivery.batch.DeliveryBatch;
 import io.firehosebridge.delivery.batch.PendingRecord;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
@@ -20,7 +19,6 @@ import io.firehosebridge.ingest.DeadLetterReason;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
@@ -28,8 +26,9 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
 /**
  * Puts one batch to Firehose and settles every record in it: acknowledged once Firehose accepted it,
  * or dead-lettered. Failed entries (matched by index) are resent alone after a backoff; throttling
- * slows the shared adaptive rate; after the total retry time the remaining records are dead-lettered.
- * The returned Uni never fails: every outcome is a settled record; its item is how many records Firehose accepted.
+ * slows the shared adaptive rate and the adaptive concurrency, which also hears every call's latency; after the total retry
+ * time the remaining records are dead-lettered. The returned Uni never fails: every outcome is a settled record (or, after
+ * {@link #stop}, one left unsettled to be consumed again); its item is how many records Firehose accepted.
  */
 public final class FirehoseSender {
 
@@ -40,6 +39,9 @@ public final class FirehoseSender {
     private final String deliveryStream;
     private final RetryPolicy retry;
     private final AdaptiveRateLimiter rate;
+    private final AdaptiveConcurrency concurrency;
+    /** Set once the application stops: no wait scheduled before (a backoff, the rate gate) continues into a call after it. */
+    private volatile boolean stopped;
     private final DeadLetterWriter deadLetters;
     private final DeliveryMetrics metrics;
     private final AcceptedRate acceptedRate = new AcceptedRate();
@@ -53,13 +55,9 @@ public final class FirehoseSender {
     private final AtomicLong lastRetryLog = new AtomicLong(System.nanoTime() - RETRY_LOG_INTERVAL_NANOS);
     private final AtomicLong retriedSinceLog = new AtomicLong();
 
-    public FirehoseSender(FirehoseAsyncClient client, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
-            DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
-        this(PutRecordBatchCall.viaSdk(client), deliveryStream, retry, rate, deadLetters, metrics, observers);
-    }
-
     public FirehoseSender(PutRecordBatchCall call, String deliveryStream, RetryPolicy retry, AdaptiveRateLimiter rate,
-            DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
+            AdaptiveConcurrency concurrency, DeadLetterWriter deadLetters, DeliveryMetrics metrics, List<DeliveryObserver> observers) {
+        this.concurrency = concurrency;
         this.observers = List.copyOf(observers);
         this.call = call;
         this.deliveryStream = deliveryStream;
@@ -69,19 +67,22 @@ public final class FirehoseSender {
         this.metrics = metrics;
     }
 
-    /** Delivers a batch; completes when every record in it is acknowledged or dead-lettered. */
-    public Uni<Integer> deliver(DeliveryBatch batch) {
-        return deliver(batch, false);
+    /**
+     * Delivers one call's records (within Firehose's limits), telling observers whether they are re-driven ones; completes
+     * when every record is acknowledged or dead-lettered.
+     */
+    public Uni<Integer> deliver(List<PendingRecord> records, boolean redriven) {
+        long deadline = System.nanoTime() + retry.maxDuration().toNanos();
+        return attempt(records, 1, deadline, redriven);
     }
 
-    /** Delivers a batch, telling observers whether these records are re-driven ones. */
-    public Uni<Integer> deliver(DeliveryBatch batch, boolean redriven) {
-        if (batch.deadLetter()) {
-            PendingRecord record = batch.records().get(0);
-            return deadLetters.write(record, record.reason(), record.detail(), record.data()).replaceWith(0);
-        }
-        long deadline = System.nanoTime() + retry.maxDuration().toNanos();
-        return attempt(batch.records(), 1, deadline, redriven);
+    /**
+     * From now on, no wait scheduled earlier continues into a call: its records stay unsettled (consumed again after a
+     * restart). A retry scheduled before a dev-mode live reload otherwise ran after the application stopped and failed in
+     * a context that was gone.
+     */
+    public void stop() {
+        stopped = true;
     }
 
     private Uni<Integer> attempt(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
@@ -101,9 +102,8 @@ public final class FirehoseSender {
 
     private Uni<Integer> send(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
-        Uni<Void> gate = wait.isZero() ? Uni.createFrom().voidItem() : after(wait);
-        return gate.chain(() -> put(records))
-                .chain(outcome -> settle(records, outcome, attempt, deadline, redriven));
+        Uni<PutOutcome> call = wait.isZero() ? put(records) : after(wait, () -> put(records), null);
+        return call.chain(outcome -> outcome == null ? Uni.createFrom().item(0) : settle(records, outcome, attempt, deadline, redriven));
     }
 
     private Uni<PutOutcome> put(List<PendingRecord> records) {
@@ -117,7 +117,9 @@ public final class FirehoseSender {
         return Uni.createFrom().completionStage(() -> call.send(deliveryStream, records))
                 .onItemOrFailure().transform((response, failure) -> {
                     metrics.callEnded(start);
-                    return failure == null ? PutOutcome.of(response, sentAt) : PutOutcome.of(unwrap(failure));
+                    PutOutcome outcome = failure == null ? PutOutcome.of(response, sentAt) : PutOutcome.of(unwrap(failure));
+                    concurrency.ended(System.nanoTime() - start, outcome.throttling || outcome.throttledEntries() > 0);
+                    return outcome;
                 });
     }
 
@@ -188,17 +190,24 @@ public final class FirehoseSender {
                     throttled, lastError);
         }
         metrics.retried(failed.size());
-        return after(backoff)
-                .chain(() -> attempt(failed, attempt + 1, deadline, redriven))
+        return after(backoff, () -> attempt(failed, attempt + 1, deadline, redriven), 0)
                 .map(later -> acceptedCount + later);
     }
 
     /**
-     * Completes after {@code delay}, rounded up to 1 ms: the one place the sender waits (rate gate and backoff). A
-     * sub-millisecond rate-gate wait once stopped the pipeline under a 1M-record burst; the rounding came from that.
+     * Runs {@code next} after {@code delay}, rounded up to 1 ms, unless the sender was stopped meanwhile: then completes with
+     * {@code ifStopped} and runs nothing. The one place the sender waits (rate gate and backoff). A sub-millisecond rate-gate
+     * wait once stopped the pipeline under a 1M-record burst; the rounding came from that.
      */
-    private static Uni<Void> after(Duration delay) {
-        return Uni.createFrom().voidItem().onItem().delayIt().by(delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay);
+    private <T> Uni<T> after(Duration delay, java.util.function.Supplier<Uni<T>> next, T ifStopped) {
+        return Uni.createFrom().voidItem().onItem().delayIt().by(delay.compareTo(MIN_DELAY) < 0 ? MIN_DELAY : delay)
+                .chain(() -> {
+                    if (stopped) {
+                        LOG.debugf("Not continuing a wait of %s: the sender is stopped", delay);
+                        return Uni.createFrom().item(ifStopped);
+                    }
+                    return next.get();
+                });
     }
 
     private Uni<Void> deadLetterAll(List<PendingRecord> records, DeadLetterReason reason, String detail) {
@@ -222,6 +231,20 @@ public final class FirehoseSender {
 
         static PutOutcome of(PutRecordBatchResponse response, Instant sentAt) {
             return new PutOutcome(response, null, false, false, sentAt);
+        }
+
+        /** Entries Firehose refused for throughput. */
+        int throttledEntries() {
+            if (response == null || Integer.valueOf(0).equals(response.failedPutCount())) {
+                return 0;
+            }
+            int n = 0;
+            for (PutRecordBatchResponseEntry e : response.requestResponses()) {
+                if (THROTTLED.equals(e.errorCode())) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         static PutOutcome of(Throwable failure) {

@@ -104,8 +104,7 @@ class SignedPutRecordBatchTest {
     private static FirehoseAsyncClient sdk() {
         return FirehoseAsyncClient.builder().region(Region.US_EAST_1).endpointOverride(endpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(CREDENTIALS))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .addExecutionInterceptor(new PutRecordBatchBody.Interceptor()))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build();
     }
 
@@ -348,6 +347,6 @@ class SignedPutRecordBatchTest {
             ? t.getCause() : t;
 
     private static Outcome viaSdk() {
-        return outcome(PutRecordBatchCall.viaSdk(sdkClient));
+        return outcome(SdkPutRecordBatch.call(sdkClient));
     }
 }

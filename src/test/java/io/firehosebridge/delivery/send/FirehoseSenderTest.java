@@ -1,9 +1,8 @@
 package io.firehosebridge.delivery.send;
 
-import io.firehosebridge.delivery.batch.DeliveryBatch;
-import io.firehosebridge.delivery.batch.InFlightBudget;
 import io.firehosebridge.delivery.batch.PendingRecord;
 import io.firehosebridge.delivery.firehose.PutRecordBatchBody;
+import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import io.firehosebridge.delivery.batch.Settlement;
@@ -31,17 +30,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
-import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
 
-/** The sender's logic against a scripted Firehose client (a stand-in for unit-testing only). */
+/** The sender's logic against a scripted PutRecordBatch call (a stand-in for unit-testing only). */
 class FirehoseSenderTest {
 
     /** Answers each PutRecordBatch with the script's response and remembers what was sent. */
-    static final class ScriptedFirehose implements FirehoseAsyncClient {
+    static final class ScriptedFirehose implements PutRecordBatchCall {
         final List<List<String>> calls = new CopyOnWriteArrayList<>();
         final Function<List<String>, CompletableFuture<PutRecordBatchResponse>> script;
 
@@ -50,9 +47,9 @@ class FirehoseSenderTest {
         }
 
         @Override
-        public CompletableFuture<PutRecordBatchResponse> putRecordBatch(PutRecordBatchRequest request) {
-            // What goes on the wire: the prebuilt body the sender attached (the request itself carries no records).
-            byte[] body = request.overrideConfiguration().orElseThrow().executionAttributes().getAttribute(PutRecordBatchBody.ATTRIBUTE);
+        public CompletableFuture<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records) {
+            // What goes on the wire: the body written for these records.
+            byte[] body = PutRecordBatchBody.write(deliveryStream, records);
             List<String> data = new ArrayList<>();
             try {
                 new ObjectMapper().readTree(body).path("Records")
@@ -62,15 +59,6 @@ class FirehoseSenderTest {
             }
             calls.add(data);
             return script.apply(data);
-        }
-
-        @Override
-        public String serviceName() {
-            return "firehose";
-        }
-
-        @Override
-        public void close() {
         }
     }
 
@@ -86,20 +74,26 @@ class FirehoseSenderTest {
                 })));
     }
 
-    private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry) {
+    private final AdaptiveConcurrency concurrency = new AdaptiveConcurrency(8, 64, 1000, 0.9, System::nanoTime, n -> {
+    });
+
+    private FirehoseSender sender(PutRecordBatchCall client, Duration maxRetry) {
         return sender(client, maxRetry, Double.POSITIVE_INFINITY);
     }
 
-    private FirehoseSender sender(FirehoseAsyncClient client, Duration maxRetry, double maxRate) {
-        InFlightBudget budget = new InFlightBudget(1 << 20);
+    private FirehoseSender sender(PutRecordBatchCall client, Duration maxRetry, double maxRate) {
+        return sender(client, maxRetry, maxRate, Duration.ofMillis(5));
+    }
+
+    private FirehoseSender sender(PutRecordBatchCall client, Duration maxRetry, double maxRate, Duration backoff) {
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(maxRate, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
-        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), budget, rate::currentRate);
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), () -> 0, 1 << 20, () -> 0, concurrency::limit, rate::currentRate);
         DeadLetterWriter writer = new DeadLetterWriter(m -> {
             deadLetters.add(m);
             return Uni.createFrom().voidItem();
         }, metrics, Duration.ofSeconds(1));
-        RetryPolicy retry = new RetryPolicy(Duration.ofMillis(5), Duration.ofMillis(20), maxRetry, () -> 0.5);
-        return new FirehoseSender(client, "clicks", retry, rate, writer, metrics, java.util.List.of());
+        RetryPolicy retry = new RetryPolicy(backoff, backoff.multipliedBy(4), maxRetry, () -> 0.5);
+        return new FirehoseSender(client, "clicks", retry, rate, concurrency, writer, metrics, java.util.List.of());
     }
 
     private static PutRecordBatchResponse respond(List<String> data, java.util.function.Predicate<String> fails, String code) {
@@ -116,12 +110,12 @@ class FirehoseSenderTest {
         return PutRecordBatchResponse.builder().failedPutCount(failed).requestResponses(entries).build();
     }
 
-    private DeliveryBatch batch(int n) {
+    private List<PendingRecord> batch(int n) {
         List<PendingRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             records.add(record(i));
         }
-        return new DeliveryBatch(records, n * 2L, false);
+        return records;
     }
 
     @Test
@@ -131,7 +125,7 @@ class FirehoseSenderTest {
                 call.getAndIncrement() == 0
                         ? respond(data, d -> d.equals("r1") || d.equals("r3"), "ServiceUnavailableException")
                         : respond(data, d -> false, null)));
-        sender(firehose, Duration.ofSeconds(10)).deliver(batch(5)).await().atMost(Duration.ofSeconds(5));
+        sender(firehose, Duration.ofSeconds(10)).deliver(batch(5), false).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls).containsExactly(List.of("r0", "r1", "r2", "r3", "r4"), List.of("r1", "r3"));
         assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2", "r3", "r4");
         assertThat(deadLetters).isEmpty();
@@ -141,7 +135,7 @@ class FirehoseSenderTest {
     void pacesABatchAsSmallerCallsWhenQuotaBound() {
         ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
         // 1,000 records/s: at most 50 records per call (a twentieth of a second), in order, all acknowledged.
-        sender(firehose, Duration.ofSeconds(10), 1_000).deliver(batch(120)).await().atMost(Duration.ofSeconds(5));
+        sender(firehose, Duration.ofSeconds(10), 1_000).deliver(batch(120), false).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls).extracting(List::size).containsExactly(50, 50, 20);
         assertThat(firehose.calls.get(1).get(0)).isEqualTo("r50");
         assertThat(acked).hasSize(120);
@@ -154,7 +148,7 @@ class FirehoseSenderTest {
                 ? CompletableFuture.failedFuture(FirehoseException.builder().statusCode(503)
                         .awsErrorDetails(AwsErrorDetails.builder().errorCode("ServiceUnavailableException").errorMessage("down").build()).build())
                 : CompletableFuture.completedFuture(respond(data, d -> false, null)));
-        sender(firehose, Duration.ofSeconds(10)).deliver(batch(3)).await().atMost(Duration.ofSeconds(5));
+        sender(firehose, Duration.ofSeconds(10)).deliver(batch(3), false).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls).hasSize(3).allSatisfy(c -> assertThat(c).containsExactly("r0", "r1", "r2"));
         assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2");
     }
@@ -163,7 +157,7 @@ class FirehoseSenderTest {
     void deadLettersWhatStillFailsWhenRetryTimeRunsOut() {
         ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(
                 respond(data, d -> d.equals("r2"), "InternalFailure")));
-        sender(firehose, Duration.ofMillis(100)).deliver(batch(4)).await().atMost(Duration.ofSeconds(5));
+        sender(firehose, Duration.ofMillis(100)).deliver(batch(4), false).await().atMost(Duration.ofSeconds(5));
         assertThat(firehose.calls.size()).isGreaterThan(2);
         assertThat(firehose.calls.subList(1, firehose.calls.size())).allSatisfy(c -> assertThat(c).containsExactly("r2"));
         assertThat(deadLetters).singleElement().satisfies(m -> {
@@ -178,16 +172,29 @@ class FirehoseSenderTest {
     }
 
     @Test
-    void deadLettersAPoisonRecordWithoutCallingFirehose() {
-        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(respond(data, d -> false, null)));
-        PendingRecord poison = new PendingRecord(new KafkaCoordinates("clicks", 1, 7, 0), null, "[1]".getBytes(StandardCharsets.UTF_8),
-                DeadLetterReason.NOT_AN_OBJECT, "top-level JSON value is an array", Settlement.of(Message.of("[1]", () -> {
-                    acked.add("[1]");
-                    return CompletableFuture.completedFuture(null);
-                })));
-        sender(firehose, Duration.ofSeconds(1)).deliver(DeliveryBatch.deadLetter(poison)).await().atMost(Duration.ofSeconds(5));
-        assertThat(firehose.calls).isEmpty();
-        assertThat(deadLetters).singleElement().satisfies(m -> assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).isEqualTo("[1]"));
-        assertThat(acked).containsExactly("[1]");
+    void throttlingBringsTheCallsInFlightDown() {
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.completedFuture(
+                respond(data, d -> true, "ServiceUnavailableException")));
+        int before = concurrency.limit();
+        sender(firehose, Duration.ofMillis(50)).deliver(batch(3), false).await().atMost(Duration.ofSeconds(5));
+        assertThat(concurrency.limit()).isLessThan(before);
+    }
+
+    /** A retry scheduled before the application stopped (a dev-mode live reload) must not run after it. */
+    @Test
+    void runsNoRetryAfterItIsStopped() {
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> CompletableFuture.failedFuture(FirehoseException.builder().statusCode(503)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ServiceUnavailableException").errorMessage("down").build()).build()));
+        FirehoseSender sender = sender(firehose, Duration.ofSeconds(10), Double.POSITIVE_INFINITY, Duration.ofMillis(200));
+        io.smallrye.mutiny.helpers.test.UniAssertSubscriber<Integer> delivery = sender.deliver(batch(3), false).subscribe()
+                .withSubscriber(io.smallrye.mutiny.helpers.test.UniAssertSubscriber.create());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> firehose.calls.size() == 1);
+        sender.stop();
+        // The backoff (100..200 ms) ends after the stop: the wait completes without another call, nothing settled.
+        delivery.awaitItem(Duration.ofSeconds(5)).assertItem(0);
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        assertThat(firehose.calls).hasSize(1);
+        assertThat(acked).isEmpty();
+        assertThat(deadLetters).isEmpty();
     }
 }
