@@ -36,15 +36,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * What the coverage page reads: the ledger's coverage per topic and partition, and the Kafka timestamps of a
- * stretch. Under {@code /reconciliations}, so the API token protects it like the rest of the reconciliation
- * API; {@code ledger/coverage} cannot be taken for a topic and partition (a partition is a number).
+ * stretch. Under {@code /reconciliations}, so it is protected like the rest of the reconciliation API (a viewer may
+ * read it); {@code ledger/coverage} cannot be taken for a topic and partition (a partition is a number).
  */
 @Path("/reconciliations/ledger/coverage")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Reconciliation")
 @SecurityRequirement(name = "bearer")
 @APIResponse(responseCode = "400", description = "Invalid input", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-@APIResponse(responseCode = "401", description = "Token required", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "401", description = "Token required, or not valid", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "403", description = "The token's roles grant neither viewer nor operator",
+        content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
 public class CoverageResource {
 
     @Inject

@@ -70,7 +70,7 @@ public interface ReconcileConfig {
     @WithDefault("10")
     int maxListedDuplicates();
 
-    /** Bearer token the reconciliation API requires when set (re-drive then always needs it); never logged. */
+    /** Shared bearer token of bridge.identity.mode=token (its holder is an operator); set alone, it selects that mode; never logged. */
     Optional<String> apiToken();
 
     /** The reconciliation HTTP API. */

@@ -1,9 +1,18 @@
 'use strict';
 // The coverage page: follows GET /reconciliations/ledger/coverage and runs the reconciliation API's jobs
-// (reconcile a range, re-drive what is missing, repair duplicates). The API token lives only in the
-// variable below: never in storage, cookies or the address, gone when the tab closes.
+// (reconcile a range, re-drive what is missing, repair duplicates). How a person proves who they are follows the service's
+// identity mode (GET /coverage/sign-in): signing in through the identity provider (authorization code with PKCE, a public
+// client, in a small window), pasting the shared token, or nothing when the service is open. The bearer token (and a
+// refresh token) live only in the variables below: never in storage, cookies or the address, gone when the tab closes.
+// Operator actions are shown to operators only (GET /reconciliations/identity); the API refuses a viewer's anyway.
 (() => {
   let token = null;
+  let refreshToken = null;
+  let refreshTimer = null;
+  let mode = 'open';
+  let signInSettings = null;
+  let provider = null;
+  let pending = null;
   let timer = null;
   let refreshMs = 5000;
   let windowSeconds = 600;
@@ -90,15 +99,21 @@
 
   function showError(problem, doing) {
     const box = $('error');
-    const hint = problem.status === 401
-      ? (token ? ' Check the token and enter it again above.' : ' Enter the API token above.')
-      : '';
+    let hint = '';
+    if (problem.status === 401) {
+      if (mode === 'oidc') hint = token ? ' Your sign-in has ended: sign in again above.' : ' Sign in above.';
+      else hint = token ? ' Check the token and enter it again above.' : ' Enter the API token above.';
+    }
     box.replaceChildren(el('strong', { text: doing + '. ' }), document.createTextNode(problem.text() + hint));
     box.hidden = false;
     if (problem.status === 401) {
       $('access').classList.add('needs-token');
-      if (token) $('token-state').textContent = 'The service refused the token in use. Enter the right one; it is kept only in this tab\'s memory.';
-      $('token').focus();
+      if (mode === 'oidc') {
+        $('sign-in-button').focus();
+      } else {
+        if (token) $('token-state').textContent = 'The service refused the token in use. Enter the right one; it is kept only in this tab\'s memory.';
+        $('token').focus();
+      }
     }
   }
 
@@ -119,14 +134,155 @@
     token = input.value.trim() || null;
     input.value = '';
     tokenState();
-    refresh();
+    whoAmI().then(refresh);
   });
   $('token-forget').addEventListener('click', () => {
     token = null;
     $('token').value = '';
     tokenState();
+    setAccess(null, null);
     refresh();
   });
+
+  // ---- who is signed in, and what they may do ----
+
+  /** Shows who the service takes the caller for, and the operator actions only to an operator. */
+  function setAccess(access, name) {
+    document.body.dataset.access = access || 'none';
+    $('viewer-note').hidden = access !== 'viewer';
+    if (mode === 'oidc') {
+      $('who').textContent = name ? 'Signed in as ' + name + ' (' + access + ').' : 'Not signed in.';
+      $('sign-in-button').hidden = Boolean(name);
+      $('sign-out-button').hidden = !name;
+    }
+  }
+
+  async function whoAmI() {
+    if (mode !== 'open' && !token) {
+      setAccess(null, null);
+      return;
+    }
+    try {
+      const me = await api('GET', '/reconciliations/identity');
+      setAccess(me.access, me.name);
+    } catch (problem) {
+      setAccess(null, null);
+      showError(problem, 'Who you are could not be read');
+    }
+  }
+
+  // ---- signing in through the identity provider (authorization code with PKCE) ----
+
+  const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
+
+  async function discover() {
+    if (provider) return provider;
+    let answer;
+    try {
+      answer = await fetch(signInSettings.issuer + '/.well-known/openid-configuration', { credentials: 'omit', cache: 'no-store' });
+    } catch (e) {
+      throw new Problem(0, 'No answer from the identity provider', signInSettings.issuer + ' did not answer (' + e.message + ')');
+    }
+    if (!answer.ok) throw new Problem(answer.status, 'Identity provider', 'its discovery document could not be read');
+    provider = await answer.json();
+    return provider;
+  }
+
+  async function startSignIn() {
+    try {
+      const meta = await discover();
+      const verifier = random(32);
+      const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+      const redirect = new URL('signed-in.html', location.href).href;
+      pending = { verifier, state: random(16), nonce: random(16), redirect };
+      const query = new URLSearchParams({
+        response_type: 'code', client_id: signInSettings.clientId, redirect_uri: redirect, scope: signInSettings.scope,
+        state: pending.state, nonce: pending.nonce, code_challenge: challenge, code_challenge_method: 'S256'
+      });
+      const opened = window.open(meta.authorization_endpoint + '?' + query, 'kafka-firehose-bridge-sign-in', 'popup,width=520,height=720');
+      if (!opened) throw new Problem(0, 'Sign-in window blocked', 'allow this page to open a window, then sign in again');
+    } catch (problem) {
+      showError(problem instanceof Problem ? problem : new Problem(0, 'Sign-in', String(problem)), 'The sign-in could not start');
+    }
+  }
+
+  async function tokenRequest(params) {
+    const meta = await discover();
+    const answer = await fetch(meta.token_endpoint, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params), credentials: 'omit', cache: 'no-store', redirect: 'error'
+    });
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw new Problem(answer.status, 'Identity provider', data.error_description || data.error || 'no token given');
+    token = data.access_token;
+    refreshToken = data.refresh_token || null;
+    clearTimeout(refreshTimer);
+    if (refreshToken && data.expires_in) {
+      refreshTimer = setTimeout(renew, Math.max(5, data.expires_in - 30) * 1000);
+    }
+  }
+
+  async function renew() {
+    try {
+      await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: signInSettings.clientId });
+    } catch (problem) {
+      signOut();
+      showError(problem, 'Your sign-in has ended');
+    }
+  }
+
+  async function finishSignIn(message) {
+    if (!pending || message.state !== pending.state) return; // not the sign-in this tab started
+    const { verifier, redirect } = pending;
+    pending = null;
+    if (message.error || !message.code) {
+      showError(new Problem(0, 'Sign-in refused', message.errorDescription || message.error || 'no code came back'), 'The sign-in failed');
+      return;
+    }
+    try {
+      await tokenRequest({ grant_type: 'authorization_code', code: message.code, redirect_uri: redirect,
+        client_id: signInSettings.clientId, code_verifier: verifier });
+    } catch (problem) {
+      showError(problem, 'The sign-in failed');
+      return;
+    }
+    clearError();
+    await whoAmI();
+    refresh();
+  }
+
+  function signOut() {
+    token = null;
+    refreshToken = null;
+    clearTimeout(refreshTimer);
+    setAccess(null, null);
+  }
+
+  new BroadcastChannel('kafka-firehose-bridge-sign-in').onmessage = (event) => finishSignIn(event.data || {});
+  $('sign-in-button').addEventListener('click', startSignIn);
+  $('sign-out-button').addEventListener('click', () => {
+    signOut();
+    refresh();
+  });
+
+  /** Which way in this service asks for (GET /coverage/sign-in), and the controls for it. */
+  async function start() {
+    try {
+      signInSettings = await api('GET', '/coverage/sign-in');
+      mode = signInSettings.mode;
+    } catch (problem) {
+      mode = 'token';
+    }
+    if (mode === 'oidc' && !signInSettings.clientId) mode = 'token'; // no page client: paste an access token
+    $('sign-in').hidden = mode !== 'oidc';
+    $('token-form').hidden = mode !== 'token';
+    $('open-note').hidden = mode !== 'open';
+    if (mode === 'open') $('access-title').textContent = 'Access: open';
+    tokenState();
+    await whoAmI();
+    refresh();
+  }
 
   // ---- following the ledger ----
 
@@ -137,7 +293,8 @@
       view = await api('GET', '/reconciliations/ledger/coverage');
     } catch (problem) {
       showError(problem, 'The coverage could not be read');
-      $('updated').textContent = problem.status === 401 ? 'Waiting for a valid API token.' : 'Trying again in 5 s.';
+      $('updated').textContent = problem.status === 401
+        ? (mode === 'oidc' ? 'Waiting for you to sign in.' : 'Waiting for a valid API token.') : 'Trying again in 5 s.';
       if (problem.status !== 401) timer = setTimeout(refresh, 5000);
       return;
     }
@@ -346,7 +503,8 @@
 
   function failed(sec, doing, problem) {
     let hint = '';
-    if (problem.status === 401) hint = ' Enter a valid API token above.';
+    if (problem.status === 401) hint = mode === 'oidc' ? ' Sign in again above.' : ' Enter a valid API token above.';
+    if (problem.status === 403) hint = ' Your role does not allow this; an operator can.';
     sec.outcome.replaceChildren(el('div', { class: 'error', role: 'alert', 'data-doing': doing }, el('strong', { text: doing + '. ' }),
       document.createTextNode(problem.text() + hint)));
     if (problem.status === 401) {
@@ -540,6 +698,5 @@
     if (!dryRun) await checkAgainUntil(sec, 'the repair', (r) => r.status === 'COMPLETE' && r.search.duplicated.offsets === 0);
   }
 
-  tokenState();
-  refresh();
+  start();
 })();

@@ -44,7 +44,7 @@ class ArchitectureTest {
     private static final String[] TEST_FRAMEWORKS = { "org.junit..", "org.assertj..", "org.awaitility..", "io.restassured..",
             "org.openqa.selenium..", "io.quarkus.test..", "com.tngtech.archunit.." };
     /** Where the API answers HTTP requests: the reconciliation API and the coverage page's resource. */
-    private static final String[] HTTP_EDGES = { "io.firehosebridge.reconcile.api", "io.firehosebridge.coverage" };
+    private static final String[] HTTP_EDGES = { "io.firehosebridge.reconcile.api", "io.firehosebridge.coverage", "io.firehosebridge.identity" };
     /** Server-side HTTP types: resources, filters, exception mappers, their OpenAPI documentation, routes. */
     private static final String[] HTTP_TYPES = { "jakarta.ws.rs..", "org.jboss.resteasy..", "org.eclipse.microprofile.openapi..",
             "io.quarkus.smallrye.openapi..", "io.vertx.ext.web..", "io.quarkus.vertx.web..", "jakarta.servlet.." };

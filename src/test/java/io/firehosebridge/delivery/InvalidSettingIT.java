@@ -35,6 +35,19 @@ class InvalidSettingIT {
                 .contains("bridge.aws.credentials.access-key-id and bridge.aws.credentials.secret-access-key must be set together");
     }
 
+    @Test
+    void refusesAProductionStartWithoutAnIdentitySettingAndNamesIt() throws Exception {
+        // What the prod profile does (bridge.identity.required defaults to true there), on the local stack's settings.
+        assertThat(startupLog("bridge.identity.required", "true"))
+                .contains("Missing setting bridge.identity.mode: the reconciliation API and the coverage page would be open");
+    }
+
+    @Test
+    void refusesModeOidcWithoutTheProvidersIssuerAndNamesIt() throws Exception {
+        assertThat(startupLog("bridge.identity.mode", "oidc"))
+                .contains("Invalid setting bridge.identity.mode: is oidc, but quarkus.oidc.auth-server-url (QUARKUS_OIDC_AUTH_SERVER_URL) is not set");
+    }
+
     /** Starts the packaged service with one bad setting, expects it to exit, and returns its log. */
     private static String startupLog(String setting, String value) throws Exception {
         LocalStackResource.ensureStarted();

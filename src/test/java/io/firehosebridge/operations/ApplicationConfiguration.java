@@ -45,7 +45,11 @@ final class ApplicationConfiguration {
             "quarkus.elasticsearch.protocol",
             "quarkus.elasticsearch.username",
             "quarkus.elasticsearch.password",
-            "quarkus.log.level");
+            "quarkus.log.level",
+            // the identity provider (bridge.identity.mode=oidc; docs/operations.md, "Identity providers")
+            "quarkus.oidc.auth-server-url",
+            "quarkus.oidc.token.audience",
+            "quarkus.oidc.roles.role-claim-path");
 
     private final Properties properties = new Properties();
     private final Map<String, ConfigMappings.Setting> settings = new HashMap<>();

@@ -48,6 +48,18 @@ public final class LocalStack {
                 .orElseThrow(() -> new IllegalStateException(LAUNCHER + " env names no LOCAL_FIREHOSE_JAR:\n" + env));
     }
 
+    /**
+     * Starts the identity provider (the stack's keycloak part, started only when named) if it is not running yet, and
+     * returns the issuer of its realm "bridge" (deploy/local/keycloak/bridge-realm.json).
+     */
+    public static String keycloakIssuer() {
+        LOG.infof("%s up keycloak:%n%s", LAUNCHER, run("up keycloak", 600));
+        String env = run("env", 60);
+        return env.lines().filter(l -> l.startsWith("KEYCLOAK_ISSUER=")).findFirst()
+                .map(l -> l.substring("KEYCLOAK_ISSUER=".length()))
+                .orElseThrow(() -> new IllegalStateException(LAUNCHER + " env names no KEYCLOAK_ISSUER:\n" + env));
+    }
+
     /** Finds the launcher by walking up from the working directory. */
     static Path launcher() {
         Path dir = Paths.get("").toAbsolutePath();

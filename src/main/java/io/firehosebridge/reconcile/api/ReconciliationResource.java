@@ -52,10 +52,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Reconciliation", description = "Prove, offset by offset, what reached the index and the S3 backup")
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
-        description = "Required when bridge.reconcile.api-token is set")
+        description = "An access token from the identity provider (bridge.identity.mode=oidc: viewer reads, operator also starts jobs, "
+                + "re-drives, repairs and cancels) or the shared token bridge.reconcile.api-token (mode token: operator)")
 @SecurityRequirement(name = "bearer")
 @APIResponse(responseCode = "400", description = "Invalid input", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-@APIResponse(responseCode = "401", description = "Token required", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "401", description = "Token required, or not valid", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+@APIResponse(responseCode = "403", description = "The token's roles do not allow the call (reading needs viewer, changing needs operator)",
+        content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
 @APIResponse(responseCode = "503", description = "Kafka, the search cluster or the S3 store is unreachable (named in the detail)",
         content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
 public class ReconciliationResource {
