@@ -180,14 +180,13 @@ class DevModeReloadIT {
         // An old application that something still references keeps its classes alive: a leak adds one application per
         // reload, six after these five (the dead-letter producer left open did, before graceful shutdown was enabled). Dev
         // mode and the libraries keep a few replaced ones for a while: after a full GC, 2, 3, 3, 3, 4 were alive after each
-        // reload, and 4 stayed at the end in every run seen. So the count is taken after a full GC until it is within the
+        // reload, and 4 stayed at the end in the two runs that counted. So the count is taken after a full GC until it is within the
         // bound, and the bound is absolute: a count of Quarkus class loaders compared with one taken after the second
         // reload failed when that first count caught dev mode holding one application fewer.
         try {
             await("applications alive after a full GC at most " + APPLICATIONS_KEPT).atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofSeconds(5)).until(() -> {
-                        jcmd(devModeJvm(), "GC.run");
-                        long alive = applicationsAlive();
+                        long alive = applicationsAliveAfterGc();
                         LOG.infof("After five reloads and a full GC: %d applications alive", alive);
                         return alive <= APPLICATIONS_KEPT;
                     });
@@ -226,8 +225,7 @@ class DevModeReloadIT {
         await("events produced after editing " + what + " indexed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> count("{\"range\":{\"kafka.timestamp\":{\"gt\":" + edited.toEpochMilli() + "}}}") > 0);
         threadsAfterReload.add(liveThreads());
-        jcmd(devModeJvm(), "GC.run");
-        LOG.infof("After editing %s and a full GC: %d applications alive", what, applicationsAlive());
+        LOG.infof("After editing %s and a full GC: %d applications alive", what, applicationsAliveAfterGc());
     }
 
     private static boolean ready() {
@@ -260,9 +258,11 @@ class DevModeReloadIT {
 
     /**
      * The applications whose classes are still loaded: each live reload loads the service's classes again in a class loader of
-     * its own, so a class of the service appears once per application that something still references.
+     * its own, so a class of the service appears once per application that something still references. Counted after a
+     * full GC (jcmd's GC.run returns once the collection is done), so that only referenced applications count.
      */
-    private static long applicationsAlive() throws Exception {
+    private static long applicationsAliveAfterGc() throws Exception {
+        jcmd(devModeJvm(), "GC.run");
         return Pattern.compile("(?m)(?:Classes: |\\s)io\\.firehosebridge\\.delivery\\.DeliveryPipeline$")
                 .matcher(jcmd(devModeJvm(), "VM.classloaders show-classes=true")).results().count();
     }
