@@ -84,6 +84,7 @@ class BridgeBenchmark {
             } else if (selected("standin")) {
                 String backlog = topic("standin");
                 produce(backlog, events);
+                rawRate = rawConsumerRate(backlog, events);
                 standIn(backlog);
             }
             if (selected("memory") || selected("quota")) {
@@ -139,6 +140,7 @@ class BridgeBenchmark {
 
     private void throughputAndBatching(String topic) throws Exception {
         double raw = rawConsumerRate(topic, events);
+        this.rawRate = raw;
         faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":0}");
         BridgeRun bridge = deliver(topic, "throughput", events);
         double ratio = bridge.rate / raw;
@@ -163,6 +165,7 @@ class BridgeBenchmark {
     }
 
     private double throughputRate;
+    private double rawRate;
 
     /**
      * Scenario 1b/1c: the same backlog drained into {@link MinimalFirehose}, which answers at once and decodes nothing, so
@@ -192,13 +195,23 @@ class BridgeBenchmark {
                 r.secondHalfCpuSplit().forEach(split.putObject("secondHalf")::put);
                 System.out.printf(Locale.ROOT, "Own cost over %s, CPU µs per record by threads: whole drain %s; second half %s%n",
                         tls ? "HTTPS" : "HTTP", ThreadCpu.describe(r.cpuSplit()), ThreadCpu.describe(r.secondHalfCpuSplit()));
-                rows.add(new Row("1" + (tls ? "c" : "b") + ". Own cost, prompt stand-in over " + (tls ? "HTTPS" : "HTTP"),
-                        String.format(Locale.ROOT, "%,.0f rec/s (second half %,.0f); CPU per record %.1f µs (second half %.1f); "
-                                + "allocated per record %,.0f B (second half %,.0f); at the end RSS %.0f MiB, heap after GC %.0f MiB",
-                                r.rate, r.secondHalfRate, cpuWhole, r.secondHalfCpuMicrosPerRecord, r.allocatedBytesPerRecord,
-                                r.secondHalfAllocatedBytesPerRecord, r.endRssBytes() / (1 << 20), r.endLiveHeapBytes() / (1 << 20)),
-                        String.format(Locale.ROOT, "CPU <= 14 µs (second half <= 10 µs), >= %,.0f rec/s", 2 * STANDIN_RATE_BEFORE),
-                        verdict(cpuWhole <= 14 && r.secondHalfCpuMicrosPerRecord <= 10 && r.rate >= 2 * STANDIN_RATE_BEFORE)));
+                double ofRaw = rawRate > 0 ? r.rate / rawRate : Double.NaN;
+                node.put("ratioToRawConsumer", ofRaw);
+                String measured = String.format(Locale.ROOT, "%,.0f rec/s (second half %,.0f)%s; CPU per record %.1f µs (second half %.1f); "
+                        + "allocated per record %,.0f B (second half %,.0f); at the end RSS %.0f MiB, heap after GC %.0f MiB",
+                        r.rate, r.secondHalfRate, rawRate > 0 ? String.format(Locale.ROOT, " = %.2f of the raw consumer", ofRaw) : "",
+                        cpuWhole, r.secondHalfCpuMicrosPerRecord, r.allocatedBytesPerRecord, r.secondHalfAllocatedBytesPerRecord,
+                        r.endRssBytes() / (1 << 20), r.endLiveHeapBytes() / (1 << 20));
+                if (tls) {
+                    rows.add(new Row("1c. Own cost, prompt stand-in over HTTPS", measured,
+                            String.format(Locale.ROOT, "CPU <= 14 µs (second half <= 10 µs), >= %,.0f rec/s", 2 * STANDIN_RATE_BEFORE),
+                            verdict(cpuWhole <= 14 && r.secondHalfCpuMicrosPerRecord <= 10 && r.rate >= 2 * STANDIN_RATE_BEFORE)));
+                } else {
+                    // Issue 28: the awslabs sink moved 0.177 of the raw consumer's rate in the reference run; 1.5 times that is 0.27.
+                    rows.add(new Row("1b. Own cost, prompt stand-in over HTTP", measured,
+                            "CPU <= 8 µs (second half <= 5 µs), >= 0.27 of the raw consumer",
+                            verdict(cpuWhole <= 8 && r.secondHalfCpuMicrosPerRecord <= 5 && ofRaw >= 0.27)));
+                }
             }
         }
     }
@@ -209,14 +222,29 @@ class BridgeBenchmark {
      */
     private static final double STANDIN_RATE_BEFORE = 39_781;
 
+    /**
+     * Scenario 2: the same backlog with every call answered 20 ms and then 60 ms later (calls from a pod to Firehose take
+     * tens of milliseconds). Adaptive concurrency should raise the calls in flight until the rate holds: at least 0.95 of
+     * the rate at 0 ms, within the call ceiling and the request quota.
+     */
     private void latencyTolerance(String topic) throws Exception {
-        faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":20}");
-        BridgeRun slow = deliver(topic, "latency", events);
-        faults("{\"addedLatencyMillis\":0}");
-        double ratio = slow.rate / throughputRate;
-        results.putObject("latency").put("bridgeRecordsPerSecondWith20ms", slow.rate).put("ratioToNoLatency", ratio);
-        rows.add(new Row("2. Latency tolerance (+20 ms per call)",
-                String.format(Locale.ROOT, "%,.0f rec/s = %.2f of own rate", slow.rate, ratio), ">= 0.80", verdict(ratio >= 0.8)));
+        ObjectNode node = results.putObject("latency");
+        for (int millis : new int[] { 20, 60 }) {
+            faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":" + millis + "}");
+            BridgeRun slow;
+            try {
+                slow = deliver(topic, "latency" + millis, events);
+            } finally {
+                faults("{\"addedLatencyMillis\":0}");
+            }
+            double ratio = slow.rate / throughputRate;
+            node.putObject("plus" + millis + "ms").put("bridgeRecordsPerSecond", slow.rate).put("ratioToNoLatency", ratio)
+                    .put("callsInFlightLimitAtEnd", slow.callLimitAtEnd);
+            rows.add(new Row("2" + (millis == 20 ? "a" : "b") + ". Latency tolerance (+" + millis + " ms per call)",
+                    String.format(Locale.ROOT, "%,.0f rec/s = %.2f of own rate at 0 ms; calls in flight limit at the end %.0f",
+                            slow.rate, ratio, slow.callLimitAtEnd),
+                    ">= 0.95", verdict(ratio >= 0.95)));
+        }
     }
 
     private void memoryUnderBacklog(String topic) throws Exception {
@@ -247,12 +275,12 @@ class BridgeBenchmark {
                 .put("peakInFlightBytes", peakInFlight).put("inFlightBound", bound);
         var series = node.putArray("inFlightBytesPerSecond");
         samples.forEach(s -> series.add(s[2]));
-        boolean ok = peakRss < 350.0 * (1 << 20) && growth < 1.15 && peakInFlight <= bound;
+        boolean ok = peakRss <= 300.0 * (1 << 20) && growth < 1.15 && peakInFlight <= bound;
         rows.add(new Row("3. Memory under a " + String.format(Locale.ROOT, "%,d", memoryEvents) + "-event backlog at 1 MiB/s",
                 String.format(Locale.ROOT, "peak RSS %.0f MiB (20 s: %.0f, 60 s: %.0f), heap after GC %.0f MiB, in flight max %.1f of %.1f MiB",
                         peakRss / (1 << 20), rssAt20 / (1 << 20), rssAtEnd / (1 << 20), peakLive / (1 << 20), peakInFlight / (1 << 20),
                         bound / (1 << 20)),
-                "RSS flat, < 350 MiB; in flight <= bound", verdict(ok)));
+                "RSS flat, <= 300 MiB; in flight <= bound", verdict(ok)));
     }
 
     private void quotaUse(String topic) throws Exception {
@@ -457,7 +485,7 @@ class BridgeBenchmark {
     record BridgeRun(double rate, double delivered, double calls, double batchRecords, double batchBytes, double cpuSeconds,
             double secondHalfRate, double secondHalfCpuMicrosPerRecord, double allocatedBytesPerRecord,
             double secondHalfAllocatedBytesPerRecord, Map<String, Double> cpuSplit, Map<String, Double> secondHalfCpuSplit,
-            double endRssBytes, double endLiveHeapBytes) {
+            double endRssBytes, double endLiveHeapBytes, double callLimitAtEnd) {
     }
 
     private BridgeRun deliver(String topic, String name, long expected) throws Exception {
@@ -499,7 +527,8 @@ class BridgeBenchmark {
                     end.metrics().get("bridge_batch_bytes_sum"), end.cpu().total() - first.cpu().total(), secondHalf, secondHalfCpuMicros,
                     allocatedPerRecord, secondHalfAllocatedPerRecord, end.cpu().microsPerRecordSince(first.cpu(), count),
                     end.cpu().microsPerRecordSince(atHalf.cpu(), half), rssBytes(bridge.pid()),
-                    end.metrics().getOrDefault("jvm_gc_live_data_size_bytes", 0.0));
+                    end.metrics().getOrDefault("jvm_gc_live_data_size_bytes", 0.0),
+                    end.metrics().getOrDefault("bridge_inflight_calls_limit", 0.0));
         }
     }
 
