@@ -3,12 +3,10 @@ package io.firehosebridge.coverage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -32,17 +30,15 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import io.firehosebridge.reconcile.SearchAndBackup;
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
+import io.firehosebridge.testing.HeadlessChromium;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 
@@ -68,8 +64,8 @@ class CoveragePageIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static ServiceProcess service;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
-    private static Path profile;
 
     @BeforeAll
     static void start() throws Exception {
@@ -95,30 +91,17 @@ class CoveragePageIT {
                 "bridge.reconcile.jobs.heartbeat-interval", "1s"));
         service = new ServiceProcess("coverage-page", HTTP_PORT, props).start();
 
-        File chromedriver = new File("/usr/bin/chromedriver");
-        assertThat(chromedriver.canExecute()).as("Debian's chromium-driver at %s (apt-get install chromium chromium-driver; .ci/run does)", chromedriver).isTrue();
-        profile = Files.createTempDirectory("coverage-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        // Headless, and quiet on a closed network: no background fetches, updates or sync.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-default-apps", "--user-data-dir=" + profile, "--window-size=1280,1000", "--hide-scrollbars");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(chromedriver).build(), options);
+        chromium = new HeadlessChromium();
+        browser = chromium.driver();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (service != null) {
             service.close();
-        }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
         }
     }
 
@@ -345,16 +328,7 @@ class CoveragePageIT {
         });
     }
 
-    /** The whole page at the window's width: the window grows to the page's height for the picture. */
     private static void screenshot(String name) throws Exception {
-        Files.createDirectories(SHOTS);
-        Dimension size = browser.manage().window().getSize();
-        long height = (Long) ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0); return document.documentElement.scrollHeight");
-        browser.manage().window().setSize(new Dimension(size.getWidth(), (int) Math.min(height, 6000)));
-        try {
-            Files.write(SHOTS.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
-        } finally {
-            browser.manage().window().setSize(size);
-        }
+        chromium.screenshot(SHOTS.resolve(name));
     }
 }
