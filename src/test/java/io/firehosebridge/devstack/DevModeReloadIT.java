@@ -221,7 +221,7 @@ class DevModeReloadIT {
         Instant edited = Instant.now();
         lastEdit = edited;
         await("reload after editing " + what).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> devModeAlive() && ready() && reloadsLogged() > before);
+                .until(() -> devModeAlive() && compiled(what) && ready() && reloadsLogged() > before);
         await("events produced after editing " + what + " indexed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> count("{\"range\":{\"kafka.timestamp\":{\"gt\":" + edited.toEpochMilli() + "}}}") > 0);
         threadsAfterReload.add(liveThreads());
@@ -239,6 +239,16 @@ class DevModeReloadIT {
     private static boolean devModeAlive() {
         if (!devMode.isAlive()) {
             throw new IllegalStateException("dev mode exited with " + devMode.exitValue() + "; see " + log);
+        }
+        return true;
+    }
+
+    /** Fails at once when dev mode could not compile the edit (it would only log it again every two seconds). */
+    private static boolean compiled(String what) throws IOException {
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.filter(l -> l.contains("Compilation Failed")).findFirst().ifPresent(l -> {
+                throw new IllegalStateException("dev mode could not compile the edit of " + what + "; see " + log);
+            });
         }
         return true;
     }
@@ -309,13 +319,16 @@ class DevModeReloadIT {
         }
     }
 
-    /** A real change to the class (a new constant before its closing brace), so its bytecode differs. */
+    /**
+     * A real change to the class (a new constant before its closing brace), so its bytecode differs; named after the reload,
+     * so a file edited twice still compiles.
+     */
     private static void mark(Path file, int reload) {
         try {
             String text = Files.readString(file).stripTrailing();
             assertThat(text).endsWith("}");
             Files.writeString(file, text.substring(0, text.length() - 1)
-                    + "\n    static final String DEV_RELOAD_MARK = \"reload-" + reload + "\";\n}\n", StandardCharsets.UTF_8);
+                    + "\n    static final String DEV_RELOAD_MARK_" + reload + " = \"reload-" + reload + "\";\n}\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
