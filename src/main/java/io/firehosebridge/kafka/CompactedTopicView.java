@@ -365,9 +365,9 @@ public final class CompactedTopicView<K, V> {
                         current = true;
                         failures = 0;
                         logged.clear();
-                        boolean first = !loaded();
+                        // The owner first, so that whoever waits for the view finds the owner's part done too.
+                        reader.caughtUp(!loaded());
                         loaded.countDown();
-                        reader.caughtUp(first);
                     }
                     answerSyncs(c, partitions, waiting);
                     reader.afterPoll();
@@ -379,7 +379,10 @@ public final class CompactedTopicView<K, V> {
                     return;
                 }
                 Duration wait = backoff.delay(++failures);
-                if (KafkaConnection.isConnectionFailure(e)) {
+                if (e instanceof PartitionsNotKnownYet) {
+                    // A topic just created: the brokers' metadata catches up within moments.
+                    LOG.debugf("Reader of %s: %s; looking again in %d ms", topic, e.getMessage(), wait.toMillis());
+                } else if (KafkaConnection.isConnectionFailure(e)) {
                     // KafkaConnection names the cause once and holds readiness DOWN.
                     LOG.debugf(e, "Reader of %s: %s; reading it again from the beginning in %d ms", topic, e.getMessage(), wait.toMillis());
                 } else if (logged.isNew(e)) {
@@ -405,9 +408,16 @@ public final class CompactedTopicView<K, V> {
         List<PartitionInfo> found = c.partitionsFor(topic.name(), PARTITIONS_TIMEOUT);
         if (found == null || found.isEmpty()) {
             // Read as "caught up" at once, no partition would ever be read.
-            throw new IllegalStateException("no partitions of " + topic + " known yet");
+            throw new PartitionsNotKnownYet("no partitions of " + topic + " known yet");
         }
         return found.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    }
+
+    /** The topic exists, but its partitions are not in the metadata yet (it was just created). */
+    private static final class PartitionsNotKnownYet extends RuntimeException {
+        PartitionsNotKnownYet(String message) {
+            super(message);
+        }
     }
 
     private static boolean reached(Consumer<?, ?> c, Map<TopicPartition, Long> ends) {
