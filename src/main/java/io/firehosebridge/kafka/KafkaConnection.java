@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -25,6 +23,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.background.TimedTask;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -51,11 +51,14 @@ public class KafkaConnection implements HealthCheck {
     @Inject
     KafkaClients clients;
 
+    @Inject
+    BackgroundWork background;
+
     @ConfigProperty(name = "mp.messaging.incoming.clicks.enabled", defaultValue = "true")
     boolean consuming;
 
     private volatile String problem = NOT_CHECKED;
-    private ScheduledExecutorService prober;
+    private TimedTask prober;
     private Admin admin;
     private boolean timedOutBefore;
 
@@ -63,17 +66,12 @@ public class KafkaConnection implements HealthCheck {
         if (!consuming) {
             return;
         }
-        prober = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kafka-connection");
-            t.setDaemon(true);
-            return t;
-        });
-        prober.scheduleWithFixedDelay(this::probe, 0, PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        prober = background.every("kafka-connection", Duration.ZERO, PROBE_EVERY, this::probe);
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (prober != null) {
-            prober.shutdownNow();
+            prober.stopNow();
             closeAdmin();
         }
     }

@@ -10,14 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,25 +20,14 @@ import java.util.zip.GZIPOutputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.kafka.CompactedTopicView;
 import io.firehosebridge.kafka.KafkaClients;
-import io.firehosebridge.kafka.KafkaConnection;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -72,15 +54,11 @@ public class JobStore {
     @Inject
     KafkaClients clients;
 
+    @Inject
+    BackgroundWork background;
+
     private final JobBook book = new JobBook();
-    private final CountDownLatch loaded = new CountDownLatch(1);
-    private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
-    private volatile boolean running;
-    /** The reader's last failure logged, so that a failure that persists is logged once. */
-    private String lastReadFailure;
-    private volatile KafkaProducer<String, byte[]> producer;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread reader;
+    private volatile CompactedTopicView<String, byte[]> topic;
 
     /** A cancel request as the topic holds it. */
     @RegisterForReflection
@@ -88,17 +66,33 @@ public class JobStore {
     }
 
     synchronized void start() {
-        if (running) {
+        if (topic != null) {
             return;
         }
-        running = true;
         // A send that waits for metadata longer than a third of the owner timeout would make a live owner look dead.
         long maxBlockMs = Math.max(1_000, config.jobs().ownerTimeout().toMillis() / 3);
-        producer = clients.producer(Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", 0,
-                "max.block.ms", maxBlockMs, "client.id", "reconcile-jobs-writer"), new StringSerializer(), new ByteArraySerializer());
-        reader = new Thread(this::readLoop, "reconcile-jobs-reader");
-        reader.setDaemon(true);
-        reader.start();
+        topic = new CompactedTopicView<>(clients,
+                CompactedTopicView.Topic.singlePartition("job", config.jobs().topic(), config.jobs().topicReplicationFactor(), config.jobs().retention()),
+                "reconcile-jobs", Serdes.String(), Serdes.ByteArray(), Map.of("linger.ms", 0, "max.block.ms", maxBlockMs),
+                Duration.ofMillis(100), new CompactedTopicView.Reader<>() {
+                    @Override
+                    public void apply(String key, byte[] value) {
+                        JobStore.this.apply(key, value);
+                    }
+
+                    @Override
+                    public void caughtUp(boolean first) {
+                        if (first) {
+                            LOG.infof("Job topic %s loaded: %d jobs", config.jobs().topic(), book.size());
+                        }
+                    }
+
+                    @Override
+                    public void afterPoll() {
+                        book.forgetBeyond(config.api().retainedJobs());
+                    }
+                });
+        topic.start(background);
     }
 
     JobBook book() {
@@ -107,11 +101,13 @@ public class JobStore {
 
     /** Whether the topic was read to its end once since start. */
     boolean loaded() {
-        return loaded.getCount() == 0;
+        CompactedTopicView<String, byte[]> t = topic;
+        return t != null && t.loaded();
     }
 
     boolean awaitLoaded(Duration timeout) throws InterruptedException {
-        return loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CompactedTopicView<String, byte[]> t = topic;
+        return t != null && t.awaitLoaded(timeout);
     }
 
     /**
@@ -119,22 +115,8 @@ public class JobStore {
      * another replica just created or changed is seen here; false on timeout.
      */
     boolean sync(Duration timeout) {
-        if (!running) {
-            return false;
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        syncRequests.add(done);
-        try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            syncRequests.remove(done);
-        }
+        CompactedTopicView<String, byte[]> t = topic;
+        return t != null && t.sync(timeout);
     }
 
     /**
@@ -172,14 +154,14 @@ public class JobStore {
     }
 
     private void send(String key, byte[] value, Duration timeout) {
-        KafkaProducer<String, byte[]> p = producer;
-        if (p == null) {
+        CompactedTopicView<String, byte[]> t = topic;
+        if (t == null) {
             throw ReconcileException.unavailable("Kafka", "The job topic is not open (the service is starting or stopping)");
         }
         try {
-            p.send(new ProducerRecord<>(config.jobs().topic(), 0, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            t.write(key, value).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw ReconcileException.unavailable("Kafka", "Cannot write to the job topic " + config.jobs().topic() + ": " + e.getCause().getMessage());
+            throw ReconcileException.unavailable("Kafka", e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw ReconcileException.unavailable("Kafka", "Writing to the job topic " + config.jobs().topic() + " timed out after "
                     + timeout.toMillis() + " ms");
@@ -233,109 +215,9 @@ public class JobStore {
         }
     }
 
-    private void readLoop() {
-        TopicPartition tp = new TopicPartition(config.jobs().topic(), 0);
-        while (running) {
-            try {
-                ensureTopic();
-                consumer = clients.consumer(Map.of("enable.auto.commit", "false", "client.id", "reconcile-jobs-reader"),
-                        new StringDeserializer(), new ByteArrayDeserializer());
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                long end = consumer.endOffsets(List.of(tp)).get(tp);
-                List<Waiting> waiting = new ArrayList<>();
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        apply(r.key(), r.value());
-                    }
-                    long position = consumer.position(tp);
-                    if (loaded.getCount() > 0 && position >= end) {
-                        loaded.countDown();
-                        LOG.infof("Job topic %s loaded: %d jobs", config.jobs().topic(), book.size());
-                        lastReadFailure = null;
-                    }
-                    List<CompletableFuture<Void>> asked = new ArrayList<>();
-                    for (CompletableFuture<Void> f; (f = syncRequests.poll()) != null;) {
-                        asked.add(f);
-                    }
-                    if (!asked.isEmpty()) {
-                        waiting.add(new Waiting(consumer.endOffsets(List.of(tp)).get(tp), asked));
-                    }
-                    waiting.removeIf(w -> {
-                        if (position >= w.end()) {
-                            w.requests().forEach(f -> f.complete(null));
-                            return true;
-                        }
-                        return false;
-                    });
-                    book.forgetBeyond(config.api().retainedJobs());
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                // Once per cause, as the ledger does: a broker that refuses the login would otherwise repeat it every 5 s.
-                if (KafkaConnection.isConnectionFailure(e)) {
-                    // KafkaConnection names the cause once and holds readiness DOWN.
-                    LOG.debugf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
-                } else if (!Objects.equals(e.getMessage(), lastReadFailure)) {
-                    LOG.warnf("Job topic %s reader: %s; retrying in 5 s", config.jobs().topic(), e.getMessage());
-                    lastReadFailure = e.getMessage();
-                }
-                pause(Duration.ofSeconds(5));
-            } finally {
-                KafkaConsumer<String, byte[]> c = consumer;
-                consumer = null;
-                if (c != null) {
-                    c.close(Duration.ofSeconds(2));
-                }
-            }
-        }
-    }
-
-    private record Waiting(long end, List<CompletableFuture<Void>> requests) {
-    }
-
-    private void ensureTopic() {
-        try (Admin admin = clients.admin(Map.of("client.id", "reconcile-jobs-admin"))) {
-            Optional<Short> replication = config.jobs().topicReplicationFactor();
-            NewTopic topic = new NewTopic(config.jobs().topic(), Optional.of(1), replication).configs(Map.of(
-                    "cleanup.policy", "compact,delete",
-                    "retention.ms", Long.toString(config.jobs().retention().toMillis())));
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-            LOG.infof("Created the job topic %s", config.jobs().topic());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the job topic: " + e.getCause().getMessage(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("creating the job topic timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
-        }
-    }
-
     synchronized void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        KafkaProducer<String, byte[]> p = producer;
-        producer = null;
-        if (p != null) {
-            p.close(Duration.ofSeconds(5));
-        }
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (topic != null) {
+            topic.stop();
         }
     }
 }

@@ -17,11 +17,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
@@ -33,6 +30,9 @@ import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.background.RepeatedFailure;
+import io.firehosebridge.background.TimedTask;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -77,34 +77,29 @@ public class ReconciliationJobs {
     @Inject
     ReconcileConfig config;
 
+    @Inject
+    BackgroundWork background;
+
     /** This replica, as named in job states: the pod name when there is one, plus a per-start suffix. */
     private final String me = replicaName();
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private ExecutorService pool;
-    private ScheduledExecutorService monitor;
+    private TimedTask heartbeats;
+    private TimedTask takeovers;
+    private final RepeatedFailure heartbeatFailures = new RepeatedFailure(LOG);
+    private final RepeatedFailure takeoverFailures = new RepeatedFailure(LOG);
 
     void start(@Observes StartupEvent event) {
         if (!config.jobs().enabled()) {
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(config.api().jobThreads(), r -> {
-            Thread t = new Thread(r, "reconciliation-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        // Two threads: heartbeats never wait behind a takeover's write and read-back (nor the reverse).
-        AtomicInteger m = new AtomicInteger();
-        monitor = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "reconciliation-jobs-monitor-" + m.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        pool = background.pool("reconciliation", config.api().jobThreads());
         store.start();
-        long every = config.jobs().heartbeatInterval().toMillis();
-        monitor.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
-        monitor.scheduleWithFixedDelay(this::adoptOrphans, every, every, TimeUnit.MILLISECONDS);
+        // Two timed tasks, each with a thread of its own: heartbeats never wait behind a takeover's write and read-back (nor the reverse).
+        Duration every = config.jobs().heartbeatInterval();
+        heartbeats = background.every("reconciliation-jobs-heartbeat", every, every, this::heartbeat);
+        takeovers = background.every("reconciliation-jobs-takeover", every, every, this::adoptOrphans);
         LOG.infof("Reconciliation jobs of this replica run as %s (job topic %s)", me, config.jobs().topic());
     }
 
@@ -200,7 +195,7 @@ public class ReconciliationJobs {
             store.write(done, true);
         } catch (ReconcileException e) {
             // The report itself is sound; only its keeping failed, so answer it and keep it in this replica.
-            LOG.warnf("Reconciliation %s is kept in this replica only: %s", job.id(), e.getMessage());
+            LOG.warnf(e, "Reconciliation %s is kept in this replica only", job.id());
             store.book().report(job.id(), report);
             store.book().apply(done);
         }
@@ -323,6 +318,7 @@ public class ReconciliationJobs {
      */
     void heartbeat() {
         Duration bound = blockingBound();
+        boolean failed = false;
         for (Run run : runs.values()) {
             try {
                 if (store.book().cancelRequested(run.id)) {
@@ -330,8 +326,12 @@ public class ReconciliationJobs {
                 }
                 run.heartbeat(bound);
             } catch (RuntimeException e) {
-                LOG.warnf("Cannot write the heartbeat of job %s: %s", run.id, e.getMessage());
+                failed = true;
+                heartbeatFailures.warn(e, "Cannot write the heartbeat of job %s", run.id);
             }
+        }
+        if (!failed) {
+            heartbeatFailures.clear();
         }
     }
 
@@ -348,7 +348,7 @@ public class ReconciliationJobs {
             try {
                 adopt(orphan, now);
             } catch (RuntimeException e) {
-                LOG.warnf("Cannot take over job %s: %s", orphan.id(), e.getMessage());
+                takeoverFailures.warn(e, "Cannot take over job %s", orphan.id());
             }
         }
     }
@@ -510,8 +510,8 @@ public class ReconciliationJobs {
             } catch (RuntimeException e) {
                 // Nothing else is written for it here: the topic still shows it queued or running, so once its heartbeat is
                 // missing for the owner timeout another replica takes it over and ends it from the partitions done.
-                LOG.warnf("Job %s ended %s%s but that cannot be written to the job topic (%s); another replica takes it over after %s",
-                        id, finalState, error == null ? "" : " (" + error.detail() + ")", e.getMessage(), config.jobs().ownerTimeout());
+                LOG.warnf(e, "Job %s ended %s%s but that cannot be written to the job topic; another replica takes it over after %s",
+                        id, finalState, error == null ? "" : " (" + error.detail() + ")", config.jobs().ownerTimeout());
             } finally {
                 runs.remove(id);
             }
@@ -672,8 +672,9 @@ public class ReconciliationJobs {
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        if (monitor != null) {
-            monitor.shutdownNow();
+        if (heartbeats != null) {
+            heartbeats.stopNow();
+            takeovers.stopNow();
         }
         List<Run> mine = new ArrayList<>(runs.values());
         if (pool != null) {
@@ -689,8 +690,7 @@ public class ReconciliationJobs {
                 run.handBack();
                 LOG.infof("Handed job %s back for another replica to resume", run.id);
             } catch (RuntimeException e) {
-                LOG.warnf("Cannot hand job %s back (%s); another replica takes it over after %s", run.id, e.getMessage(),
-                        config.jobs().ownerTimeout());
+                LOG.warnf(e, "Cannot hand job %s back; another replica takes it over after %s", run.id, config.jobs().ownerTimeout());
             }
         }
         store.stop();

@@ -11,40 +11,31 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.background.RepeatedFailure;
+import io.firehosebridge.background.TimedTask;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
 import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.kafka.CompactedTopicView;
 import io.firehosebridge.kafka.KafkaClients;
-import io.firehosebridge.kafka.KafkaConnection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -73,6 +64,9 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
     @Inject
     KafkaClients clients;
 
+    @Inject
+    BackgroundWork background;
+
     private final LedgerSpans spans = new LedgerSpans();
     private final Map<TopicPartition, NavigableMap<LedgerEntry, LedgerEntry>> index = new ConcurrentHashMap<>();
     /**
@@ -83,35 +77,34 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
     private static final String SWEPT = "swept:";
     private final Map<TopicPartition, Long> swept = new ConcurrentHashMap<>();
     private volatile boolean running;
-    /** Whether the reader has read the topic to its end since it last started reading it from the beginning. */
-    private volatile boolean current;
-    private ScheduledExecutorService flusher;
-    private volatile KafkaProducer<String, String> producer;
-    /** Set when a write failed because Kafka refused or could not be reached: the producer may be in a fatal state. */
-    private volatile boolean producerFailed;
-    /** Entries whose write failed that way, written again by a fresh producer. */
-    private final java.util.Queue<LedgerEntry> unwritten = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private KafkaConsumer<String, String> consumer;
-    private Thread reader;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private String lastReadFailure;
+    private volatile CompactedTopicView<String, String> topic;
+    private TimedTask flusher;
+    /** Entries whose write failed because Kafka refused or could not be reached, written again at the next flush. */
+    private final Queue<LedgerEntry> unwritten = new ConcurrentLinkedQueue<>();
+    private final RepeatedFailure writeFailures = new RepeatedFailure(LOG);
 
     void start(@Observes StartupEvent event) {
         if (!config.ledger().enabled() || !delivery.enabled()) {
             return;
         }
         running = true;
-        producer = newProducer();
-        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ledger-flush");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = config.ledger().flushInterval().toMillis();
-        flusher.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.MILLISECONDS);
-        reader = new Thread(this::readLoop, "ledger-reader");
-        reader.setDaemon(true);
-        reader.start();
+        topic = new CompactedTopicView<>(clients, CompactedTopicView.Topic.partitioned("delivery ledger", config.ledger().topic(),
+                config.ledger().topicPartitions(), config.ledger().topicReplicationFactor(), config.ledger().retention()),
+                "delivery-ledger", Serdes.String(), Serdes.String(), Map.of("linger.ms", 20), Duration.ofMillis(500),
+                new CompactedTopicView.Reader<>() {
+                    @Override
+                    public void apply(String key, String value) {
+                        read(key, value);
+                    }
+
+                    @Override
+                    public void caughtUp(boolean first) {
+                        LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
+                    }
+                });
+        topic.start(background);
+        Duration every = config.ledger().flushInterval();
+        flusher = background.every("ledger-flush", every, every, this::flush);
     }
 
     /** Whether the ledger records and reads spans in this instance. */
@@ -126,133 +119,55 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
         }
     }
 
-    private KafkaProducer<String, String> newProducer() {
-        return clients.producer(Map.of("acks", "all", "linger.ms", 20,
-                "enable.idempotence", "true", "client.id", "delivery-ledger-writer"), new StringSerializer(), new StringSerializer());
-    }
-
-    /** Writes the spans collected since the last flush. */
+    /** Writes the spans collected since the last flush, after those whose write failed before. */
     void flush() {
-        try {
-            if (producerFailed) {
-                // An idempotent producer that once failed to log in stays failed: start a new one.
-                producerFailed = false;
-                KafkaProducer<String, String> old = producer;
-                producer = newProducer();
-                old.close(Duration.ZERO);
-            }
-            for (LedgerEntry entry; (entry = unwritten.poll()) != null;) {
-                write(entry);
-            }
-            for (LedgerEntry entry : spans.drain()) {
-                write(entry);
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("Cannot write delivery ledger spans to %s (%s); they are lost from the ledger", config.ledger().topic(), e.getMessage());
+        // Taken out first: a write that fails at once puts its entry back for the next flush, not for this loop.
+        List<LedgerEntry> again = new ArrayList<>();
+        for (LedgerEntry entry; (entry = unwritten.poll()) != null;) {
+            again.add(entry);
+        }
+        for (LedgerEntry entry : again) {
+            write(entry);
+        }
+        for (LedgerEntry entry : spans.drain()) {
+            write(entry);
         }
     }
 
     /** Writes an entry (a new span or a verdict) to the ledger topic; the index learns it when it is read back. */
     void write(LedgerEntry entry) {
+        String value;
         try {
-            KafkaProducer<String, String> through = producer;
-            through.send(new ProducerRecord<>(config.ledger().topic(), entry.key(), json.writeValueAsString(entry)), (m, e) -> {
-                if (e != null && through != producer) {
-                    // Still pending in a producer replaced after a refused login.
-                    unwritten.add(entry);
-                } else if (e != null && KafkaConnection.isConnectionFailure(e)) {
-                    // KafkaConnection names the cause once; the entry is written again by a fresh producer.
-                    LOG.debugf("Ledger write of %s failed: %s; written again later", entry.key(), e.getMessage());
-                    unwritten.add(entry);
-                    producerFailed = true;
-                } else if (e != null) {
-                    LOG.warnf("Ledger write of %s failed: %s", entry.key(), e.getMessage());
-                }
-            });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            value = json.writeValueAsString(entry);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        topic.write(entry.key(), value).whenComplete((ok, e) -> {
+            if (e instanceof CompactedTopicView.WriteFailed failed && failed.writeAgain()) {
+                // KafkaConnection names the cause once; a fresh producer writes the entry at the next flush.
+                LOG.debugf(e, "Ledger write of %s failed; written again at the next flush", entry.key());
+                unwritten.add(entry);
+            } else if (e != null) {
+                writeFailures.warn(e, "Ledger write of %s failed; the span is lost from the ledger", entry.key());
+            }
+        });
         // Visible at once in this instance; the read-back replaces it with the same value.
         remember(entry);
     }
 
-    private void readLoop() {
-        while (running) {
-            try {
-                ensureTopic();
-                consumer = clients.consumer(Map.of("enable.auto.commit", "false",
-                        "client.id", "delivery-ledger-reader"), new StringDeserializer(), new StringDeserializer());
-                List<TopicPartition> partitions = new ArrayList<>();
-                for (PartitionInfo p : consumer.partitionsFor(config.ledger().topic(), Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(p.topic(), p.partition()));
-                }
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-                // Until the end: a sweep mark read now may be one that a later record of the same key replaces.
-                current = false;
-                boolean loaded = false;
-                while (running) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                        if (r.value() == null) {
-                            continue;
-                        }
-                        try {
-                            if (r.key() != null && r.key().startsWith(SWEPT)) {
-                                rememberSwept(r.key(), r.value());
-                            } else {
-                                remember(json.readValue(r.value(), LedgerEntry.class));
-                            }
-                        } catch (java.io.IOException | RuntimeException e) {
-                            LOG.debugf("Skipping unreadable ledger record %s", r.key());
-                        }
-                    }
-                    if (!loaded && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                        loaded = true;
-                        lastReadFailure = null;
-                        current = true;
-                        caughtUp.countDown();
-                        LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
-                    }
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                // Once per cause: a broker that refuses the login would otherwise repeat it every 5 s.
-                if (KafkaConnection.isConnectionFailure(e)) {
-                    // KafkaConnection names the cause once and holds readiness DOWN.
-                    LOG.debugf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
-                } else if (!java.util.Objects.equals(e.getMessage(), lastReadFailure)) {
-                    LOG.warnf("Delivery ledger reader: %s; retrying every 5 s", e.getMessage());
-                    lastReadFailure = e.getMessage();
-                }
-                sleep(Duration.ofSeconds(5));
-            } finally {
-                if (consumer != null) {
-                    consumer.close(Duration.ofSeconds(2));
-                    consumer = null;
-                }
-            }
+    /** Applies one record of the ledger topic: a span's latest state or a sweep mark; tombstones and unreadable records are skipped. */
+    private void read(String key, String value) {
+        if (value == null) {
+            return;
         }
-    }
-
-    private void ensureTopic() {
-        try (Admin admin = clients.admin()) {
-            NewTopic topic = new NewTopic(config.ledger().topic(), java.util.Optional.of(config.ledger().topicPartitions()),
-                    config.ledger().topicReplicationFactor()).configs(Map.of(
-                            "cleanup.policy", "compact,delete",
-                            "retention.ms", Long.toString(config.ledger().retention().toMillis())));
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-            LOG.infof("Created the delivery ledger topic %s", config.ledger().topic());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create ledger topic: " + e.getCause().getMessage(), e.getCause());
+        try {
+            if (key != null && key.startsWith(SWEPT)) {
+                rememberSwept(key, value);
+            } else {
+                remember(json.readValue(value, LedgerEntry.class));
             }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("creating the ledger topic timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debugf(e, "Skipping unreadable ledger record %s", key);
         }
     }
 
@@ -278,9 +193,9 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
 
     /** Records the partition's sweep mark, here at once and for every replica through the topic. */
     void markSwept(TopicPartition tp, long offset) {
-        producer.send(new ProducerRecord<>(config.ledger().topic(), sweptKey(tp), Long.toString(offset)), (m, e) -> {
+        topic.write(sweptKey(tp), Long.toString(offset)).whenComplete((ok, e) -> {
             if (e != null) {
-                LOG.debugf("Sweep mark of %s not written (%s); written again at the next sweep", tp, e.getMessage());
+                LOG.debugf(e, "Sweep mark of %s not written; written again at the next sweep", tp);
             }
         });
         swept.put(tp, offset);
@@ -313,12 +228,14 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
 
     /** Waits until the topic has been read to its end once (for tests and the verifier's first run). */
     public boolean awaitLoaded(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CompactedTopicView<String, String> t = topic;
+        return t != null && t.awaitLoaded(timeout);
     }
 
     /** Whether the topic has been read to its end since the reader last (re)started from its beginning. */
     boolean current() {
-        return current;
+        CompactedTopicView<String, String> t = topic;
+        return t != null && t.current();
     }
 
     /** The first offset of the partition's earliest span in memory, or -1 when none. */
@@ -436,26 +353,12 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
         if (!running) {
             return;
         }
-        flusher.shutdown();
+        flusher.stop(Duration.ofSeconds(5));
         try {
-            flusher.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        flush();
-        running = false;
-        producer.close(Duration.ofSeconds(5));
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            flush();
+        } finally {
+            running = false;
+            topic.stop();
         }
     }
 }

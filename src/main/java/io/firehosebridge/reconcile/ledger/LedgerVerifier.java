@@ -14,9 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +23,9 @@ import jakarta.inject.Inject;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.background.RepeatedFailure;
+import io.firehosebridge.background.TimedTask;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -68,11 +68,16 @@ public class LedgerVerifier {
     DuplicateRepair repair;
 
     @Inject
+    BackgroundWork background;
+
+    @Inject
     @io.smallrye.common.annotation.Identifier(PartitionOwnership.NAME)
     PartitionOwnership ownership;
 
     private final SettledOffsets settled = new SettledOffsets();
-    private ScheduledExecutorService timer;
+    private TimedTask timer;
+    /** A search cluster or Kafka that stays away postpones every run: its stack is logged once. */
+    private final RepeatedFailure postponed = new RepeatedFailure(LOG);
 
     void start(@Observes StartupEvent event) {
         Gauge.builder("bridge.reconcile.unconfirmed.search", this, v -> v.unconfirmed(true))
@@ -91,13 +96,8 @@ public class LedgerVerifier {
         if (!config.ledger().enabled()) {
             return;
         }
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ledger-verifier");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = config.ledger().verifyInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::verifyDue, every, every, TimeUnit.MILLISECONDS);
+        Duration every = config.ledger().verifyInterval();
+        timer = background.every("ledger-verifier", every, every, this::verifyDue);
     }
 
     /** Checks every span that is due now. */
@@ -137,13 +137,14 @@ public class LedgerVerifier {
                 }
             }
             ledger.forgetConfirmedBefore(now.minus(config.ledger().memoryRetention()));
+            postponed.clear();
         } catch (ReconcileException e) {
-            LOG.warnf("Ledger verification postponed: %s", e.getMessage());
+            postponed.warn(e, "Ledger verification postponed");
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             // The verifier is being stopped (shutdown or a dev-mode reload) while it waits for Kafka: nothing failed.
             LOG.debugf("Ledger verification stopped: %s", e.getMessage());
         } catch (RuntimeException | Error e) {
-            // Thrown out of the timer's task it would end every later run, silently.
+            // An Error too: the verifier goes on at its next run.
             LOG.error("Ledger verification failed; tried again at the next run", e);
         }
     }
@@ -290,8 +291,8 @@ public class LedgerVerifier {
                 repaired = repair.repair(range, null, false, stopping, n -> {
                 }).deletedAll();
             } catch (ReconcileException e) {
-                LOG.warnf("Ledger: the duplicates of %s offsets %d..%d are not repaired now; the spans stay open and are repaired at the "
-                        + "next check (in %s): %s", tp, from, to - 1, config.ledger().recheckInterval(), e.getMessage());
+                LOG.warnf(e, "Ledger: the duplicates of %s offsets %d..%d are not repaired now; the spans stay open and are repaired at the "
+                        + "next check (in %s)", tp, from, to - 1, config.ledger().recheckInterval());
             }
         }
         if (stopping.getAsBoolean()) {
@@ -353,7 +354,7 @@ public class LedgerVerifier {
 
     void stop(@Observes ShutdownEvent event) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.stopNow();
         }
     }
 }

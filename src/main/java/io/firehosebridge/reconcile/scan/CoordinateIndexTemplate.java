@@ -3,9 +3,6 @@ package io.firehosebridge.reconcile.scan;
 import io.firehosebridge.reconcile.ReconcileConfig;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,6 +12,10 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.background.Backoff;
+import io.firehosebridge.background.BackgroundWork;
+import io.firehosebridge.background.RepeatedFailure;
+import io.firehosebridge.background.TimedTask;
 import io.firehosebridge.ingest.RecordsConfig;
 import io.firehosebridge.search.SearchEngine;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,13 +28,15 @@ import io.quarkus.runtime.StartupEvent;
  * ({@code _index_template}) where the engine has those (OpenSearch, Elasticsearch 7.8 on), else a legacy
  * {@code _template}, with the fields under the {@code _default_} mapping type on Elasticsearch 6.x, so that
  * they apply whatever TypeName the delivery stream writes. Retries in the background until the cluster
- * answers; it never blocks startup.
+ * answers ({@link #RETRY}); it never blocks startup.
  */
 @ApplicationScoped
 public class CoordinateIndexTemplate {
 
     private static final Logger LOG = Logger.getLogger(CoordinateIndexTemplate.class);
     private static final String DESCRIPTION = "Kafka coordinates written by kafka-firehose-bridge";
+    /** A cluster still starting is tried again within seconds; one that stays away, at most every 30 s. */
+    static final Backoff RETRY = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(30));
 
     @Inject
     RestClient search;
@@ -47,29 +50,29 @@ public class CoordinateIndexTemplate {
     @Inject
     RecordsConfig records;
 
-    private ScheduledExecutorService retry;
+    @Inject
+    BackgroundWork background;
+
+    private final RepeatedFailure failures = new RepeatedFailure(LOG);
+    private TimedTask installer;
     private volatile boolean installed;
 
     void start(@Observes StartupEvent event) {
         if (!config.installIndexTemplate()) {
             return;
         }
-        retry = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "index-template");
-            t.setDaemon(true);
-            return t;
-        });
-        retry.execute(this::tryInstall);
+        installer = background.retry("index-template", RETRY, this::tryInstall);
     }
 
-    private void tryInstall() {
+    private boolean tryInstall() {
         try {
             install();
             installed = true;
             LOG.infof("Index template %s installed for %s on %s", config.indexTemplateName(), config.indexPattern(), engine.get());
+            return true;
         } catch (Exception e) {
-            LOG.warnf("Cannot install index template %s yet (%s); retrying in 30 s", config.indexTemplateName(), e.getMessage());
-            retry.schedule(this::tryInstall, Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+            failures.warn(e, "Cannot install index template %s yet; retrying", config.indexTemplateName());
+            return false;
         }
     }
 
@@ -106,8 +109,8 @@ public class CoordinateIndexTemplate {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (retry != null) {
-            retry.shutdownNow();
+        if (installer != null) {
+            installer.stopNow();
         }
     }
 }

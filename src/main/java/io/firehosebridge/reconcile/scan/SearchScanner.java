@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -31,6 +30,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.ingest.RecordsConfig;
 
 /**
@@ -55,6 +55,9 @@ public class SearchScanner {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    BackgroundWork background;
 
     private ExecutorService workers;
     /** Whether search hits can carry sequence numbers (false once the engine refused {@code seq_no_primary_term}). */
@@ -402,11 +405,7 @@ public class SearchScanner {
 
     private synchronized ExecutorService workers() {
         if (workers == null) {
-            workers = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "reconcile-search");
-                t.setDaemon(true);
-                return t;
-            });
+            workers = background.elasticPool("reconcile-search");
         }
         return workers;
     }
