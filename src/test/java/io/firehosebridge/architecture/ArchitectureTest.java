@@ -19,6 +19,7 @@ import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
@@ -28,7 +29,9 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
+import io.firehosebridge.aws.AwsClients;
 import io.firehosebridge.kafka.KafkaClients;
+import software.amazon.awssdk.core.SdkClient;
 
 /**
  * The shape of the product's packages, checked on the compiled classes: no package depends back on one that depends on it,
@@ -66,6 +69,11 @@ class ArchitectureTest {
                         || owner.isAssignableTo(Admin.class);
                 return client && (call.getTarget().getName().equals("<init>") || call.getTarget().getName().equals("create"));
             });
+
+    /** A call of an AWS SDK client's {@code builder()} or {@code create()} ({@code S3Client.builder()}). */
+    private static final DescribedPredicate<JavaMethodCall> BUILDS_AN_AWS_CLIENT = DescribedPredicate.describe(
+            "build an AWS SDK client", call -> call.getTarget().getOwner().isAssignableTo(SdkClient.class)
+                    && (call.getTarget().getName().equals("builder") || call.getTarget().getName().equals("create")));
 
     /**
      * Names a setting of the brokers' address: a string constant equal to one of {@link #BROKERS_ADDRESS_SETTINGS} in its class
@@ -127,6 +135,17 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().resideInAPackage("io.firehosebridge.reconcile.api")
                 .because("jobs, scan, ledger and repair speak in ReconcileException; the edges turn it into HTTP answers")
                 .check(CLASSES);
+    }
+
+    @Test
+    void onlyAwsClientsBuildsAwsClients() {
+        noClasses().that(PRODUCT).and().doNotBelongToAnyOf(AwsClients.class)
+                .should().callMethodWhere(BUILDS_AN_AWS_CLIENT)
+                .because("every AWS client must get the one credentials provider and the shared region")
+                .check(CLASSES);
+        assertThat(CLASSES.get(AwsClients.class).getMethodCallsFromSelf().stream().filter(BUILDS_AN_AWS_CLIENT)
+                .map(call -> call.getTarget().getOwner().getSimpleName()).distinct().sorted().toList())
+                .as("the rule sees AwsClients build each client").containsExactly("FirehoseAsyncClient", "S3Client");
     }
 
     /** So that the Kafka rule cannot pass by seeing no client built and no address named at all. */

@@ -7,44 +7,26 @@ import java.net.URI;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.firehosebridge.aws.AwsClients;
 import io.firehosebridge.aws.AwsConfig;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.firehose.endpoints.FirehoseEndpointParams;
 import software.amazon.awssdk.services.firehose.endpoints.FirehoseEndpointProvider;
-import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
-import software.amazon.awssdk.services.firehose.FirehoseAsyncClientBuilder;
 
-/** The async Firehose client for control-plane calls (the readiness check), and the one PutRecordBatch path: {@link SignedPutRecordBatch}. */
+/** The Firehose client's settings (the client is made by {@link AwsClients}), and the one PutRecordBatch path: {@link SignedPutRecordBatch}. */
 @ApplicationScoped
 public class FirehoseClientProducer {
 
+    /** What {@link AwsClients} needs from the delivery settings to build the Firehose client. */
     @Produces
-    @ApplicationScoped
-    FirehoseAsyncClient firehose(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials) {
-        FirehoseAsyncClientBuilder builder = FirehoseAsyncClient.builder()
-                .credentialsProvider(credentials)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .maxConcurrency(4)
-                        .tcpKeepAlive(true))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallTimeout(delivery.callTimeout()));
-        Region region = AwsClients.region(aws);
-        if (region != null) {
-            builder.region(region);
-        }
-        delivery.endpoint().ifPresent(builder::endpointOverride);
-        return builder.build();
-    }
-
-    void close(@Disposes FirehoseAsyncClient client) {
-        client.close();
+    @Singleton
+    AwsClients.FirehoseSettings firehoseSettings(DeliveryConfig delivery) {
+        return new AwsClients.FirehoseSettings(delivery.endpoint(), delivery.callTimeout());
     }
 
     /**

@@ -341,15 +341,9 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         }
     }
 
+    /** Closes the HTTP client; the credentials provider is shared, and closed by whoever made it. */
     @Override
     public void close() {
         http.close();
-        if (credentials instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                // nothing held that outlives the process
-            }
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.firehosebridge.delivery.send;
 
+import io.firehosebridge.pace.Pacer;
+
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -17,7 +19,7 @@ import java.util.function.LongSupplier;
  * Only a rate accepted over a clean window counts as the best: no throttling for two seconds (the
  * span of the accepted-rate estimate) and not in the first two seconds (a start-up burst, which a
  * token bucket lets through, is not a rate Firehose sustains; remembering one made the rate jump
- * back above the quota every five seconds).
+ * back above the quota every five seconds). The records are spaced at that rate by a {@link Pacer}.
  */
 public final class AdaptiveRateLimiter {
 
@@ -32,7 +34,6 @@ public final class AdaptiveRateLimiter {
     private final double decreaseFactor;
     private final double probePerSecond;
     private final long coolDownNanos;
-    private final long burstNanos;
     private final LongSupplier nanoClock;
 
     private double rate;
@@ -43,7 +44,7 @@ public final class AdaptiveRateLimiter {
     private long lastThrottled;
     private final long started;
     private long lastUpdate;
-    private long nextFree;
+    private final Pacer pacer;
 
     /**
      * @param maxRate records/s never exceeded (a configured ceiling; {@code Double.POSITIVE_INFINITY} for none)
@@ -59,7 +60,6 @@ public final class AdaptiveRateLimiter {
         this.decreaseFactor = decreaseFactor;
         this.probePerSecond = probePerSecond;
         this.coolDownNanos = coolDown.toNanos();
-        this.burstNanos = Duration.ofMillis(200).toNanos();
         this.nanoClock = nanoClock;
         this.limited = !Double.isInfinite(maxRate);
         this.rate = limited ? maxRate : 0;
@@ -68,7 +68,7 @@ public final class AdaptiveRateLimiter {
         this.lastDecrease = lastUpdate - coolDownNanos;
         this.lastThrottled = lastUpdate - CLEAN_WINDOW_NANOS;
         this.started = lastUpdate;
-        this.nextFree = lastUpdate;
+        this.pacer = new Pacer(Duration.ofMillis(200), nanoClock);
     }
 
     /** Reserves {@code records} and returns how long to wait before sending them. */
@@ -78,9 +78,7 @@ public final class AdaptiveRateLimiter {
         if (!limited) {
             return Duration.ZERO;
         }
-        long start = Math.max(nextFree, now - burstNanos);
-        nextFree = start + (long) (records * 1e9 / rate);
-        return start > now ? Duration.ofNanos(start - now) : Duration.ZERO;
+        return Duration.ofNanos(pacer.reserve(records, rate));
     }
 
     /**

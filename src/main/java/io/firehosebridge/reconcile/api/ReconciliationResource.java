@@ -38,10 +38,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -74,9 +70,6 @@ public class ReconciliationResource {
 
     @Inject
     ReconcileConfig config;
-
-    @Inject
-    ObjectMapper json;
 
     /** A synchronous report: the partition report plus the id under which it can be re-driven. */
     @RegisterForReflection
@@ -114,17 +107,7 @@ public class ReconciliationResource {
     @APIResponse(responseCode = "404", description = "Unknown topic or partition", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "A range cannot be reconciled", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response start(String body) {
-        JsonNode tree;
-        try {
-            tree = body == null || body.isBlank() ? null : json.readTree(body);
-        } catch (JsonProcessingException e) {
-            // Constraint violations (nesting too deep, numbers too long) carry no location.
-            String where = e.getLocation() == null ? "it exceeds the parser's limits"
-                    : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ReconcileException.invalidRequest("The body is not valid JSON (" + where
-                    + "); expected {\"topic\": \"<name>\", \"partitions\": [0, 1]?, \"from\": <offset>?, \"to\": <offset>?}");
-        }
-        JobView job = jobs.submit(JobRequest.from(tree));
+        JobView job = jobs.submit(JsonBody.read(body, JobRequest.class, JobRequest.SHAPE, JobRequest.FIELDS));
         return Response.accepted(JobAnswer.of(job)).location(URI.create("/reconciliations/" + job.id())).build();
     }
 

@@ -1,5 +1,6 @@
 package io.firehosebridge.reconcile.repair;
 
+import io.firehosebridge.pace.Pacer;
 import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.scan.IndexedCopy;
@@ -10,6 +11,7 @@ import io.firehosebridge.reconcile.scan.SearchScanner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -70,14 +72,20 @@ public class DuplicateRepair {
     MeterRegistry registry;
 
     private Counter removed;
-    private DeletePace pace;
+    /** One timeline for the deletes of every repair in this replica, so repairs running at once share the rate. */
+    private Pacer deletes;
+    private int deletesPerSecond;
 
     @PostConstruct
     void init() {
         removed = Counter.builder("bridge.reconcile.repair.copies.removed")
                 .description("Duplicate copies deleted from the search index by repairs (one copy of each offset is always kept)")
                 .register(registry);
-        pace = new DeletePace(config.repair().maxDeletesPerSecond());
+        deletesPerSecond = config.repair().maxDeletesPerSecond();
+        if (deletesPerSecond <= 0) {
+            throw new IllegalArgumentException("bridge.reconcile.repair.max-deletes-per-second must be positive, not " + deletesPerSecond);
+        }
+        deletes = new Pacer(Duration.ZERO, System::nanoTime);
     }
 
     /**
@@ -192,7 +200,7 @@ public class DuplicateRepair {
             int bulk = Math.max(1, config.repair().bulkSize());
             for (int i = 0; i < delete.size(); i += bulk) {
                 List<IndexedCopy> chunk = delete.subList(i, Math.min(delete.size(), i + bulk));
-                if (!pace.await(chunk.size(), cancelled)) {
+                if (!deletes.await(chunk.size(), deletesPerSecond, cancelled)) {
                     break;
                 }
                 long[] outcome = deleteExactly(chunk, touched);

@@ -11,22 +11,15 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
-import io.firehosebridge.aws.AwsClients;
-import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.ingest.RecordsConfig;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -45,16 +38,13 @@ public class BackupScanner {
     @Inject
     ReconcileConfig config;
 
+    /** Made by {@link io.firehosebridge.aws.AwsClients} on first use. */
     @Inject
-    AwsConfig aws;
-
-    @Inject
-    AwsCredentialsProvider credentials;
+    S3Client s3;
 
     @Inject
     RecordsConfig records;
 
-    private volatile S3Client s3;
     private Map<String, ObjectSummary> summaries;
     private BackupLineParser parser;
 
@@ -81,7 +71,7 @@ public class BackupScanner {
         long lines = 0;
         try {
             for (String prefix : prefixes) {
-                for (S3Object object : client().listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(prefix)).contents()) {
+                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(prefix)).contents()) {
                     if (cancelled.getAsBoolean()) {
                         return new Result(prefixes, objects, read, cached, lines);
                     }
@@ -132,7 +122,7 @@ public class BackupScanner {
     private ObjectSummary read(S3Object object) {
         ObjectSummary.Builder builder = new ObjectSummary.Builder();
         try {
-            parser().parse(client().getObject(b -> b.bucket(config.backupBucket()).key(object.key())), builder);
+            parser().parse(s3.getObject(b -> b.bucket(config.backupBucket()).key(object.key())), builder);
         } catch (NoSuchKeyException e) {
             return null;
         } catch (IOException e) {
@@ -180,40 +170,11 @@ public class BackupScanner {
         return parser;
     }
 
-    private S3Client client() {
-        S3Client c = s3;
-        if (c == null) {
-            synchronized (this) {
-                if (s3 == null) {
-                    S3ClientBuilder builder = S3Client.builder()
-                            .credentialsProvider(credentials)
-                            .httpClient(UrlConnectionHttpClient.create())
-                            .forcePathStyle(aws.s3PathStyle());
-                    Region region = AwsClients.region(aws);
-                    if (region != null) {
-                        builder.region(region);
-                    }
-                    aws.s3Endpoint().ifPresent(builder::endpointOverride);
-                    s3 = builder.build();
-                }
-                c = s3;
-            }
-        }
-        return c;
-    }
-
     private static String firstLine(String message) {
         if (message == null) {
             return "no answer";
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    @PreDestroy
-    void close() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 }

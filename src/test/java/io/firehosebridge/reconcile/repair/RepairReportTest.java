@@ -26,16 +26,4 @@ class RepairReportTest {
         assertThat(sum.offsetsTruncated()).isTrue();
         assertThat(a.plus(RepairReport.none("r1", false), 3).offsetsTruncated()).isFalse();
     }
-
-    @Test
-    void paceSpreadsDeletesOverTimeAcrossCallers() {
-        DeletePace pace = new DeletePace(1000);
-        long now = System.nanoTime() + 1_000_000_000L;
-        assertThat(pace.reserve(500, now)).isZero();
-        // the next 500 wait for the first half second, and a third caller after them
-        assertThat(pace.reserve(500, now)).isEqualTo(500_000_000L);
-        assertThat(pace.reserve(100, now)).isEqualTo(1_000_000_000L);
-        // a caller after the timeline caught up waits for nothing
-        assertThat(pace.reserve(1, now + 5_000_000_000L)).isZero();
-    }
 }
