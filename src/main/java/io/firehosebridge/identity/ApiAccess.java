@@ -59,7 +59,8 @@ public class ApiAccess {
                 if (resolved == null) {
                     resolved = IdentitySettings.resolve(config.mode(), config.required(), apiToken,
                             allSettings.getOptionalValue(IdentitySettings.AUTH_SERVER_URL, String.class),
-                            allSettings.getOptionalValues(IdentitySettings.AUDIENCE, String.class).filter(a -> !a.isEmpty()).isPresent(),
+                            allSettings.getOptionalValues(IdentitySettings.AUDIENCE, String.class).filter(a -> !a.isEmpty()).isPresent()
+                                    || allSettings.getOptionalValue(IdentitySettings.CLIENT_ID_CLAIM, String.class).filter(c -> !c.isBlank()).isPresent(),
                             String.join(",", ConfigUtils.getProfiles()));
                     if (resolved.warning()) {
                         LOG.warn(resolved.message());

@@ -18,6 +18,8 @@ public final class IdentitySettings {
     static final String API_TOKEN = "bridge.reconcile.api-token";
     static final String AUTH_SERVER_URL = "quarkus.oidc.auth-server-url";
     static final String AUDIENCE = "quarkus.oidc.token.audience";
+    /** Amazon Cognito's access tokens carry no aud; the app client's id in client_id is what names the service. */
+    static final String CLIENT_ID_CLAIM = "quarkus.oidc.token.required-claims.client_id";
 
     /** How the API is protected in this start. */
     public enum Effective {
@@ -47,7 +49,8 @@ public final class IdentitySettings {
      * @param required bridge.identity.required
      * @param apiToken bridge.reconcile.api-token (blank counts as unset)
      * @param authServerUrl quarkus.oidc.auth-server-url (blank counts as unset)
-     * @param audienceSet whether quarkus.oidc.token.audience is set
+     * @param audienceSet whether tokens are checked for this service: quarkus.oidc.token.audience, or (Cognito's access tokens,
+     *        which have no aud) quarkus.oidc.token.required-claims.client_id
      * @param profiles the active profiles, for the log line
      * @throws ConfigurationException naming the setting when the settings do not allow a start
      */
@@ -98,7 +101,8 @@ public final class IdentitySettings {
                 }
                 if (!audienceSet) {
                     throw invalid(MODE, "is oidc, but " + AUDIENCE + " (QUARKUS_OIDC_TOKEN_AUDIENCE) is not set: the audience "
-                            + "(aud) the provider puts in access tokens meant for this service");
+                            + "(aud) the provider puts in access tokens meant for this service (for Amazon Cognito's access tokens, "
+                            + "which have none, set " + CLIENT_ID_CLAIM + " to the app client's id instead)");
                 }
                 if (token) {
                     throw invalid(MODE, "is oidc, but " + API_TOKEN + " is set too: a shared token would bypass the roles; unset it");

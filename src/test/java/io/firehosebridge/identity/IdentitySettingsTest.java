@@ -66,7 +66,7 @@ class IdentitySettingsTest {
         assertThatThrownBy(() -> resolve(Mode.OIDC, true, Optional.empty(), Optional.empty(), true))
                 .hasMessageContaining("quarkus.oidc.auth-server-url");
         assertThatThrownBy(() -> resolve(Mode.OIDC, true, Optional.empty(), ISSUER, false))
-                .hasMessageContaining("quarkus.oidc.token.audience");
+                .hasMessageContaining("quarkus.oidc.token.audience").hasMessageContaining("quarkus.oidc.token.required-claims.client_id");
         Resolved r = resolve(Mode.OIDC, true, Optional.empty(), ISSUER, true);
         assertThat(r.mode()).isEqualTo(Effective.OIDC);
         assertThat(r.message()).contains(ISSUER.get());
