@@ -67,6 +67,9 @@ public interface LocalFirehoseConfig {
     /** The local S3-compatible store every BucketARN maps to. */
     S3 s3();
 
+    /** How callers of the Firehose API are authenticated. */
+    Auth auth();
+
     /** Quotas and faults every stream starts with; changeable per stream at runtime. */
     Defaults defaults();
 
@@ -87,6 +90,29 @@ public interface LocalFirehoseConfig {
         /** Secret access key for the store; never logged. */
         @WithDefault("local-secret-key")
         String secretAccessKey();
+    }
+
+    /**
+     * AWS Signature Version 4 on every Firehose API call, checked as Firehose checks it. The key here is known from startup;
+     * further keys, temporary ones included, are registered at runtime under {@code /_local/credentials}.
+     */
+    interface Auth {
+
+        /** Whether every Firehose API call must be signed with a known key (false: any credentials, nothing checked). */
+        @WithDefault("true")
+        boolean verifySignatures();
+
+        /** Access key id of the long-term key known from startup (the local stack's). */
+        @WithDefault("local-access-key")
+        String accessKeyId();
+
+        /** Secret access key of that key; never logged. */
+        @WithDefault("local-secret-key")
+        String secretAccessKey();
+
+        /** How far X-Amz-Date may be before or after this endpoint's clock (AWS allows 5 minutes). */
+        @WithDefault("5m")
+        Duration allowedSkew();
     }
 
     /** Per-stream starting values for quotas and fault injection. */

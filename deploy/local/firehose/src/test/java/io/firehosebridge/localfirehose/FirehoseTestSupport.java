@@ -49,11 +49,20 @@ final class FirehoseTestSupport {
         return base + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** The stack's key pair: the one the endpoint knows from startup (local-firehose.auth.*). */
+    static final String ACCESS_KEY_ID = "local-access-key";
+    static final String SECRET_ACCESS_KEY = "local-secret-key";
+
     static FirehoseClient firehose(int port, boolean retries) {
+        return firehose(port, retries, ACCESS_KEY_ID, SECRET_ACCESS_KEY);
+    }
+
+    /** A Firehose client signing with the given key, in the endpoint's region. */
+    static FirehoseClient firehose(int port, boolean retries, String accessKeyId, String secretAccessKey) {
         var builder = FirehoseClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "thing")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
                 .httpClient(UrlConnectionHttpClient.create());
         if (!retries) {
             builder.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));

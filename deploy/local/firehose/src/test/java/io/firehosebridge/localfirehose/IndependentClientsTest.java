@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ import software.amazon.awssdk.services.firehose.model.S3DestinationConfiguration
 
 /**
  * The seed's list / put / batch operations through clients nobody here wrote: boto3 running the seed's script
- * (only the endpoint changed) and the AWS CLI. The test installs nothing: {@code .ci/run} installs both, and without
+ * (only the endpoint changed) and the AWS CLI, signing with the stack's keys; with a wrong secret both are refused as AWS
+ * refuses them (InvalidSignatureException). The test installs nothing: {@code .ci/run} installs both, and without
  * one the test fails with the command that installs it.
  */
 @QuarkusTest
@@ -85,7 +87,7 @@ class IndependentClientsTest {
         requireTool(List.of("python3", "-c", "import boto3"), "boto3 is not importable by python3", "python3-boto3");
         Path script = home.resolve("seed_firehose_test.py");
         try (InputStream in = getClass().getResourceAsStream("/localfirehose/seed_firehose_test.py")) {
-            Files.copy(in, script);
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
         long before = count(search(), index);
 
@@ -132,6 +134,32 @@ class IndependentClientsTest {
         assertThat(MAPPER.readTree(batchResult.output()).get("FailedPutCount").asInt()).isZero();
     }
 
+    @Test
+    void boto3WithAWrongSecretIsRefusedAsAwsRefusesIt() throws Exception {
+        requireTool(List.of("python3", "-c", "import boto3"), "boto3 is not importable by python3", "python3-boto3");
+        Path script = home.resolve("seed_firehose_test.py");
+        try (InputStream in = getClass().getResourceAsStream("/localfirehose/seed_firehose_test.py")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+
+        Result list = run(List.of("python3", script.toString(), "list"), WRONG_SECRET);
+
+        assertThat(list.exit()).as(list.output()).isNotZero();
+        assertThat(list.output()).contains("An error occurred (InvalidSignatureException) when calling the ListDeliveryStreams operation")
+                .contains("The request signature we calculated does not match the signature you provided.");
+    }
+
+    @Test
+    void awsCliWithAWrongSecretIsRefusedAsAwsRefusesIt() throws Exception {
+        requireTool(List.of("aws", "--version"), "the AWS CLI is not on PATH", "awscli");
+
+        Result list = run(List.of("aws", "firehose", "list-delivery-streams", "--endpoint-url", "http://127.0.0.1:" + server.port()),
+                WRONG_SECRET);
+
+        assertThat(list.exit()).as(list.output()).isNotZero();
+        assertThat(list.output()).contains("An error occurred (InvalidSignatureException) when calling the ListDeliveryStreams operation");
+    }
+
     /** Reads DeliveryStreamNames from CLI JSON output. */
     private static final class JsonNodeAssert {
         static org.assertj.core.api.ListAssert<String> names(String json) throws IOException {
@@ -144,12 +172,23 @@ class IndependentClientsTest {
     private record Result(int exit, String output) {
     }
 
+    /** The stack's key with a secret that is not its own. */
+    private static final String WRONG_SECRET = "not-the-local-secret-key";
+
     private Result run(List<String> command) throws IOException, InterruptedException {
-        Path credentials = home.resolve("credentials");
+        return run(command, SECRET_ACCESS_KEY);
+    }
+
+    /**
+     * Runs a client with the stack's access key and the given secret in both profiles (the seed's script uses test_profile,
+     * the CLI default). The region is the endpoint's: a signature scoped to another region is refused, as in AWS.
+     */
+    private Result run(List<String> command, String secretAccessKey) throws IOException, InterruptedException {
+        Path credentials = home.resolve(secretAccessKey.equals(SECRET_ACCESS_KEY) ? "credentials" : "credentials-wrong-secret");
         if (!Files.exists(credentials)) {
-            Files.writeString(credentials, "[test_profile]\naws_access_key_id = any\naws_secret_access_key = thing\n"
-                    + "[default]\naws_access_key_id = any\naws_secret_access_key = thing\n");
-            Files.writeString(home.resolve("config"), "[profile test_profile]\nregion = ap-northeast-2\n[default]\nregion = ap-northeast-2\n");
+            String key = "aws_access_key_id = " + ACCESS_KEY_ID + "\naws_secret_access_key = " + secretAccessKey + "\n";
+            Files.writeString(credentials, "[test_profile]\n" + key + "[default]\n" + key);
+            Files.writeString(home.resolve("config"), "[profile test_profile]\nregion = us-east-1\n[default]\nregion = us-east-1\n");
         }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
@@ -157,7 +196,11 @@ class IndependentClientsTest {
         env.put("AWS_CONFIG_FILE", home.resolve("config").toString());
         env.put("FIREHOSE_ENDPOINT_URL", "http://127.0.0.1:" + server.port());
         env.put("AWS_PAGER", "");
-        env.remove("AWS_PROFILE");
+        // Nothing from this JVM's environment may choose other keys or another region than the files'.
+        for (String name : List.of("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+                "AWS_DEFAULT_REGION")) {
+            env.remove(name);
+        }
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

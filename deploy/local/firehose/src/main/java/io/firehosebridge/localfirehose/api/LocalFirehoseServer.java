@@ -2,10 +2,15 @@ package io.firehosebridge.localfirehose.api;
 
 import io.firehosebridge.localfirehose.LocalFirehose;
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.auth.CredentialStore;
+import io.firehosebridge.localfirehose.auth.IncomingRequest;
+import io.firehosebridge.localfirehose.auth.SigV4Verifier;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +34,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The HTTP side of the local Firehose: AWS JSON 1.1 on {@code POST /}, and a small admin API under
- * {@code /_local/streams/{name}/faults} (GET, PUT) and {@code /_local/streams/{name}/flush} (POST).
+ * The HTTP side of the local Firehose: AWS JSON 1.1 on {@code POST /}, every call SigV4-checked unless
+ * {@code local-firehose.auth.verify-signatures} is false, and a small admin API, never signed, under
+ * {@code /_local/streams/{name}/faults} (GET, PUT), {@code /_local/streams/{name}/flush} (POST) and
+ * {@code /_local/credentials} (keys the endpoint accepts).
  * Started with the application; on shutdown it stops taking calls, then delivers what it holds.
  */
 @ApplicationScoped
@@ -46,17 +53,24 @@ public class LocalFirehoseServer {
     private final ObjectMapper mapper;
     private final FirehoseApi api;
     private final FaultsAdmin admin;
+    private final CredentialsAdmin credentialsAdmin;
+    private final SigV4Verifier verifier;
     private final List<HttpServer> servers = new ArrayList<>();
     private volatile int port = -1;
 
     @Inject
-    public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, Vertx vertx, ObjectMapper mapper) {
+    public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, CredentialStore credentials, Vertx vertx,
+            ObjectMapper mapper) {
         this.config = config;
         this.firehose = firehose;
         this.vertx = vertx;
         this.mapper = mapper;
         this.api = new FirehoseApi(firehose, mapper);
         this.admin = new FaultsAdmin(firehose, mapper);
+        this.credentialsAdmin = new CredentialsAdmin(credentials, mapper);
+        this.verifier = config.auth().verifySignatures()
+                ? new SigV4Verifier(credentials, config.region(), config.auth().allowedSkew(), firehose.clock())
+                : null;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -78,7 +92,9 @@ public class LocalFirehoseServer {
             servers.add(server);
             port = server.actualPort();
         }
-        LOG.infof("Local Firehose endpoint listening on http://%s:%d", config.host(), port);
+        LOG.infof("Local Firehose endpoint listening on http://%s:%d (%s)", config.host(), port, verifier == null
+                ? "signatures not checked: local-firehose.auth.verify-signatures=false"
+                : "SigV4 checked for service firehose, region " + config.region() + ", key " + config.auth().accessKeyId());
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -111,7 +127,9 @@ public class LocalFirehoseServer {
             return;
         }
         request.body().onSuccess(body -> {
-            if (request.path().startsWith("/_local/")) {
+            if (request.path().equals(CredentialsAdmin.PATH) || request.path().startsWith(CredentialsAdmin.PATH + "/")) {
+                credentialsAdmin.handle(request, body);
+            } else if (request.path().startsWith("/_local/")) {
                 admin.handle(request, body);
             } else if (request.method() == HttpMethod.POST && "/".equals(request.path())) {
                 onApiCall(request, body);
@@ -124,6 +142,9 @@ public class LocalFirehoseServer {
     private void onApiCall(HttpServerRequest request, Buffer body) {
         FirehoseApi.Reply reply;
         try {
+            if (verifier != null) {
+                verifier.verify(incoming(request, body));
+            }
             reply = api.handle(request.getHeader("X-Amz-Target"), body.getBytes());
         } catch (FirehoseException e) {
             writeError(request, e);
@@ -148,7 +169,16 @@ public class LocalFirehoseServer {
         }
     }
 
+    /** What the signature covers, as Vert.x received it (path and query still percent-encoded). */
+    private static IncomingRequest incoming(HttpServerRequest request, Buffer body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        request.headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
+        return new IncomingRequest(request.method().name(), request.path(), request.query(), headers, body.getBytes());
+    }
+
+    /** The error as AWS's JSON protocol answers it: the code in {@code __type} and in the {@code x-amzn-ErrorType} header. */
     private void writeError(HttpServerRequest request, FirehoseException e) {
+        request.response().putHeader("x-amzn-ErrorType", e.type());
         ObjectNode body = mapper.createObjectNode().put("__type", e.type()).put("message", e.getMessage());
         try {
             write(request, e.status(), mapper.writeValueAsBytes(body));

@@ -1,0 +1,51 @@
+package io.firehosebridge.localfirehose.auth;
+
+import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * The keys the endpoint knows, by access key id: the configured long-term key from startup, and whatever is registered at
+ * runtime (a local STS registers the temporary credentials it issues through {@code PUT /_local/credentials/{id}}).
+ * Expired credentials stay registered, so that a call signed with them is refused as expired, not as unknown.
+ */
+@Singleton
+public class CredentialStore {
+
+    private final Map<String, Credential> credentials = new ConcurrentHashMap<>();
+
+    @Inject
+    public CredentialStore(LocalFirehoseConfig config) {
+        this(List.of(Credential.longTerm(config.auth().accessKeyId(), config.auth().secretAccessKey())));
+    }
+
+    public CredentialStore(List<Credential> initial) {
+        initial.forEach(this::register);
+    }
+
+    /** Adds a key, or replaces the one with the same access key id. */
+    public void register(Credential credential) {
+        credentials.put(credential.accessKeyId(), credential);
+    }
+
+    /** Forgets a key; false if it was not known. */
+    public boolean remove(String accessKeyId) {
+        return credentials.remove(accessKeyId) != null;
+    }
+
+    public Optional<Credential> find(String accessKeyId) {
+        return Optional.ofNullable(credentials.get(accessKeyId));
+    }
+
+    /** Every known key, by access key id. */
+    public List<Credential> list() {
+        return credentials.values().stream().sorted(Comparator.comparing(Credential::accessKeyId)).toList();
+    }
+}
