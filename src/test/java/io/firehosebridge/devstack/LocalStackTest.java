@@ -119,7 +119,7 @@ class LocalStackTest {
         try (FirehoseClient firehose = FirehoseClient.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:4573"))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "thing")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local-access-key", "local-secret-key")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build()) {
             assertThat(firehose.describeDeliveryStream(b -> b.deliveryStreamName("clicks")).deliveryStreamDescription()

@@ -42,7 +42,7 @@ public final class LocalStreams {
     /** A client of the local endpoint on this port. */
     public static FirehoseClient client(int firehosePort) {
         return FirehoseClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + firehosePort)).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local-access-key", "local-secret-key")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
