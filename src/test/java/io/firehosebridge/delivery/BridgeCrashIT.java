@@ -85,7 +85,7 @@ class BridgeCrashIT {
                     assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
                     assertThat(took).isLessThan(Duration.ofSeconds(30));
                     String shutdownLog = java.nio.file.Files.readString(log).substring((int) logBefore);
-                    assertThat(shutdownLog).contains("All in-flight batches settled before shutdown");
+                    assertThat(shutdownLog).contains("All in-flight calls settled before shutdown");
                     bridge = new ServiceProcess("crash-bridge", bridgeHttp, bridgeProps).start();
                 }
             }

@@ -71,9 +71,10 @@ class NativeSourcesCheck {
     void everyJsonTypeAndSdkInterceptorIsRegisteredForReflection() throws Exception {
         Map<String, JsonNode> registered = reflectionConfig();
         Set<Class<?>> roots = roots();
-        // Known members of each kind of root, so that a scan that finds nothing cannot pass.
+        // Known members of each kind of root, so that a scan that finds nothing cannot pass. The product has no SDK
+        // interceptor since PutRecordBatch left the SDK's pipeline (issue 28); the scan still finds any that comes back.
         assertThat(roots).extracting(Class::getName).contains(PRODUCT + "reconcile.ledger.LedgerEntry", PRODUCT + "reconcile.api.ApiError",
-                PRODUCT + "reconcile.scan.PartitionReport", PRODUCT + "delivery.firehose.PutRecordBatchBody$Interceptor");
+                PRODUCT + "reconcile.scan.PartitionReport", PRODUCT + "reconcile.jobs.JobRequest");
         Set<Class<?>> needed = closure(roots);
         Set<String> unregistered = new TreeSet<>();
         for (Class<?> c : needed) {
