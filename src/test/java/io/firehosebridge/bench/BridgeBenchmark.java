@@ -79,13 +79,16 @@ class BridgeBenchmark {
                 String backlog = topic("backlog");
                 produce(backlog, events);
                 throughputAndBatching(backlog);
-                latencyTolerance(backlog);
                 standIn(backlog);
+                latencyTolerance(backlog);
             } else if (selected("standin")) {
                 String backlog = topic("standin");
                 produce(backlog, events);
                 rawRate = rawConsumerRate(backlog, events);
                 standIn(backlog);
+                if (selected("latency")) {
+                    latencyTolerance(backlog);
+                }
             }
             if (selected("memory") || selected("quota")) {
                 String big = topic("memory");
@@ -161,11 +164,12 @@ class BridgeBenchmark {
         rows.add(new Row("4. Batch efficiency (calls per 1M records)",
                 String.format(Locale.ROOT, "%,.0f calls; %.0f records, %,.0f bytes per call", callsPerMillion, fillRecords, fillBytes),
                 "<= 2,050", verdict(callsPerMillion <= 2_050)));
-        this.throughputRate = bridge.rate;
     }
 
-    private double throughputRate;
     private double rawRate;
+    /** The stand-in's rate over HTTP at 0 ms, whole drain and second half: what the latency rows compare with. */
+    private double standInRate;
+    private double standInSecondHalfRate;
 
     /**
      * Scenario 1b/1c: the same backlog drained into {@link MinimalFirehose}, which answers at once and decodes nothing, so
@@ -195,6 +199,10 @@ class BridgeBenchmark {
                 r.secondHalfCpuSplit().forEach(split.putObject("secondHalf")::put);
                 System.out.printf(Locale.ROOT, "Own cost over %s, CPU µs per record by threads: whole drain %s; second half %s%n",
                         tls ? "HTTPS" : "HTTP", ThreadCpu.describe(r.cpuSplit()), ThreadCpu.describe(r.secondHalfCpuSplit()));
+                if (!tls) {
+                    standInRate = r.rate;
+                    standInSecondHalfRate = r.secondHalfRate;
+                }
                 double ofRaw = rawRate > 0 ? r.rate / rawRate : Double.NaN;
                 node.put("ratioToRawConsumer", ofRaw);
                 String measured = String.format(Locale.ROOT, "%,.0f rec/s (second half %,.0f)%s; CPU per record %.1f µs (second half %.1f); "
@@ -223,26 +231,28 @@ class BridgeBenchmark {
     private static final double STANDIN_RATE_BEFORE = 39_781;
 
     /**
-     * Scenario 2: the same backlog with every call answered 20 ms and then 60 ms later (calls from a pod to Firehose take
-     * tens of milliseconds). Adaptive concurrency should raise the calls in flight until the rate holds: at least 0.95 of
-     * the rate at 0 ms, within the call ceiling and the request quota.
+     * Scenario 2: the same backlog into the stand-in over HTTP with every put answered 20 ms and then 60 ms later (calls
+     * from a pod to Firehose take tens of milliseconds), each rate over the stand-in's own rate at 0 ms in this run (row
+     * 1b). The stand-in, not the local endpoint, so that what is measured is how the bridge's calls in flight follow
+     * latency: with the local endpoint on the same two cores, its CPU and the bridge's trade places and move the ratio by
+     * more than the latency does. Adaptive concurrency should raise the calls in flight until the rate holds: at least 0.95
+     * of the rate at 0 ms, within the call ceiling and the request quota.
      */
     private void latencyTolerance(String topic) throws Exception {
         ObjectNode node = results.putObject("latency");
         for (int millis : new int[] { 20, 60 }) {
-            faults("{\"deliveryEnabled\":false,\"addedLatencyMillis\":" + millis + "}");
             BridgeRun slow;
-            try {
-                slow = deliver(topic, "latency" + millis, events);
-            } finally {
-                faults("{\"addedLatencyMillis\":0}");
+            try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, null, millis)) {
+                slow = deliver(bridge(topic, "bench-latency" + millis + "-" + run, "http://127.0.0.1:" + STANDIN_PORT, List.of()),
+                        events, standIn::records);
             }
-            double ratio = slow.rate / throughputRate;
+            double ratio = slow.rate / standInRate;
             node.putObject("plus" + millis + "ms").put("bridgeRecordsPerSecond", slow.rate).put("ratioToNoLatency", ratio)
-                    .put("callsInFlightLimitAtEnd", slow.callLimitAtEnd);
-            rows.add(new Row("2" + (millis == 20 ? "a" : "b") + ". Latency tolerance (+" + millis + " ms per call)",
-                    String.format(Locale.ROOT, "%,.0f rec/s = %.2f of own rate at 0 ms; calls in flight limit at the end %.0f",
-                            slow.rate, ratio, slow.callLimitAtEnd),
+                    .put("secondHalfRecordsPerSecond", slow.secondHalfRate).put("callsInFlightLimitAtEnd", slow.callLimitAtEnd);
+            rows.add(new Row("2" + (millis == 20 ? "a" : "b") + ". Latency tolerance (+" + millis + " ms per call, stand-in)",
+                    String.format(Locale.ROOT, "%,.0f rec/s = %.2f of the stand-in's rate at 0 ms (second half %,.0f rec/s = %.2f); "
+                            + "calls in flight limit at the end %.0f",
+                            slow.rate, ratio, slow.secondHalfRate, slow.secondHalfRate / standInSecondHalfRate, slow.callLimitAtEnd),
                     ">= 0.95", verdict(ratio >= 0.95)));
         }
     }

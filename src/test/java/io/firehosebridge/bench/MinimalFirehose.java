@@ -18,7 +18,8 @@ import io.vertx.core.net.PfxOptions;
  * accepted and {@code DescribeDeliveryStream} with ACTIVE, and does nothing else. It does not decode records: it counts
  * the JSON objects in the body ({@code {"Data":…}} entries; base64 and the stream name hold no brace) and answers with
  * a response prebuilt for that count. Runs inside the benchmark's JVM, so none of its CPU is the bridge's. With a
- * {@link TestCertificate} it serves HTTPS for 127.0.0.1, which the bridge is told to trust.
+ * {@link TestCertificate} it serves HTTPS for 127.0.0.1, which the bridge is told to trust. With a latency it answers each
+ * {@code PutRecordBatch} that much later (a timer, no thread held), as a Firehose a pod reaches in tens of milliseconds.
  */
 final class MinimalFirehose implements AutoCloseable {
 
@@ -29,9 +30,16 @@ final class MinimalFirehose implements AutoCloseable {
     private final ConcurrentHashMap<Integer, Buffer> responses = new ConcurrentHashMap<>();
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
+    private final long latencyMillis;
 
-    /** Listens on 127.0.0.1:{@code port}, over HTTPS when {@code tls} is given. */
+    /** Listens on 127.0.0.1:{@code port}, over HTTPS when {@code tls} is given, answering at once. */
     MinimalFirehose(int port, TestCertificate tls) throws Exception {
+        this(port, tls, 0);
+    }
+
+    /** Listens on 127.0.0.1:{@code port}, over HTTPS when {@code tls} is given, answering puts {@code latencyMillis} late. */
+    MinimalFirehose(int port, TestCertificate tls, long latencyMillis) throws Exception {
+        this.latencyMillis = latencyMillis;
         HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true);
         if (tls != null) {
             options.setSsl(true)
@@ -48,7 +56,12 @@ final class MinimalFirehose implements AutoCloseable {
                 int entries = count(body) - 1;
                 records.addAndGet(entries);
                 calls.incrementAndGet();
-                reply(request, 200, responses.computeIfAbsent(entries, MinimalFirehose::accepted));
+                Buffer answer = responses.computeIfAbsent(entries, MinimalFirehose::accepted);
+                if (latencyMillis > 0) {
+                    vertx.setTimer(latencyMillis, id -> reply(request, 200, answer));
+                } else {
+                    reply(request, 200, answer);
+                }
             } else if (target.endsWith(".DescribeDeliveryStream")) {
                 reply(request, 200, Buffer.buffer("{\"DeliveryStreamDescription\":{\"DeliveryStreamName\":\"clicks\","
                         + "\"DeliveryStreamARN\":\"arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks\","

@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * additive increase, multiplicative decrease, judged once per window of about one round trip.
  *
  * <ul>
- * <li><b>Up by one</b> after a window in which calls filled the limit (more calls could have moved more records) and their
- * mean latency held: at most the usual latency plus its usual deviation ({@link #DEVIATION_SCALE} times), and at most
+ * <li><b>Up by one</b> after a window in which calls filled the limit (more calls could have moved more records), none of
+ * them waited for the send rate (then the rate, not the calls in flight, is what binds), and their mean latency held: at most the usual latency plus its usual deviation ({@link #DEVIATION_SCALE} times), and at most
  * {@link #TOLERANCE} above it.</li>
  * <li><b>Down</b> to {@code decreaseFactor} of the limit after a window with a throttled call, or with latency above that
  * bound (calls queue somewhere: more of them would only wait longer).</li>
@@ -38,6 +38,7 @@ public final class AdaptiveConcurrency {
     private int windowCalls;
     private boolean windowThrottled;
     private boolean windowFull;
+    private boolean windowRateBound;
 
     /**
      * @param initial calls allowed at first
@@ -62,6 +63,11 @@ public final class AdaptiveConcurrency {
         if (inFlight >= limit) {
             windowFull = true;
         }
+    }
+
+    /** A call waited for the send rate before it went out: this window's calls were bound by the rate, not by their number. */
+    public synchronized void rateBound() {
+        windowRateBound = true;
     }
 
     /** A call ended after {@code rttNanos}; {@code throttled} when Firehose refused any of it for throughput. */
@@ -92,7 +98,7 @@ public final class AdaptiveConcurrency {
         boolean rising = rtt > pastRtt + Math.max(DEVIATION_SCALE * pastDeviation, 0) && rtt > pastRtt * (1 + TOLERANCE);
         if (windowThrottled || rising) {
             limit = Math.max(1, (int) Math.floor(limit * decreaseFactor));
-        } else if (windowFull) {
+        } else if (windowFull && !windowRateBound) {
             limit++;
         }
         limit = Math.min(limit, Math.min(ceiling, quotaLimit()));
@@ -106,6 +112,7 @@ public final class AdaptiveConcurrency {
         windowCalls = 0;
         windowThrottled = false;
         windowFull = false;
+        windowRateBound = false;
         return limit == before ? 0 : limit;
     }
 

@@ -102,6 +102,9 @@ public final class FirehoseSender {
 
     private Uni<Integer> send(List<PendingRecord> records, int attempt, long deadline, boolean redriven) {
         Duration wait = rate.reserve(records.size());
+        if (!wait.isZero()) {
+            concurrency.rateBound();
+        }
         Uni<PutOutcome> call = wait.isZero() ? put(records) : after(wait, () -> put(records), null);
         return call.chain(outcome -> outcome == null ? Uni.createFrom().item(0) : settle(records, outcome, attempt, deadline, redriven));
     }

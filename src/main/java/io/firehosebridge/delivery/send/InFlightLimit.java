@@ -73,15 +73,27 @@ public final class InFlightLimit {
         return maxBytes;
     }
 
-    /** Called with the lock held: takes what fits for every waiter it can, returns the completions to run outside the lock. */
+    /**
+     * Called with the lock held: takes what fits for every waiter it can, oldest first, and returns the completions to run
+     * outside the lock. A call fits when a slot is free. A poll's bytes fit within the bound (a poll larger than the whole
+     * bound goes through when nothing else is in flight, so it cannot starve), and only while a call slot is free and no
+     * older call waits for one: a poll that could not be sent yet would only hold its bytes, and Kafka keeps records better
+     * than the heap. Without that, every slow call or quota-bound wait let polls pile up to the whole bound (issue 28's
+     * backlog run: 31.9 of 32 MiB in flight while eight calls were moving 1 MiB/s).
+     */
     private List<Runnable> grant() {
         List<Runnable> granted = new ArrayList<>();
+        boolean callWaits = false;
         for (Iterator<Waiter> i = waiters.iterator(); i.hasNext();) {
             Waiter w = i.next();
-            // A poll larger than the whole bound goes through when nothing else is in flight, so it cannot starve.
-            boolean bytesFit = w.bytes == 0 || bytes + w.bytes <= maxBytes || bytes == 0;
-            boolean callFits = w.calls == 0 || calls < maxCalls;
-            if (bytesFit && callFits) {
+            boolean fits;
+            if (w.calls > 0) {
+                fits = calls < maxCalls;
+                callWaits |= !fits;
+            } else {
+                fits = (w.bytes == 0 || bytes + w.bytes <= maxBytes || bytes == 0) && !callWaits && calls < maxCalls;
+            }
+            if (fits) {
                 i.remove();
                 take(w.lease, w.bytes, w.calls);
                 granted.add(w.onGrant);

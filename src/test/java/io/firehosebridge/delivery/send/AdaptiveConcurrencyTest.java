@@ -91,6 +91,26 @@ class AdaptiveConcurrencyTest {
     }
 
     @Test
+    void doesNotRiseWhileCallsWaitForTheSendRate() {
+        long[] now = { 0 };
+        AdaptiveConcurrency c = new AdaptiveConcurrency(4, 64, 1_000_000, 0.9, () -> now[0], n -> {
+        });
+        for (int window = 0; window < 20; window++) {
+            c.started(4);
+            c.rateBound();
+            now[0] += 20_000_000;
+            c.ended(20_000_000, false);
+        }
+        assertThat(c.limit()).isEqualTo(4);
+        for (int window = 0; window < 5; window++) {
+            c.started(c.limit());
+            now[0] += 20_000_000;
+            c.ended(20_000_000, false);
+        }
+        assertThat(c.limit()).isEqualTo(9);
+    }
+
+    @Test
     void staysWithinTheCeilingAndTheRequestQuota() {
         Simulation ceiling = new Simulation(62, 8, 12, 1000);
         ceiling.run(20);

@@ -44,6 +44,38 @@ class InFlightLimitTest {
     }
 
     @Test
+    void letsAPollInOnlyWhileACallSlotIsFree() {
+        InFlightLimit limit = new InFlightLimit(1 << 20, 2);
+        InFlightLimit.Lease lease = limit.lease();
+        lease.bytes(100).subscribe().withSubscriber(UniAssertSubscriber.create()).assertCompleted();
+        lease.call(100, this::pendingCall).subscribe().withSubscriber(UniAssertSubscriber.create());
+        lease.call(0, this::pendingCall).subscribe().withSubscriber(UniAssertSubscriber.create());
+        // Both slots busy: the next poll waits although its bytes fit.
+        UniAssertSubscriber<Void> next = lease.bytes(100).subscribe().withSubscriber(UniAssertSubscriber.create());
+        next.assertNotTerminated();
+        assertThat(limit.inFlightBytes()).isEqualTo(100);
+        running.get(0).complete(1);
+        next.assertCompleted();
+        assertThat(limit.inFlightBytes()).isEqualTo(100);
+    }
+
+    @Test
+    void letsNoPollPastACallWaitingForASlot() {
+        InFlightLimit limit = new InFlightLimit(1 << 20, 1);
+        InFlightLimit.Lease lease = limit.lease();
+        lease.call(0, this::pendingCall).subscribe().withSubscriber(UniAssertSubscriber.create());
+        UniAssertSubscriber<Integer> waitingCall = lease.call(0, this::pendingCall).subscribe().withSubscriber(UniAssertSubscriber.create());
+        UniAssertSubscriber<Void> poll = lease.bytes(100).subscribe().withSubscriber(UniAssertSubscriber.create());
+        limit.maxCalls(2);
+        // The one new slot goes to the call that waited first; the poll still finds none free.
+        assertThat(running).hasSize(2);
+        poll.assertNotTerminated();
+        running.get(1).complete(2);
+        waitingCall.assertItem(2);
+        poll.assertCompleted();
+    }
+
+    @Test
     void runsNoMoreCallsThanTheLimitAndFollowsItsChanges() {
         InFlightLimit limit = new InFlightLimit(1 << 20, 2);
         InFlightLimit.Lease lease = limit.lease();
