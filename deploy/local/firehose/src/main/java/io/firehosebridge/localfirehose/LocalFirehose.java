@@ -1,11 +1,13 @@
 package io.firehosebridge.localfirehose;
 
 import io.firehosebridge.localfirehose.api.FirehoseException;
+import io.firehosebridge.localfirehose.destination.DeliverySigner;
 import io.firehosebridge.localfirehose.destination.IndexRotation;
 import io.firehosebridge.localfirehose.destination.S3ObjectStore;
 import io.firehosebridge.localfirehose.destination.S3Settings;
 import io.firehosebridge.localfirehose.destination.SearchBulkClient;
 import io.firehosebridge.localfirehose.destination.SearchSettings;
+import io.firehosebridge.localfirehose.searchfront.SearchFrontServer;
 import io.firehosebridge.localfirehose.stream.DeliveryContext;
 import io.firehosebridge.localfirehose.stream.DeliveryStream;
 import io.firehosebridge.localfirehose.stream.StreamFaults;
@@ -43,16 +45,19 @@ public class LocalFirehose {
     private final Clock clock;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
+    private final SearchFrontServer searchFront;
     private final Map<String, DeliveryStream> streams = new ConcurrentSkipListMap<>();
     private ScheduledExecutorService ticker;
     private DeliveryContext context;
 
     @Inject
-    public LocalFirehose(LocalFirehoseConfig config, Clock clock, ObjectMapper mapper, MeterRegistry registry) {
+    public LocalFirehose(LocalFirehoseConfig config, Clock clock, ObjectMapper mapper, MeterRegistry registry,
+            SearchFrontServer searchFront) {
         this.config = config;
         this.clock = clock;
         this.mapper = mapper;
         this.registry = registry;
+        this.searchFront = searchFront;
     }
 
     /** Builds the clients, starts the buffer timer and creates the configured default stream (ACTIVE at once). */
@@ -60,8 +65,19 @@ public class LocalFirehose {
         if (context != null) {
             return;
         }
-        context = new DeliveryContext(config, clock, mapper, registry, new SearchBulkClient(mapper),
-                new S3ObjectStore(config.s3(), config.region()));
+        SearchBulkClient search = new SearchBulkClient(mapper);
+        String domainUrl = config.searchUrl();
+        if (config.searchFront().deliverThroughFront()) {
+            // The front started first (SearchFrontServer observes startup before the endpoint does).
+            if (searchFront.url() == null) {
+                throw new IllegalStateException("local-firehose.search-front.deliver-through-front needs local-firehose.search-front.enabled");
+            }
+            search = new SearchBulkClient(mapper, new DeliverySigner(config.auth().accessKeyId(), config.auth().secretAccessKey(), config.region()));
+            domainUrl = searchFront.url();
+            LOG.infof("Local Firehose: deliveries to a DomainARN go through the search front at %s, signed for service es with key %s",
+                    domainUrl, config.auth().accessKeyId());
+        }
+        context = new DeliveryContext(config, clock, mapper, registry, search, new S3ObjectStore(config.s3(), config.region()), domainUrl);
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "local-firehose-buffer-timer");
             t.setDaemon(true);

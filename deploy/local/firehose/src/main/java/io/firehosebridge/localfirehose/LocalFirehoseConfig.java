@@ -73,6 +73,9 @@ public interface LocalFirehoseConfig {
     /** Quotas and faults every stream starts with; changeable per stream at runtime. */
     Defaults defaults();
 
+    /** A search domain's front door: SigV4-checked, then passed to the search engine at {@link #searchUrl()}. */
+    SearchFront searchFront();
+
     /** A delivery stream that exists, ACTIVE, from startup. */
     DefaultStream defaultStream();
 
@@ -113,6 +116,45 @@ public interface LocalFirehoseConfig {
         /** How far X-Amz-Date may be before or after this endpoint's clock (AWS allows 5 minutes). */
         @WithDefault("5m")
         Duration allowedSkew();
+    }
+
+    /**
+     * An HTTP listener that stands for an Amazon OpenSearch Service domain whose access policy names an IAM role (or an
+     * OpenSearch Serverless collection): a request signed with a key the endpoint knows (the same keys as the Firehose API)
+     * goes to the engine at {@link #searchUrl()}, any other gets AWS's refusal.
+     */
+    interface SearchFront {
+
+        /** Whether the front listens (off here; the local stack turns it on). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interface the front binds to; loopback keeps it private to this host. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** TCP port of the front; 0 picks a free port. */
+        @WithDefault("9201")
+        int port();
+
+        /**
+         * What the front stands for: {@code es}, a domain (signing service {@code es}), or {@code aoss}, a serverless
+         * collection (signing service {@code aoss}, and {@code x-amz-content-sha256} required).
+         */
+        @WithDefault("es")
+        String mode();
+
+        /** Largest request body (AWS: 10 MiB on the smallest instance types, 100 MiB on larger ones); larger gets 413. */
+        @WithDefault("10485760")
+        long maxRequestBytes();
+
+        /**
+         * Whether deliveries to a DomainARN go through the front, signed with the key of {@code auth.*} for service
+         * {@code es} as Firehose signs with its role (false: straight to {@link #searchUrl()}). A ClusterEndpoint is
+         * used as given either way, and signed too when this is on.
+         */
+        @WithDefault("false")
+        boolean deliverThroughFront();
     }
 
     /** Per-stream starting values for quotas and fault injection. */

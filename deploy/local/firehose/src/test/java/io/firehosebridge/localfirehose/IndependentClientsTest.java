@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.firehose.model.S3DestinationConfiguration
  */
 @QuarkusTest
 @TestProfile(LocalFirehoseTestProfile.class)
-@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IndependentClientsTest {
 

@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The endpoint driven by the AWS SDK v2 Firehose client, delivering to the real OpenSearch and S3 store. */
 @QuarkusTest
 @TestProfile(LocalFirehoseTestProfile.class)
-@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StackDestinations.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalFirehoseEndpointTest {
 

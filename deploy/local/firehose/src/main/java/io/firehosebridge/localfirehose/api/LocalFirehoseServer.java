@@ -8,9 +8,7 @@ import io.firehosebridge.localfirehose.auth.SigV4Verifier;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -143,7 +141,7 @@ public class LocalFirehoseServer {
         FirehoseApi.Reply reply;
         try {
             if (verifier != null) {
-                verifier.verify(incoming(request, body));
+                verifier.verify(IncomingRequest.from(request, body));
             }
             reply = api.handle(request.getHeader("X-Amz-Target"), body.getBytes());
         } catch (FirehoseException e) {
@@ -167,13 +165,6 @@ public class LocalFirehoseServer {
         } else {
             vertx.setTimer(delay.toMillis(), id -> write(request, 200, bytes));
         }
-    }
-
-    /** What the signature covers, as Vert.x received it (path and query still percent-encoded). */
-    private static IncomingRequest incoming(HttpServerRequest request, Buffer body) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        request.headers().forEach(h -> headers.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(h.getValue()));
-        return new IncomingRequest(request.method().name(), request.path(), request.query(), headers, body.getBytes());
     }
 
     /** The error as AWS's JSON protocol answers it: the code in {@code __type} and in the {@code x-amzn-ErrorType} header. */

@@ -18,13 +18,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Checks the AWS Signature Version 4 of a Firehose call the way Firehose does, and refuses it with the status, error code and
- * wording AWS answers:
+ * Checks the AWS Signature Version 4 of a call the way AWS does for one service (Firehose unless told another, such as
+ * {@code es} for a search domain), and refuses it with AWS's wording. What a refusal becomes is the caller's choice (a
+ * {@link Refusal} and the message go to the function it gives); Firehose's own answers, with their statuses, are:
  * <ul>
  * <li>no {@code Authorization} header: 403 {@code MissingAuthenticationTokenException};</li>
  * <li>a header that is not a SigV4 one, lacks a part, or has no {@code X-Amz-Date}: 400 {@code IncompleteSignatureException};</li>
@@ -54,23 +57,42 @@ public final class SigV4Verifier {
 
     private final CredentialStore credentials;
     private final String region;
+    private final String service;
     private final Duration allowedSkew;
     private final Clock clock;
+    private final BiFunction<Refusal, String, ? extends RuntimeException> refusals;
 
+    /** A verifier of Firehose calls, refusing them with Firehose's {@link FirehoseException}s. */
     public SigV4Verifier(CredentialStore credentials, String region, Duration allowedSkew, Clock clock) {
-        this.credentials = credentials;
-        this.region = region;
-        this.allowedSkew = allowedSkew;
-        this.clock = clock;
+        this(credentials, region, SERVICE, allowedSkew, clock, SigV4Verifier::firehoseError);
     }
 
-    /** The key that signed {@code request}; throws the {@link FirehoseException} AWS would answer when it cannot be trusted. */
+    /**
+     * A verifier of calls to {@code service} (the credential scope's service, e.g. {@code es}); a refusal is thrown as what
+     * {@code refusals} makes of it and AWS's message.
+     */
+    public SigV4Verifier(CredentialStore credentials, String region, String service, Duration allowedSkew, Clock clock,
+            BiFunction<Refusal, String, ? extends RuntimeException> refusals) {
+        this.credentials = credentials;
+        this.region = region;
+        this.service = service;
+        this.allowedSkew = allowedSkew;
+        this.clock = clock;
+        this.refusals = refusals;
+    }
+
+    /** Firehose's answer to a refusal: the code in {@code __type}, 403 when no signature came and 400 for every other. */
+    public static FirehoseException firehoseError(Refusal refusal, String message) {
+        return new FirehoseException(refusal.code(), refusal == Refusal.MISSING_AUTHENTICATION_TOKEN ? 403 : 400, message);
+    }
+
+    /** The key that signed {@code request}; throws what the refusal function makes of AWS's answer when it cannot be trusted. */
     public Credential verify(IncomingRequest request) {
         String authorization = request.first("Authorization");
         if (authorization == null) {
-            throw new FirehoseException("MissingAuthenticationTokenException", 403, MISSING_TOKEN);
+            throw refusals.apply(Refusal.MISSING_AUTHENTICATION_TOKEN, MISSING_TOKEN);
         }
-        Authorization auth = Authorization.parse(authorization, request.first("X-Amz-Date"));
+        Authorization auth = Authorization.parse(authorization, request.first("X-Amz-Date"), this::incomplete);
         Instant signedAt = parseAmzDate(auth.amzDate());
 
         String[] scope = auth.scope();
@@ -82,8 +104,8 @@ public final class SigV4Verifier {
         if (!scope[2].equals(region)) {
             throw invalidSignature("Credential should be scoped to a valid region, not '" + scope[2] + "'. ");
         }
-        if (!scope[3].equals(SERVICE)) {
-            throw invalidSignature("Credential should be scoped to correct service: '" + SERVICE + "'. ");
+        if (!scope[3].equals(service)) {
+            throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
         }
         if (!scope[4].equals(TERMINATOR)) {
             throw invalidSignature("Credential should be scoped with a valid terminator: '" + TERMINATOR + "', not '" + scope[4] + "'. ");
@@ -93,13 +115,13 @@ public final class SigV4Verifier {
         }
         checkSkew(auth.amzDate(), signedAt);
 
-        Credential key = credentials.find(scope[0]).orElseThrow(SigV4Verifier::invalidToken);
+        Credential key = credentials.find(scope[0]).orElseThrow(this::invalidToken);
         String token = request.first("X-Amz-Security-Token");
         if (key.temporary() ? token == null || !constantTimeEquals(token, key.sessionToken()) : token != null) {
             throw invalidToken();
         }
         if (key.expiration() != null && !clock.instant().isBefore(key.expiration())) {
-            throw new FirehoseException("ExpiredTokenException", 400, EXPIRED_TOKEN);
+            throw refusals.apply(Refusal.EXPIRED_TOKEN, EXPIRED_TOKEN);
         }
 
         String canonicalRequest = canonicalRequest(request, auth.signedHeaders());
@@ -243,7 +265,7 @@ public final class SigV4Verifier {
         return hex(hmac(key, stringToSign));
     }
 
-    private static Instant parseAmzDate(String amzDate) {
+    private Instant parseAmzDate(String amzDate) {
         try {
             return Instant.from(AMZ_DATE.parse(amzDate));
         } catch (DateTimeParseException e) {
@@ -251,16 +273,16 @@ public final class SigV4Verifier {
         }
     }
 
-    private static FirehoseException invalidSignature(String message) {
-        return new FirehoseException("InvalidSignatureException", 400, message);
+    private RuntimeException invalidSignature(String message) {
+        return refusals.apply(Refusal.INVALID_SIGNATURE, message);
     }
 
-    private static FirehoseException invalidToken() {
-        return new FirehoseException("UnrecognizedClientException", 400, INVALID_TOKEN);
+    private RuntimeException invalidToken() {
+        return refusals.apply(Refusal.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
     }
 
-    private static FirehoseException incomplete(String message) {
-        return new FirehoseException("IncompleteSignatureException", 400, message);
+    private RuntimeException incomplete(String message) {
+        return refusals.apply(Refusal.INCOMPLETE_SIGNATURE, message);
     }
 
     private static boolean constantTimeEquals(String a, String b) {
@@ -292,7 +314,7 @@ public final class SigV4Verifier {
     /** The parts of an {@code Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...} header. */
     private record Authorization(String[] scope, List<String> signedHeaders, String signature, String amzDate) {
 
-        static Authorization parse(String header, String amzDate) {
+        static Authorization parse(String header, String amzDate, Function<String, RuntimeException> incomplete) {
             String trimmed = header.trim();
             int space = trimmed.indexOf(' ');
             String algorithm = space < 0 ? trimmed : trimmed.substring(0, space);
@@ -302,7 +324,7 @@ public final class SigV4Verifier {
                     String p = part.trim();
                     int eq = p.indexOf('=');
                     if (eq < 0) {
-                        throw incomplete("'" + p + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.");
+                        throw incomplete.apply("'" + p + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.");
                     }
                     parts.put(p.substring(0, eq), p.substring(eq + 1));
                 }
@@ -317,11 +339,11 @@ public final class SigV4Verifier {
                 missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
             }
             if (missing.length() > 0) {
-                throw incomplete(missing + "Authorization=" + header);
+                throw incomplete.apply(missing + "Authorization=" + header);
             }
             String[] scope = parts.get("Credential").split("/", -1);
             if (scope.length != 5) {
-                throw incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"
+                throw incomplete.apply("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"
                         + parts.get("Credential") + "'");
             }
             return new Authorization(scope, List.of(parts.get("SignedHeaders").split(";")), parts.get("Signature"), amzDate.trim());

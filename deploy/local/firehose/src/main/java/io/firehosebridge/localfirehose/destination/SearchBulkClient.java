@@ -19,7 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 
-/** Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document. */
+/**
+ * Sends documents to a search cluster with the {@code _bulk} API and reports the outcome per document; every request
+ * signed as Firehose signs with its role when given a {@link DeliverySigner}.
+ */
 public final class SearchBulkClient {
 
     /** One document of a bulk request; {@code type} and {@code id} may be null. */
@@ -35,11 +38,18 @@ public final class SearchBulkClient {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
     private final ObjectMapper mapper;
+    private final DeliverySigner signer;
     private final Map<String, SearchEngine> engines = new ConcurrentHashMap<>();
 
-    /** A client that writes bulk requests and reads their answers with {@code mapper}. */
+    /** A client that writes bulk requests and reads their answers with {@code mapper}, unsigned. */
     public SearchBulkClient(ObjectMapper mapper) {
+        this(mapper, null);
+    }
+
+    /** A client that signs every request with {@code signer} (null: none signed). */
+    public SearchBulkClient(ObjectMapper mapper, DeliverySigner signer) {
         this.mapper = mapper;
+        this.signer = signer;
     }
 
     /**
@@ -56,8 +66,8 @@ public final class SearchBulkClient {
         if (known != null) {
             return known;
         }
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl) + "/"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = http.send(request("GET", URI.create(strip(baseUrl) + "/"), Map.of(), new byte[0])
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + baseUrl + " answered HTTP " + response.statusCode());
         }
@@ -114,11 +124,9 @@ public final class SearchBulkClient {
 
     // filter_path keeps only what is read: the response of a 5 MB request shrinks from about a megabyte to a few kilobytes.
     private List<DocumentError> send(String baseUrl, byte[] body, int count) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(strip(baseUrl)
-                + "/_bulk?filter_path=errors,items.*.status,items.*.error"))
+        HttpResponse<byte[]> response = http.send(request("POST", URI.create(strip(baseUrl)
+                + "/_bulk?filter_path=errors,items.*.status,items.*.error"), Map.of("Content-Type", "application/x-ndjson"), body)
                 .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         List<DocumentError> out = new ArrayList<>(count);
         if (response.statusCode() >= 300) {
@@ -140,6 +148,16 @@ public final class SearchBulkClient {
             out.add(status < 300 ? null : new DocumentError(String.valueOf(status), truncate(item.path("error").toString())));
         }
         return out;
+    }
+
+    private HttpRequest.Builder request(String method, URI uri, Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(builder::header);
+        if (signer != null) {
+            signer.sign(builder, method, uri, headers, body);
+        }
+        return builder;
     }
 
     // _bulk is newline-delimited. A record on one line (trailing whitespace such as the usual "\n" aside) is sent as

@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** What every delivery stream shares: configuration, clock, JSON, metrics, and the clients of search and S3. */
+/**
+ * What every delivery stream shares: configuration, clock, JSON, metrics, the clients of search and S3, and the base URL
+ * every DomainARN resolves to ({@code local-firehose.search-url}, or the search front's when delivery goes through it).
+ */
 public record DeliveryContext(LocalFirehoseConfig config, Clock clock, ObjectMapper mapper, MeterRegistry registry,
-        SearchBulkClient search, S3ObjectStore s3) {
+        SearchBulkClient search, S3ObjectStore s3, String domainUrl) {
 }

@@ -250,7 +250,7 @@ public final class DeliveryStream {
     }
 
     private void deliverToSearch(SearchSettings s, List<BufferedRecord> batch) {
-        String baseUrl = s.clusterEndpoint() != null ? s.clusterEndpoint() : context.config().searchUrl();
+        String baseUrl = s.clusterEndpoint() != null ? s.clusterEndpoint() : context.domainUrl();
         Future<?> backup = s.allDocuments()
                 ? backupThread.submit(() -> writeS3(s.s3(), s.s3().prefix(), null, batch.get(0).arrival(), concat(batch), batch.size()))
                 : null;

@@ -1,20 +1,20 @@
 package io.firehosebridge.localfirehose.auth;
 
 import io.firehosebridge.localfirehose.api.LocalFirehoseServer;
+import io.firehosebridge.localfirehose.auth.SigningClients.Result;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -138,6 +138,22 @@ class SignedCallsTest {
         assertThat(cliWrong.output()).contains("(InvalidSignatureException) when calling the ListDeliveryStreams operation");
     }
 
+    @Test
+    void curlAwsSigv4IsAcceptedAsTheStackLauncherSignsItsHealthCheck() throws Exception {
+        assumeTrue(SigningClients.commandRuns("curl", "--version"), "curl is not installed");
+        List<String> list = List.of("curl", "-s", "-w", "\n%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:firehose",
+                "--user", "local-access-key:%s", "-X", "POST", "-H", "Content-Type: application/x-amz-json-1.1",
+                "-H", "X-Amz-Target: Firehose_20150804.ListDeliveryStreams", "-d", "{}", endpoint().toString());
+
+        Result signed = SigningClients.run(list.stream().map(a -> a.replace("%s", "local-secret-key")).toList(), "local-access-key",
+                "local-secret-key", Map.of());
+        Result wrong = SigningClients.run(list.stream().map(a -> a.replace("%s", "wrong-secret")).toList(), "local-access-key",
+                "wrong-secret", Map.of());
+
+        assertThat(signed.output()).contains("\"DeliveryStreamNames\":[]").endsWith("\n200");
+        assertThat(wrong.output()).contains("InvalidSignatureException").endsWith("\n400");
+    }
+
     private URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.port() + "/");
     }
@@ -157,32 +173,11 @@ class SignedCallsTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/_local/credentials" + path))
-                .method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
+        return SigningClients.admin(server.port(), method, path, body);
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    /** Runs a client with the stack's access key, the given secret and the endpoint's region, and nothing else from this JVM's environment. */
+    /** Runs a client with the stack's access key, the given secret and the endpoint's region. */
     private Result run(List<String> command, String secret) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(name -> name.startsWith("AWS_"));
-        env.put("AWS_ACCESS_KEY_ID", "local-access-key");
-        env.put("AWS_SECRET_ACCESS_KEY", secret);
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_CONFIG_FILE", "/dev/null");
-        env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
-        env.put("AWS_PAGER", "");
-        env.put("FIREHOSE_ENDPOINT_URL", endpoint().toString());
-        Process process = pb.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return new Result(-1, output + "\n(timed out)");
-        }
-        return new Result(process.exitValue(), output);
+        return SigningClients.run(command, "local-access-key", secret, Map.of("FIREHOSE_ENDPOINT_URL", endpoint().toString()));
     }
 }
