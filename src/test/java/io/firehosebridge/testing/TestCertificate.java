@@ -1,12 +1,17 @@
 package io.firehosebridge.testing;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A server key and self-signed certificate made by {@code keytool}, and a trust store holding only that certificate, both
@@ -19,6 +24,11 @@ public record TestCertificate(Path keyStore, Path trustStore) {
     /** A fresh RSA 2048 key (the kind AWS endpoints use) and a certificate for 127.0.0.1. */
     public static TestCertificate forLoopback(Path dir) throws Exception {
         return generate(dir, "CN=127.0.0.1", "san=ip:127.0.0.1");
+    }
+
+    /** A fresh RSA 2048 key and a certificate for this host name only (a DNS name, no address), as AWS endpoints have. */
+    public static TestCertificate forHost(Path dir, String hostName) throws Exception {
+        return generate(dir, "CN=" + hostName, "san=dns:" + hostName);
     }
 
     /** A fresh RSA 2048 key and a certificate whose only name is the given one ({@code keytool -ext}, e.g. {@code san=dns:example.com}). */
@@ -40,7 +50,30 @@ public record TestCertificate(Path keyStore, Path trustStore) {
         return new TestCertificate(keyStore, trustStore);
     }
 
-    /** The JVM's trust settings that make it trust this certificate (and nothing else): the service uses the JVM's trust. */
+    /** This certificate with a trust store holding {@code other}'s certificate too, for a server that serves either. */
+    public TestCertificate alsoTrusting(TestCertificate other) throws Exception {
+        Path both = trustStore.resolveSibling("trust-also-" + other.keyStore.getParent().getFileName() + ".p12");
+        Files.copy(trustStore, both, StandardCopyOption.REPLACE_EXISTING);
+        keytool("-importcert", "-noprompt", "-alias", "also", "-file", other.keyStore.resolveSibling("server.pem").toString(), "-storetype",
+                "PKCS12", "-keystore", both.toString(), "-storepass", PASSWORD);
+        return new TestCertificate(keyStore, both);
+    }
+
+    /** The key and certificate as a server's TLS engine takes them. */
+    public KeyManagerFactory keyManagerFactory() throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, PASSWORD.toCharArray());
+        return factory;
+    }
+
+    /**
+     * The JVM's trust settings that make it trust this certificate and nothing else (but one {@link #alsoTrusting} added): the
+     * service uses the JVM's trust.
+     */
     public Map<String, String> trustProperties() {
         return Map.of("javax.net.ssl.trustStore", trustStore.toAbsolutePath().toString(), "javax.net.ssl.trustStorePassword", PASSWORD,
                 "javax.net.ssl.trustStoreType", "PKCS12");
