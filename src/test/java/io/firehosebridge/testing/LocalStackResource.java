@@ -43,7 +43,11 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
      * {@code ${it.delivery-stream:<STREAM>}}.
      */
     public static final String STREAM_OVERRIDE = "it.delivery-stream";
+    /** Likewise for {@code bridge.search.auth} (aws-sigv4 unless a profile sets this): a test of what the front refuses. */
+    public static final String SEARCH_AUTH_OVERRIDE = "it.search-auth";
     private static final int FIREHOSE_PORT = 4573;
+    /** The stack's search front (deploy/local/stack, SEARCH_FRONT_PORT). */
+    public static final int SEARCH_FRONT_PORT = 9201;
 
     private static boolean started;
     private static boolean topicsCreated;
@@ -61,11 +65,13 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
                 "mp.messaging.outgoing.dead-letters.topic", DLQ_TOPIC,
                 "bridge.reconcile.ledger.topic", LEDGER_TOPIC,
                 "bridge.reconcile.jobs.topic", JOBS_TOPIC));
-        if (!SearchEngineUnderTest.isDefault()) {
-            // The engine of the matrix run (FHB_SEARCH_ENGINE) for the reconciliation; the stack's local Firehose delivers
-            // there too, since the launcher reads the same setting.
-            config.put("quarkus.elasticsearch.hosts", "127.0.0.1:" + SearchEngineUnderTest.port());
-        }
+        // The service reaches search as it does on AWS: every request signed (SigV4, service es, the stack's key in
+        // us-east-1) through the stack's search front, which refuses what a domain with an IAM access policy refuses and
+        // passes the rest to whichever engine the stack runs (FHB_SEARCH_ENGINE in a matrix run). The tests' own counts
+        // (DeliveredOffsets, SearchAndBackup) still read the engine directly.
+        config.put("quarkus.elasticsearch.hosts", "127.0.0.1:" + SEARCH_FRONT_PORT);
+        config.put("bridge.search.auth", "${" + SEARCH_AUTH_OVERRIDE + ":aws-sigv4}");
+        config.put("bridge.search.aws-service", "es");
         return config;
     }
 
