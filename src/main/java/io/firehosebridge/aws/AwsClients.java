@@ -1,6 +1,7 @@
 package io.firehosebridge.aws;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -9,12 +10,16 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider;
+import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -35,6 +40,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 @ApplicationScoped
 public class AwsClients {
 
+    private static final Logger LOG = Logger.getLogger(AwsClients.class);
+
     /**
      * What the Firehose client takes from the delivery settings, which live with delivery: produced there, so this package
      * depends on no feature.
@@ -45,11 +52,30 @@ public class AwsClients {
     public record FirehoseSettings(Optional<URI> endpoint, Duration callTimeout) {
     }
 
+    /**
+     * The role and token file of web identity credentials (IRSA), as EKS's pod identity webhook sets them
+     * ({@code AWS_ROLE_ARN}, {@code AWS_WEB_IDENTITY_TOKEN_FILE}, or the system properties {@code aws.roleArn},
+     * {@code aws.webIdentityTokenFile}).
+     */
+    record WebIdentity(String roleArn, Path tokenFile) {
+
+        /** The web identity the environment names, if it names both parts. */
+        static Optional<WebIdentity> fromEnvironment() {
+            Optional<String> role = SdkSystemSetting.AWS_ROLE_ARN.getStringValue();
+            Optional<String> file = SdkSystemSetting.AWS_WEB_IDENTITY_TOKEN_FILE.getStringValue();
+            return role.isPresent() && file.isPresent() ? Optional.of(new WebIdentity(role.get(), Path.of(file.get()))) : Optional.empty();
+        }
+    }
+
     // Singleton, not a client proxy: the signer tells static keys (resolved in place) from providers that may block.
     @Produces
     @Singleton
     @Startup
     AwsCredentialsProvider credentials(AwsConfig aws) {
+        return credentials(aws, WebIdentity.fromEnvironment());
+    }
+
+    AwsCredentialsProvider credentials(AwsConfig aws, Optional<WebIdentity> webIdentity) {
         Optional<String> id = aws.credentials().accessKeyId();
         Optional<String> secret = aws.credentials().secretAccessKey();
         if (id.isPresent() != secret.isPresent()) {
@@ -59,8 +85,22 @@ public class AwsClients {
         if (id.isPresent()) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(id.get(), secret.get()));
         }
-        // Refreshed in the background before they expire (IRSA's web identity credentials last an hour), so a call that
-        // needs them rarely waits for STS or a metadata endpoint.
+        Duration refresh = aws.credentials().refreshBeforeExpiry();
+        Duration block = aws.credentials().blockBeforeExpiry();
+        if (block.isNegative() || block.compareTo(refresh) >= 0) {
+            throw new ConfigurationException("bridge.aws.credentials.block-before-expiry (" + block + ") must be at least 0 and shorter than "
+                    + "bridge.aws.credentials.refresh-before-expiry (" + refresh + ")");
+        }
+        if (webIdentity.isPresent()) {
+            // What the default chain would pick first for IRSA, built here to set when it renews. Renewed in the
+            // background from refresh-before-expiry on, so a call rarely waits for STS.
+            WebIdentity w = webIdentity.get();
+            LOG.infof("AWS credentials: web identity (IRSA) for role %s, token file %s; renewed in the background %s before they expire",
+                    w.roleArn(), w.tokenFile(), refresh);
+            return WebIdentityTokenFileCredentialsProvider.builder().roleArn(w.roleArn()).webIdentityTokenFile(w.tokenFile())
+                    .asyncCredentialUpdateEnabled(true).prefetchTime(refresh).staleTime(block).build();
+        }
+        // Refreshed in the background before they expire, so a call that needs them rarely waits for a metadata endpoint.
         return DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     }
 

@@ -1,5 +1,6 @@
 package io.firehosebridge.aws;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -22,6 +23,20 @@ public interface AwsConfig {
 
         /** Secret access key. */
         Optional<String> secretAccessKey();
+
+        /**
+         * With web identity credentials (IRSA): how long before they expire a background refresh starts. The SDK's own
+         * default; shorten it only with credentials that last minutes, as in a test.
+         */
+        @WithDefault("5m")
+        Duration refreshBeforeExpiry();
+
+        /**
+         * With web identity credentials (IRSA): how long before they expire a call waits for new ones instead of using
+         * them. The SDK's own default; must be shorter than {@link #refreshBeforeExpiry()}.
+         */
+        @WithDefault("1m")
+        Duration blockBeforeExpiry();
     }
 
     /** Whether S3 is addressed path-style (needed by S3-compatible stores such as S3Proxy). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,6 +24,10 @@ class AwsClientsTest {
     private final AwsClients clients = new AwsClients();
 
     private static AwsConfig config(String id, String secret, URI s3Endpoint) {
+        return config(id, secret, s3Endpoint, Duration.ofMinutes(5), Duration.ofMinutes(1));
+    }
+
+    private static AwsConfig config(String id, String secret, URI s3Endpoint, Duration refresh, Duration block) {
         return new AwsConfig() {
             @Override
             public Optional<String> region() {
@@ -39,6 +45,16 @@ class AwsClientsTest {
                     @Override
                     public Optional<String> secretAccessKey() {
                         return Optional.ofNullable(secret);
+                    }
+
+                    @Override
+                    public Duration refreshBeforeExpiry() {
+                        return refresh;
+                    }
+
+                    @Override
+                    public Duration blockBeforeExpiry() {
+                        return block;
                     }
                 };
             }
@@ -66,6 +82,28 @@ class AwsClientsTest {
         AwsCredentialsProvider credentials = clients.credentials(config("AKID", "secret", null));
         assertThat(credentials).isInstanceOf(StaticCredentialsProvider.class);
         assertThat(credentials.resolveCredentials().accessKeyId()).isEqualTo("AKID");
+    }
+
+    @Test
+    void aWebIdentityInTheEnvironmentGetsTheWebIdentityProvider() throws Exception {
+        AwsClients.WebIdentity irsa = new AwsClients.WebIdentity("arn:aws:iam::111122223333:role/bridge", Path.of("/var/run/secrets/token"));
+        AwsCredentialsProvider credentials = clients.credentials(config(null, null, null, Duration.ofSeconds(40), Duration.ofSeconds(10)),
+                Optional.of(irsa));
+        assertThat(credentials).isInstanceOf(WebIdentityTokenFileCredentialsProvider.class);
+        ((AutoCloseable) credentials).close();
+    }
+
+    @Test
+    void staticKeysWinOverAWebIdentity() {
+        AwsClients.WebIdentity irsa = new AwsClients.WebIdentity("arn:aws:iam::111122223333:role/bridge", Path.of("/var/run/secrets/token"));
+        assertThat(clients.credentials(config("AKID", "secret", null), Optional.of(irsa))).isInstanceOf(StaticCredentialsProvider.class);
+    }
+
+    @Test
+    void blockingNotShorterThanRefreshingStopsTheStartNamingBothSettings() {
+        assertThatThrownBy(() -> clients.credentials(config(null, null, null, Duration.ofSeconds(30), Duration.ofSeconds(30)), Optional.empty()))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("bridge.aws.credentials.block-before-expiry")
+                .hasMessageContaining("bridge.aws.credentials.refresh-before-expiry");
     }
 
     @Test

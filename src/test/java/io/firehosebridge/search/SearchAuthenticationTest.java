@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.firehosebridge.search.SearchConfig.Auth;
 import io.firehosebridge.search.SearchConfig.AwsService;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.http.impl.nio.client.HttpAsyncClientBuilder;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.aws.AwsConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -27,7 +29,7 @@ class SearchAuthenticationTest {
     /** The hook as Quarkus would have it, from these settings and credentials. */
     static SearchAuthentication authentication(AwsCredentials credentials, Map<String, String> settings) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(SearchConfig.class).withMapping(AwsConfig.class)
-                .withSources(new PropertiesConfigSource(settings, "test", 100)).build();
+                .withConverter(Duration.class, 100, new DurationConverter()).withSources(new PropertiesConfigSource(settings, "test", 100)).build();
         SearchAuthentication auth = new SearchAuthentication();
         auth.config = config.getConfigMapping(SearchConfig.class);
         auth.aws = config.getConfigMapping(AwsConfig.class);

@@ -60,6 +60,14 @@ public final class LocalStack {
                 .orElseThrow(() -> new IllegalStateException(LAUNCHER + " env names no KEYCLOAK_ISSUER:\n" + env));
     }
 
+    /** What {@code deploy/local/stack env} prints, as name to value (e.g. {@code STS_ENDPOINT}, {@code AWS_ROLE_ARN}). */
+    public static java.util.Map<String, String> env() {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        run("env", 60).lines().filter(l -> l.matches("[A-Z][A-Z0-9_]*=.*"))
+                .forEach(l -> values.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        return values;
+    }
+
     /** Finds the launcher by walking up from the working directory. */
     static Path launcher() {
         Path dir = Paths.get("").toAbsolutePath();

@@ -116,8 +116,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                         result.completeExceptionally(e);
                     }
                 } else {
-                    result.completeExceptionally(SdkClientException.create("could not resolve AWS credentials: "
-                            + resolved.cause().getMessage(), resolved.cause()));
+                    result.completeExceptionally(new CredentialsUnavailableException(resolved.cause()));
                 }
             });
             return result;
@@ -126,7 +125,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         try {
             identity = credentials.resolveCredentials();
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(SdkClientException.create("could not resolve AWS credentials: " + e.getMessage(), e));
+            return CompletableFuture.failedFuture(new CredentialsUnavailableException(e));
         }
         return send(deliveryStream, records, identity);
     }

@@ -1,8 +1,11 @@
 package io.firehosebridge.delivery.observe;
 
+import io.firehosebridge.aws.AwsConfig;
+import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,16 +15,24 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
 
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.DeliveryStreamDescription;
 
-/** Ready only while the delivery stream is ACTIVE (DescribeDeliveryStream, cached briefly to stay under the control-plane quota). */
+/**
+ * Ready only while the delivery stream is ACTIVE (DescribeDeliveryStream, cached briefly to stay under the control-plane
+ * quota). When AWS refuses the service itself (a wrong or unknown key, an expired token, a clock more than 5 minutes off, a
+ * web identity token file that cannot be read or that STS does not accept), the data says so under {@code refused}, and one
+ * log line names the cause and the settings that say who the service is; one line again when AWS accepts it. Meanwhile the
+ * delivery holds its records and commits nothing ({@code FirehoseSender}).
+ */
 @Readiness
 @ApplicationScoped
 public class DeliveryStreamHealthCheck implements HealthCheck {
 
-    private static final long CACHE_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final Logger LOG = Logger.getLogger(DeliveryStreamHealthCheck.class);
 
     @Inject
     FirehoseAsyncClient firehose;
@@ -29,13 +40,20 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
     @Inject
     DeliveryConfig config;
 
+    @Inject
+    AwsConfig aws;
+
+    /** How long an answer is reused: probes ask every few seconds, the control plane has a low quota. */
+    long cacheNanos = Duration.ofSeconds(10).toNanos();
+
     private volatile HealthCheckResponse cached;
     private volatile long cachedAt;
+    private volatile boolean refused;
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponse last = cached;
-        if (last != null && System.nanoTime() - cachedAt < CACHE_NANOS) {
+        if (last != null && System.nanoTime() - cachedAt < cacheNanos) {
             return last;
         }
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("firehose-delivery-stream")
@@ -44,16 +62,40 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
             DeliveryStreamDescription d = firehose.describeDeliveryStream(b -> b.deliveryStreamName(config.deliveryStream()))
                     .get(5, TimeUnit.SECONDS).deliveryStreamDescription();
             builder.withData("status", d.deliveryStreamStatusAsString()).status("ACTIVE".equals(d.deliveryStreamStatusAsString()));
+            accepted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             builder.down().withData("error", "interrupted");
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             builder.down().withData("error", String.valueOf(cause.getMessage()));
+            Optional<String> refusal = AwsRefusals.callerProblem(cause);
+            if (refusal.isPresent()) {
+                builder.withData("refused", refusal.get());
+                refused(refusal.get());
+            } else if (cause instanceof AwsServiceException) {
+                accepted(); // an answer about the stream, not about who asked
+            }
         }
         HealthCheckResponse response = builder.build();
         cached = response;
         cachedAt = System.nanoTime();
         return response;
+    }
+
+    private void refused(String refusal) {
+        if (!refused) {
+            LOG.errorf("AWS refuses the service (%s): nothing is delivered to %s or committed until it accepts it; the records wait in "
+                    + "Kafka. Check %s, and that this host's clock is within 5 minutes of AWS's", refusal, config.deliveryStream(),
+                    AwsRefusals.whoTheServiceIs(aws));
+        }
+        refused = true;
+    }
+
+    private void accepted() {
+        if (refused) {
+            LOG.infof("AWS accepts the service again; delivery to %s resumes", config.deliveryStream());
+        }
+        refused = false;
     }
 }

@@ -1,6 +1,8 @@
 package io.firehosebridge.delivery.send;
 
+import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.firehose.CredentialsUnavailableException;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
@@ -27,7 +29,10 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * Puts one batch to Firehose and settles every record in it: acknowledged once Firehose accepted it,
  * or dead-lettered. Failed entries (matched by index) are resent alone after a backoff; throttling
  * slows the shared adaptive rate and the adaptive concurrency, which also hears every call's latency; after the total retry
- * time the remaining records are dead-lettered. The returned Uni never fails: every outcome is a settled record (or, after
+ * time the remaining records are dead-lettered. A call AWS refuses for its credentials or signature (or whose credentials
+ * cannot be had) is no fault of its records: it is retried without that time limit, and its records are neither
+ * acknowledged nor dead-lettered until AWS accepts them, so a wrong key or an expired token stops delivery and commits
+ * instead of emptying the topic into the dead-letter topic. The returned Uni never fails: every outcome is a settled record (or, after
  * {@link #stop}, one left unsettled to be consumed again); its item is how many records Firehose accepted.
  */
 public final class FirehoseSender {
@@ -177,7 +182,9 @@ public final class FirehoseSender {
             return deadLetterAll(failed, DeadLetterReason.REJECTED_BY_FIREHOSE, lastError).replaceWith(acceptedCount);
         }
         Duration backoff = retry.backoff(attempt);
-        if (System.nanoTime() + backoff.toNanos() > deadline) {
+        // Refused for the caller, not the records: no deadline while that lasts, and a full retry time once AWS accepts again.
+        long nextDeadline = outcome.callerRefused ? Math.max(deadline, System.nanoTime() + retry.maxDuration().toNanos()) : deadline;
+        if (!outcome.callerRefused && System.nanoTime() + backoff.toNanos() > deadline) {
             LOG.errorf("Giving up on %d records to %s after %d attempts (last error %s); dead-lettering them", failed.size(), deliveryStream,
                     attempt, lastError);
             return deadLetterAll(failed, DeadLetterReason.RETRIES_EXHAUSTED, lastError).replaceWith(acceptedCount);
@@ -193,7 +200,7 @@ public final class FirehoseSender {
                     throttled, lastError);
         }
         metrics.retried(failed.size());
-        return after(backoff, () -> attempt(failed, attempt + 1, deadline, redriven), 0)
+        return after(backoff, () -> attempt(failed, attempt + 1, nextDeadline, redriven), 0)
                 .map(later -> acceptedCount + later);
     }
 
@@ -230,10 +237,11 @@ public final class FirehoseSender {
     }
 
     /** What one call returned: per-entry results, or a whole-call error classified for retrying. */
-    private record PutOutcome(PutRecordBatchResponse response, String callError, boolean throttling, boolean permanent, Instant sentAt) {
+    private record PutOutcome(PutRecordBatchResponse response, String callError, boolean throttling, boolean permanent,
+            boolean callerRefused, Instant sentAt) {
 
         static PutOutcome of(PutRecordBatchResponse response, Instant sentAt) {
-            return new PutOutcome(response, null, false, false, sentAt);
+            return new PutOutcome(response, null, false, false, false, sentAt);
         }
 
         /** Entries Firehose refused for throughput. */
@@ -256,10 +264,14 @@ public final class FirehoseSender {
                 boolean throttling = THROTTLED.equals(code) || "ThrottlingException".equals(code) || "LimitExceededException".equals(code)
                         || fe.statusCode() == 429;
                 boolean permanent = "InvalidArgumentException".equals(code) || "ValidationException".equals(code);
-                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent, null);
+                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent,
+                        AwsRefusals.refusesCaller(code), null);
+            }
+            if (failure instanceof CredentialsUnavailableException) {
+                return new PutOutcome(null, failure.getMessage(), false, false, true, null);
             }
             String kind = failure instanceof SdkClientException ? "client error" : failure.getClass().getSimpleName();
-            return new PutOutcome(null, kind + ": " + failure.getMessage(), false, false, null);
+            return new PutOutcome(null, kind + ": " + failure.getMessage(), false, false, false, null);
         }
     }
 

@@ -277,7 +277,7 @@ class SignedPutRecordBatchTest {
         try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, endpoint(), failing, "us-east-1", Duration.ofSeconds(5), 1)) {
             CompletableFuture<PutRecordBatchResponse> sent = sentFromAnEventLoop(direct, () -> { });
             Throwable failure = catchFailure(sent);
-            assertThat(failure).isInstanceOf(SdkClientException.class).hasMessageContaining("could not resolve AWS credentials")
+            assertThat(failure).isInstanceOf(CredentialsUnavailableException.class).hasMessageContaining("could not resolve AWS credentials")
                     .hasMessageContaining("Unable to load credentials");
         }
     }

@@ -1,6 +1,7 @@
 package io.firehosebridge.delivery.send;
 
 import io.firehosebridge.delivery.batch.PendingRecord;
+import io.firehosebridge.delivery.firehose.CredentialsUnavailableException;
 import io.firehosebridge.delivery.firehose.PutRecordBatchBody;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
@@ -169,6 +170,43 @@ class FirehoseSenderTest {
         });
         // Acknowledged: the four records, r2 only after its dead letter was written.
         assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r3", "r2");
+    }
+
+    @Test
+    void holdsTheRecordsPastTheRetryTimeWhileAwsRefusesTheCaller() {
+        // 100 ms of retry time; AWS refuses the key for 15 calls (at least 75 ms of backoff each after the first few), then
+        // the key works again (rotated): nothing dead-lettered, nothing acknowledged before acceptance, all of it after.
+        AtomicInteger call = new AtomicInteger();
+        List<Integer> ackedBeforeAcceptance = new CopyOnWriteArrayList<>();
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> {
+            if (call.getAndIncrement() < 15) {
+                ackedBeforeAcceptance.add(acked.size());
+                return CompletableFuture.failedFuture(FirehoseException.builder().statusCode(400)
+                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("UnrecognizedClientException")
+                                .errorMessage("The security token included in the request is invalid.").build()).build());
+            }
+            return CompletableFuture.completedFuture(respond(data, d -> false, null));
+        });
+        sender(firehose, Duration.ofMillis(100), Double.POSITIVE_INFINITY, Duration.ofMillis(20))
+                .deliver(batch(3), false).await().atMost(Duration.ofSeconds(10));
+        assertThat(firehose.calls).hasSize(16);
+        assertThat(ackedBeforeAcceptance).containsOnly(0);
+        assertThat(deadLetters).isEmpty();
+        assertThat(acked).containsExactlyInAnyOrder("r0", "r1", "r2");
+    }
+
+    @Test
+    void holdsTheRecordsWhileCredentialsCannotBeHad() {
+        AtomicInteger call = new AtomicInteger();
+        ScriptedFirehose firehose = new ScriptedFirehose(data -> call.getAndIncrement() < 10
+                ? CompletableFuture.failedFuture(new CredentialsUnavailableException(
+                        new IllegalStateException("Unable to read the web identity token file /var/run/secrets/token")))
+                : CompletableFuture.completedFuture(respond(data, d -> false, null)));
+        sender(firehose, Duration.ofMillis(50), Double.POSITIVE_INFINITY, Duration.ofMillis(20))
+                .deliver(batch(2), false).await().atMost(Duration.ofSeconds(10));
+        assertThat(firehose.calls).hasSize(11);
+        assertThat(deadLetters).isEmpty();
+        assertThat(acked).containsExactlyInAnyOrder("r0", "r1");
     }
 
     @Test

@@ -1,0 +1,147 @@
+package io.firehosebridge.delivery.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.firehosebridge.aws.AwsConfig;
+import io.firehosebridge.delivery.config.DeliveryConfig;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+
+/**
+ * The delivery stream's readiness check against a real HTTP server answering DescribeDeliveryStream as Firehose does: DOWN
+ * with the refusal in its data while AWS refuses the service, one log line when that starts (naming the settings) and one
+ * when it ends, none for an answer about the stream itself.
+ */
+class DeliveryStreamHealthCheckTest {
+
+    private static final String INVALID_TOKEN = "{\"__type\":\"UnrecognizedClientException\","
+            + "\"message\":\"The security token included in the request is invalid.\"}";
+    private static final String ACTIVE = "{\"DeliveryStreamDescription\":{\"DeliveryStreamName\":\"clicks\",\"DeliveryStreamStatus\":\"ACTIVE\","
+            + "\"DeliveryStreamARN\":\"arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks\",\"Destinations\":[],\"HasMoreDestinations\":false,"
+            + "\"VersionId\":\"1\"}}";
+    private static final String NOT_FOUND = "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Firehose clicks under account 000000000000 not found.\"}";
+
+    /** Status and body of the next answers. */
+    private final AtomicReference<Map.Entry<Integer, String>> answer = new AtomicReference<>(Map.entry(400, INVALID_TOKEN));
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private HttpServer firehose;
+    private FirehoseAsyncClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        firehose = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        firehose.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            Map.Entry<Integer, String> next = answer.get();
+            byte[] body = next.getValue().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+            exchange.sendResponseHeaders(next.getKey(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        firehose.start();
+        client = FirehoseAsyncClient.builder().region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWRONG", "wrong-secret")))
+                .endpointOverride(URI.create("http://127.0.0.1:" + firehose.getAddress().getPort())).build();
+        Logger.getLogger(DeliveryStreamHealthCheck.class.getName()).addHandler(capture);
+    }
+
+    @AfterEach
+    void stop() {
+        Logger.getLogger(DeliveryStreamHealthCheck.class.getName()).removeHandler(capture);
+        client.close();
+        firehose.stop(0);
+    }
+
+    private DeliveryStreamHealthCheck check() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(DeliveryConfig.class).withMapping(AwsConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(Map.of("bridge.delivery.delivery-stream", "clicks",
+                        "bridge.aws.credentials.access-key-id", "AKIDWRONG", "bridge.aws.credentials.secret-access-key", "wrong-secret"), "test", 100))
+                .build();
+        DeliveryStreamHealthCheck check = new DeliveryStreamHealthCheck();
+        check.firehose = client;
+        check.config = config.getConfigMapping(DeliveryConfig.class);
+        check.aws = config.getConfigMapping(AwsConfig.class);
+        check.cacheNanos = 0;
+        return check;
+    }
+
+    /** The line as written (JBoss Logging hands the log manager a format and its arguments). */
+    private static String text(LogRecord record) {
+        return record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+    }
+
+    @Test
+    void isDownWhileAwsRefusesTheServiceWithOneLineEachWay() {
+        DeliveryStreamHealthCheck check = check();
+        HealthCheckResponse refused = check.call();
+        assertThat(refused.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(refused.getData().orElseThrow()).containsEntry("refused",
+                "UnrecognizedClientException: The security token included in the request is invalid.");
+        check.call();
+        check.call();
+        assertThat(logged).hasSize(1);
+        assertThat(logged.get(0).getLevel().getName()).isEqualTo("ERROR");
+        assertThat(text(logged.get(0))).contains("AWS refuses the service (UnrecognizedClientException")
+                .contains("bridge.aws.credentials.access-key-id (AKIDWRONG)").contains("within 5 minutes").doesNotContain("wrong-secret");
+
+        answer.set(Map.entry(200, ACTIVE));
+        HealthCheckResponse ready = check.call();
+        assertThat(ready.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(ready.getData().orElseThrow()).containsEntry("status", "ACTIVE").doesNotContainKey("refused");
+        check.call();
+        assertThat(logged).hasSize(2);
+        assertThat(text(logged.get(1))).contains("AWS accepts the service again");
+    }
+
+    @Test
+    void anAnswerAboutTheStreamIsNoRefusalOfTheService() {
+        answer.set(Map.entry(400, NOT_FOUND));
+        HealthCheckResponse missing = check().call();
+        assertThat(missing.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(missing.getData().orElseThrow()).doesNotContainKey("refused");
+        assertThat(logged).isEmpty();
+    }
+}
