@@ -1,9 +1,10 @@
 package io.firehosebridge.localfirehose.auth;
 
 /**
- * Why {@link SigV4Verifier} refused a request, named by the error code AWS's JSON protocols give it. How a refusal is
+ * Why {@link SigV4Verifier} refused a request, with the error code AWS's JSON protocols give it. How a refusal is
  * answered is each front's own: Firehose puts the code in {@code __type} with a status of 400 or 403, a search domain
- * answers 403 with the message alone.
+ * answers 403 with the message alone, S3 has codes of its own for some causes the JSON protocols share a code for (an
+ * unknown key and a wrong session token, a skewed clock and a wrong signature), hence one constant per cause.
  */
 public enum Refusal {
 
@@ -11,10 +12,18 @@ public enum Refusal {
     MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException"),
     /** An {@code Authorization} header that is not SigV4 or lacks a part, or no {@code X-Amz-Date}. */
     INCOMPLETE_SIGNATURE("IncompleteSignatureException"),
-    /** A scope for another day, region or service, {@code host} not signed, a skewed clock, or a signature that differs. */
+    /** A scope for another day, region, service or terminator, or {@code host} not signed. */
     INVALID_SIGNATURE("InvalidSignatureException"),
-    /** An unknown access key, or a session token that is missing, wrong or not expected. */
+    /** An {@code X-Amz-Date} more than the allowed skew from this endpoint's clock. */
+    SIGNATURE_EXPIRED("InvalidSignatureException"),
+    /** A signature that differs from the one computed with the key's secret. */
+    SIGNATURE_MISMATCH("InvalidSignatureException"),
+    /** An unknown access key. */
     UNRECOGNIZED_CLIENT("UnrecognizedClientException"),
+    /** Temporary credentials used without their session token. */
+    MISSING_SESSION_TOKEN("UnrecognizedClientException"),
+    /** A session token that is not the key's, or one sent with a long-term key. */
+    INVALID_SESSION_TOKEN("UnrecognizedClientException"),
     /** Temporary credentials past their expiration. */
     EXPIRED_TOKEN("ExpiredTokenException");
 

@@ -40,12 +40,18 @@ import javax.crypto.spec.SecretKeySpec;
  * </ul>
  * The payload hash is always that of the body as received: Firehose takes no {@code UNSIGNED-PAYLOAD} or streaming payload,
  * so a client that signed such a marker instead of the body's hash gets {@code InvalidSignatureException}.
+ * <p>
+ * {@link #forS3} checks with S3's rules instead: the canonical URI is the path encoded once, neither normalized nor
+ * encoded twice, and the payload hash is what {@code x-amz-content-sha256} says (a hash, {@code UNSIGNED-PAYLOAD} or a
+ * {@code STREAMING-...} marker), which must be a signed header; whether a hash matches the body is the caller's check.
  */
 public final class SigV4Verifier {
 
     public static final String ALGORITHM = "AWS4-HMAC-SHA256";
     public static final String SERVICE = "firehose";
     static final String TERMINATOR = "aws4_request";
+    /** The header S3 takes the payload hash from. */
+    public static final String CONTENT_SHA256 = "x-amz-content-sha256";
 
     static final String MISSING_TOKEN = "Missing Authentication Token";
     static final String INVALID_TOKEN = "The security token included in the request is invalid.";
@@ -61,6 +67,7 @@ public final class SigV4Verifier {
     private final Duration allowedSkew;
     private final Clock clock;
     private final BiFunction<Refusal, String, ? extends RuntimeException> refusals;
+    private final boolean s3;
 
     /** A verifier of Firehose calls, refusing them with Firehose's {@link FirehoseException}s. */
     public SigV4Verifier(CredentialStore credentials, String region, Duration allowedSkew, Clock clock) {
@@ -73,12 +80,24 @@ public final class SigV4Verifier {
      */
     public SigV4Verifier(CredentialStore credentials, String region, String service, Duration allowedSkew, Clock clock,
             BiFunction<Refusal, String, ? extends RuntimeException> refusals) {
+        this(credentials, region, service, allowedSkew, clock, refusals, false);
+    }
+
+    private SigV4Verifier(CredentialStore credentials, String region, String service, Duration allowedSkew, Clock clock,
+            BiFunction<Refusal, String, ? extends RuntimeException> refusals, boolean s3) {
+        this.s3 = s3;
         this.credentials = credentials;
         this.region = region;
         this.service = service;
         this.allowedSkew = allowedSkew;
         this.clock = clock;
         this.refusals = refusals;
+    }
+
+    /** A verifier of calls to S3 (service {@code s3}) with S3's canonical URI and payload hash, refusing as {@code refusals} says. */
+    public static SigV4Verifier forS3(CredentialStore credentials, String region, Duration allowedSkew, Clock clock,
+            BiFunction<Refusal, String, ? extends RuntimeException> refusals) {
+        return new SigV4Verifier(credentials, region, "s3", allowedSkew, clock, refusals, true);
     }
 
     /** Firehose's answer to a refusal: the code in {@code __type}, 403 when no signature came and 400 for every other. */
@@ -113,25 +132,32 @@ public final class SigV4Verifier {
         if (!auth.signedHeaders().contains("host")) {
             throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
         }
+        if (s3 && !auth.signedHeaders().contains(CONTENT_SHA256)) {
+            throw invalidSignature("'" + CONTENT_SHA256 + "' must be a 'SignedHeader' in the AWS Authorization.");
+        }
         checkSkew(auth.amzDate(), signedAt);
 
-        Credential key = credentials.find(scope[0]).orElseThrow(this::invalidToken);
+        Credential key = credentials.find(scope[0])
+                .orElseThrow(() -> refusals.apply(Refusal.UNRECOGNIZED_CLIENT, INVALID_TOKEN));
         String token = request.first("X-Amz-Security-Token");
-        if (key.temporary() ? token == null || !constantTimeEquals(token, key.sessionToken()) : token != null) {
-            throw invalidToken();
+        if (key.temporary() && token == null) {
+            throw refusals.apply(Refusal.MISSING_SESSION_TOKEN, INVALID_TOKEN);
+        }
+        if (key.temporary() ? !constantTimeEquals(token, key.sessionToken()) : token != null) {
+            throw refusals.apply(Refusal.INVALID_SESSION_TOKEN, INVALID_TOKEN);
         }
         if (key.expiration() != null && !clock.instant().isBefore(key.expiration())) {
             throw refusals.apply(Refusal.EXPIRED_TOKEN, EXPIRED_TOKEN);
         }
 
-        String canonicalRequest = canonicalRequest(request, auth.signedHeaders());
+        String canonicalRequest = canonicalRequest(request, auth.signedHeaders(), s3);
         String credentialScope = String.join("/", scope[1], scope[2], scope[3], scope[4]);
         String stringToSign = ALGORITHM + "\n" + auth.amzDate() + "\n" + credentialScope + "\n"
                 + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
         String expected = signature(key.secretAccessKey(), scope[1], scope[2], scope[3], stringToSign);
         if (!constantTimeEquals(expected, auth.signature())) {
             // AWS shows what it signed (nothing secret in it), so a client can find where its own canonical request differs.
-            throw invalidSignature(SIGNATURE_MISMATCH + "\n\nThe Canonical String for this request should have been\n'" + canonicalRequest
+            throw refusals.apply(Refusal.SIGNATURE_MISMATCH, SIGNATURE_MISMATCH + "\n\nThe Canonical String for this request should have been\n'" + canonicalRequest
                     + "'\n\nThe String-to-Sign should have been\n'" + stringToSign + "'\n");
         }
         return key;
@@ -142,17 +168,25 @@ public final class SigV4Verifier {
         Instant now = clock.instant();
         String minutes = allowedSkew.toMinutes() + " min.";
         if (signedAt.isBefore(now.minus(allowedSkew))) {
-            throw invalidSignature("Signature expired: " + amzDate + " is now earlier than " + AMZ_DATE.format(now.minus(allowedSkew))
+            throw refusals.apply(Refusal.SIGNATURE_EXPIRED, "Signature expired: " + amzDate + " is now earlier than " + AMZ_DATE.format(now.minus(allowedSkew))
                     + " (" + AMZ_DATE.format(now) + " - " + minutes + ")");
         }
         if (signedAt.isAfter(now.plus(allowedSkew))) {
-            throw invalidSignature("Signature not yet current: " + amzDate + " is still later than " + AMZ_DATE.format(now.plus(allowedSkew))
+            throw refusals.apply(Refusal.SIGNATURE_EXPIRED, "Signature not yet current: " + amzDate + " is still later than " + AMZ_DATE.format(now.plus(allowedSkew))
                     + " (" + AMZ_DATE.format(now) + " + " + minutes + ")");
         }
     }
 
     /** The canonical request of SigV4 for a service other than S3: path normalized and encoded twice, body hashed. */
     static String canonicalRequest(IncomingRequest request, List<String> signedHeaders) {
+        return canonicalRequest(request, signedHeaders, false);
+    }
+
+    /**
+     * The canonical request of SigV4; with {@code s3}, S3's: the path encoded once and not normalized, the payload hash
+     * taken from {@code x-amz-content-sha256}.
+     */
+    static String canonicalRequest(IncomingRequest request, List<String> signedHeaders, boolean s3) {
         StringBuilder headers = new StringBuilder();
         for (String name : signedHeaders) {
             List<String> values = new ArrayList<>();
@@ -162,11 +196,24 @@ public final class SigV4Verifier {
             headers.append(name).append(':').append(String.join(",", values)).append('\n');
         }
         return request.method().toUpperCase(Locale.ROOT) + "\n"
-                + canonicalUri(request.rawPath()) + "\n"
+                + (s3 ? s3CanonicalUri(request.rawPath()) : canonicalUri(request.rawPath())) + "\n"
                 + canonicalQuery(request.rawQuery()) + "\n"
                 + headers + "\n"
                 + String.join(";", signedHeaders) + "\n"
-                + hex(sha256(request.body()));
+                + (s3 ? request.first(CONTENT_SHA256) : hex(sha256(request.body())));
+    }
+
+    /** S3's canonical URI: each segment decoded and encoded once, {@code .} and {@code ..} kept as they are. */
+    static String s3CanonicalUri(String rawPath) {
+        if (rawPath == null || rawPath.isEmpty()) {
+            return "/";
+        }
+        StringBuilder out = new StringBuilder();
+        String[] parts = rawPath.split("/", -1);
+        for (int i = 1; i < parts.length; i++) {
+            out.append('/').append(encode(decode(parts[i])));
+        }
+        return out.toString();
     }
 
     /** The path without {@code .} and {@code ..} segments, each segment percent-encoded once more (a {@code %} becomes {@code %25}). */
@@ -277,16 +324,17 @@ public final class SigV4Verifier {
         return refusals.apply(Refusal.INVALID_SIGNATURE, message);
     }
 
-    private RuntimeException invalidToken() {
-        return refusals.apply(Refusal.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
-    }
-
     private RuntimeException incomplete(String message) {
         return refusals.apply(Refusal.INCOMPLETE_SIGNATURE, message);
     }
 
     private static boolean constantTimeEquals(String a, String b) {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The SHA-256 of {@code data} in lower-case hex, as SigV4 writes payload hashes. */
+    public static String sha256Hex(byte[] data) {
+        return hex(sha256(data));
     }
 
     private static byte[] sha256(byte[] data) {
