@@ -79,6 +79,12 @@ public interface LocalFirehoseConfig {
     /** A delivery stream that exists, ACTIVE, from startup. */
     DefaultStream defaultStream();
 
+    /** A local AWS STS answering AssumeRoleWithWebIdentity, the call IRSA makes, with short-lived credentials. */
+    Sts sts();
+
+    /** An S3 store's front door: SigV4-checked as S3 checks it, then passed to the store at {@link S3#endpoint()}. */
+    S3Front s3Front();
+
     /** Connection to the S3-compatible store. */
     interface S3 {
 
@@ -155,6 +161,59 @@ public interface LocalFirehoseConfig {
          */
         @WithDefault("false")
         boolean deliverThroughFront();
+    }
+
+    /**
+     * A local STS on a port of its own: {@code AssumeRoleWithWebIdentity} (AWS Query protocol, unsigned, as on AWS) with
+     * this role and this token gets temporary credentials that every front here (the Firehose API, the search front, the
+     * S3 front) accepts until they expire. The lifetime is changeable at runtime with {@code PUT /_local/sts}.
+     */
+    interface Sts {
+
+        /** Whether the STS listens (off here; the local stack turns it on). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interface the STS binds to; loopback keeps it private to this host. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** TCP port of the STS (AWS_ENDPOINT_URL_STS http://host:port); 0 picks a free port. */
+        @WithDefault("4574")
+        int port();
+
+        /** The one role that may be assumed; default {@code arn:aws:iam::<account-id>:role/kafka-firehose-bridge}. */
+        Optional<String> roleArn();
+
+        /**
+         * The web identity token the STS accepts (the content of the token file it issued; a trailing newline is ignored);
+         * never logged. Without one, every token is refused.
+         */
+        Optional<String> webIdentityToken();
+
+        /** How long issued credentials last (AWS: 15 minutes to 12 hours; shorter here, so that tests see them renewed). */
+        @WithDefault("60s")
+        Duration credentialLifetime();
+    }
+
+    /**
+     * An HTTP listener that stands for Amazon S3: a request signed for service {@code s3} with a key the endpoint knows
+     * (the keys of the Firehose API and the STS's) goes to the store at {@link S3#endpoint()}, re-signed with the store's
+     * key; any other gets S3's refusal.
+     */
+    interface S3Front {
+
+        /** Whether the front listens (off here; the local stack turns it on). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Interface the front binds to; loopback keeps it private to this host. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** TCP port of the front; 0 picks a free port. */
+        @WithDefault("9001")
+        int port();
     }
 
     /** Per-stream starting values for quotas and fault injection. */

@@ -2,9 +2,11 @@ package io.firehosebridge.localfirehose.api;
 
 import io.firehosebridge.localfirehose.LocalFirehose;
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.IncomingRequest;
 import io.firehosebridge.localfirehose.auth.SigV4Verifier;
+import io.firehosebridge.localfirehose.sts.StsServer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +37,8 @@ import io.vertx.core.http.HttpServerRequest;
  * The HTTP side of the local Firehose: AWS JSON 1.1 on {@code POST /}, every call SigV4-checked unless
  * {@code local-firehose.auth.verify-signatures} is false, and a small admin API, never signed, under
  * {@code /_local/streams/{name}/faults} (GET, PUT), {@code /_local/streams/{name}/flush} (POST) and
- * {@code /_local/credentials} (keys the endpoint accepts).
+ * {@code /_local/credentials} (keys the endpoint accepts), {@code /_local/sts} (the local STS's settings, GET and PUT) and
+ * {@code /_local/auth} (credentials issued and calls refused, GET).
  * Started with the application; on shutdown it stops taking calls, then delivers what it holds.
  */
 @ApplicationScoped
@@ -53,12 +56,15 @@ public class LocalFirehoseServer {
     private final FaultsAdmin admin;
     private final CredentialsAdmin credentialsAdmin;
     private final SigV4Verifier verifier;
+    private final AuthAdmin authAdmin;
+    private final AuthCounts counts;
+    private final StsServer sts;
     private final List<HttpServer> servers = new ArrayList<>();
     private volatile int port = -1;
 
     @Inject
-    public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, CredentialStore credentials, Vertx vertx,
-            ObjectMapper mapper) {
+    public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, CredentialStore credentials, AuthCounts counts,
+            StsServer sts, Vertx vertx, ObjectMapper mapper) {
         this.config = config;
         this.firehose = firehose;
         this.vertx = vertx;
@@ -66,6 +72,9 @@ public class LocalFirehoseServer {
         this.api = new FirehoseApi(firehose, mapper);
         this.admin = new FaultsAdmin(firehose, mapper);
         this.credentialsAdmin = new CredentialsAdmin(credentials, mapper);
+        this.authAdmin = new AuthAdmin(counts, mapper);
+        this.counts = counts;
+        this.sts = sts;
         this.verifier = config.auth().verifySignatures()
                 ? new SigV4Verifier(credentials, config.region(), config.auth().allowedSkew(), firehose.clock())
                 : null;
@@ -127,6 +136,14 @@ public class LocalFirehoseServer {
         request.body().onSuccess(body -> {
             if (request.path().equals(CredentialsAdmin.PATH) || request.path().startsWith(CredentialsAdmin.PATH + "/")) {
                 credentialsAdmin.handle(request, body);
+            } else if (request.path().equals(AuthAdmin.PATH)) {
+                try {
+                    authAdmin.handle(request);
+                } catch (java.io.IOException e) {
+                    request.response().setStatusCode(500).end();
+                }
+            } else if (request.path().equals(StsServer.ADMIN_PATH)) {
+                sts.admin(request, body);
             } else if (request.path().startsWith("/_local/")) {
                 admin.handle(request, body);
             } else if (request.method() == HttpMethod.POST && "/".equals(request.path())) {
@@ -141,7 +158,12 @@ public class LocalFirehoseServer {
         FirehoseApi.Reply reply;
         try {
             if (verifier != null) {
-                verifier.verify(IncomingRequest.from(request, body));
+                try {
+                    verifier.verify(IncomingRequest.from(request, body));
+                } catch (FirehoseException e) {
+                    counts.refused(AuthCounts.FIREHOSE, e.type());
+                    throw e;
+                }
             }
             reply = api.handle(request.getHeader("X-Amz-Target"), body.getBytes());
         } catch (FirehoseException e) {

@@ -2,6 +2,7 @@ package io.firehosebridge.localfirehose.auth;
 
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,16 @@ public class CredentialStore {
     /** Forgets a key; false if it was not known. */
     public boolean remove(String accessKeyId) {
         return credentials.remove(accessKeyId) != null;
+    }
+
+    /**
+     * Forgets the temporary keys that expired before {@code instant}, so that a store a local STS keeps filling stays
+     * small; returns how many it forgot. Keys expired later stay, to be refused as expired rather than unknown.
+     */
+    public int forgetExpiredBefore(Instant instant) {
+        int before = credentials.size();
+        credentials.values().removeIf(c -> c.expiration() != null && c.expiration().isBefore(instant));
+        return before - credentials.size();
     }
 
     public Optional<Credential> find(String accessKeyId) {

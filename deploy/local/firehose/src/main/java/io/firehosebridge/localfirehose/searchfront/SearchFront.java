@@ -1,5 +1,6 @@
 package io.firehosebridge.localfirehose.searchfront;
 
+import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.IncomingRequest;
 import io.firehosebridge.localfirehose.auth.Refusal;
@@ -52,14 +53,16 @@ public final class SearchFront {
     private final long maxRequestBytes;
     private final ObjectMapper mapper;
     private final HttpClient client;
+    private final AuthCounts counts;
     private HttpServer server;
 
     /**
      * A front for {@code mode} checking signatures against {@code credentials} in {@code region} with Firehose's clock
-     * skew, in front of the engine at {@code engineUrl}.
+     * skew, in front of the engine at {@code engineUrl}; every refusal is counted in {@code counts} under its code.
      */
     public SearchFront(Vertx vertx, SearchFrontMode mode, CredentialStore credentials, String region, Duration allowedSkew,
-            Clock clock, String engineUrl, long maxRequestBytes, ObjectMapper mapper) {
+            Clock clock, String engineUrl, long maxRequestBytes, ObjectMapper mapper, AuthCounts counts) {
+        this.counts = counts;
         this.vertx = vertx;
         this.mode = mode;
         this.verifier = new SigV4Verifier(credentials, region, mode.service(), allowedSkew, clock, SignatureRefused::new);
@@ -118,6 +121,7 @@ public final class SearchFront {
 
     private void refuse(HttpServerRequest request, SignatureRefused e) {
         // The aoss answer never says why; the log does, for whoever runs the front.
+        counts.refused(AuthCounts.SEARCH, e.refusal.code());
         LOG.debugf("Search front: %s %s refused (%s): %s", request.method(), request.path(), e.refusal.code(), e.getMessage());
         SearchFrontMode.Answer answer = mode.refusal(e.refusal, e.getMessage(), request.method().name(), mapper);
         HttpServerResponse response = request.response().setStatusCode(answer.status());

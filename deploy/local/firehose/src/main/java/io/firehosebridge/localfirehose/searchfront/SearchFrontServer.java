@@ -1,6 +1,7 @@
 package io.firehosebridge.localfirehose.searchfront;
 
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 
 import java.time.Clock;
@@ -33,11 +34,14 @@ public class SearchFrontServer {
     private final Clock clock;
     private final Vertx vertx;
     private final ObjectMapper mapper;
+    private final AuthCounts counts;
     private SearchFront front;
     private volatile int port = -1;
 
     @Inject
-    public SearchFrontServer(LocalFirehoseConfig config, CredentialStore credentials, Clock clock, Vertx vertx, ObjectMapper mapper) {
+    public SearchFrontServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, Clock clock, Vertx vertx,
+            ObjectMapper mapper) {
+        this.counts = counts;
         this.config = config;
         this.credentials = credentials;
         this.clock = clock;
@@ -52,7 +56,7 @@ public class SearchFrontServer {
         }
         SearchFrontMode mode = SearchFrontMode.parse(settings.mode());
         front = new SearchFront(vertx, mode, credentials, config.region(), config.auth().allowedSkew(), clock, config.searchUrl(),
-                settings.maxRequestBytes(), mapper);
+                settings.maxRequestBytes(), mapper, counts);
         port = front.listen(settings.host(), settings.port());
         LOG.infof("Search front (%s) listening on %s: SigV4 for service %s, region %s, the keys of the Firehose API (%s); passes to %s",
                 mode == SearchFrontMode.ES ? "an OpenSearch Service domain" : "an OpenSearch Serverless collection", url(),

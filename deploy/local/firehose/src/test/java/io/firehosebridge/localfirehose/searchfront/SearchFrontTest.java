@@ -1,5 +1,6 @@
 package io.firehosebridge.localfirehose.searchfront;
 
+import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.Credential;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.SigningClients;
@@ -57,9 +58,9 @@ class SearchFrontTest {
         CredentialStore keys = new CredentialStore(List.of(Credential.longTerm(SigningClients.ACCESS_KEY_ID, SigningClients.SECRET_ACCESS_KEY),
                 TEMPORARY, EXPIRED));
         es = new SearchFront(vertx, SearchFrontMode.ES, keys, "us-east-1", Duration.ofMinutes(5), Clock.systemUTC(), engine.url(),
-                10_485_760, MAPPER);
+                10_485_760, MAPPER, new AuthCounts());
         aoss = new SearchFront(vertx, SearchFrontMode.AOSS, keys, "us-east-1", Duration.ofMinutes(5), Clock.systemUTC(), engine.url(),
-                10_485_760, MAPPER);
+                10_485_760, MAPPER, new AuthCounts());
         esUrl = URI.create("http://127.0.0.1:" + es.listen("127.0.0.1", 0));
         aossUrl = URI.create("http://127.0.0.1:" + aoss.listen("127.0.0.1", 0));
     }
@@ -228,7 +229,7 @@ class SearchFrontTest {
     @Test
     void aBodyOverTheLimitGets413AsADomainAnswersIt() throws Exception {
         SearchFront small = new SearchFront(vertx, SearchFrontMode.ES, new CredentialStore(List.of()), "us-east-1", Duration.ofMinutes(5),
-                Clock.systemUTC(), engine.url(), 10, MAPPER);
+                Clock.systemUTC(), engine.url(), 10, MAPPER, new AuthCounts());
         try {
             URI url = URI.create("http://127.0.0.1:" + small.listen("127.0.0.1", 0) + "/_bulk");
             HttpResponse<String> response = SigningClients.sendUnsigned("POST", url, "{\"index\":{}}\n{}\n");
