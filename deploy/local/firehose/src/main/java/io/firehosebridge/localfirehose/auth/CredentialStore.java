@@ -14,7 +14,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The keys the endpoint knows, by access key id: the configured long-term key from startup, and whatever is registered at
- * runtime (a local STS registers the temporary credentials it issues through {@code PUT /_local/credentials/{id}}).
+ * runtime: the temporary credentials the local STS issues, and keys a test registers through
+ * {@code PUT /_local/credentials/{id}}. Every front (the Firehose API, the search front, the S3 front) checks against it.
  * Expired credentials stay registered, so that a call signed with them is refused as expired, not as unknown.
  */
 @Singleton
