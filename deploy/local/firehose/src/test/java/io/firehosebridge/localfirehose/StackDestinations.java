@@ -50,7 +50,7 @@ public class StackDestinations implements QuarkusTestResourceLifecycleManager {
         // Left running on purpose: the next test class, and anyone else on this host, reuses it.
     }
 
-    static synchronized void ensureStarted() {
+    public static synchronized void ensureStarted() {
         if (started) {
             return;
         }
@@ -86,7 +86,7 @@ public class StackDestinations implements QuarkusTestResourceLifecycleManager {
     }
 
     /** A client of the stack's S3 store, with the stack's keys. */
-    static S3Client s3() {
+    public static S3Client s3() {
         return S3Client.builder()
                 .endpointOverride(URI.create("http://127.0.0.1:9000"))
                 .region(Region.US_EAST_1)

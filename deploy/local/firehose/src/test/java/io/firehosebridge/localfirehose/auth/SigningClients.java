@@ -90,8 +90,13 @@ public final class SigningClients {
 
     /** A call to the endpoint's {@code /_local/credentials} admin API on {@code port} ({@code path} after it, body or null). */
     public static HttpResponse<String> admin(int port, String method, String path, String body) throws IOException, InterruptedException {
+        return local(port, method, "/_local/credentials" + path, body);
+    }
+
+    /** A call to the endpoint's admin API on {@code port} at {@code path} (e.g. {@code /_local/auth}), body or null. */
+    public static HttpResponse<String> local(int port, String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/_local/credentials" + path))
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
     }
 
