@@ -6,8 +6,8 @@ public final class Xml {
     private Xml() {
     }
 
-    /** {@code text} escaped for an element's content or an attribute's value. */
+    /** {@code text} escaped for an element's content (quotes stay as they are, as in AWS's answers). */
     public static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

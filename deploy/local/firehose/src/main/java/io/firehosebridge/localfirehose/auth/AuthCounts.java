@@ -11,7 +11,8 @@ import jakarta.inject.Singleton;
 /**
  * What the parts that check callers did, for a test to read from {@code GET /_local/auth}: how many temporary credentials
  * the local STS issued, and how many calls each front refused, by the error code it answered with. A run that renews its
- * credentials proves "no call refused" by comparing two readings.
+ * credentials proves "no call refused" by comparing two readings. The local stack's health checks, which make the STS and
+ * the S3 front refuse on purpose, say so with the header {@value #HEALTH_CHECK_HEADER} and are not counted.
  */
 @Singleton
 public class AuthCounts {
@@ -21,6 +22,9 @@ public class AuthCounts {
     public static final String SEARCH = "search";
     public static final String S3 = "s3";
     public static final String STS = "sts";
+
+    /** The header of a request made to be refused by a health check: its refusal is not counted. */
+    public static final String HEALTH_CHECK_HEADER = "X-Local-Health-Check";
 
     private final AtomicLong issued = new AtomicLong();
     private final Map<String, Map<String, LongAdder>> refused = new ConcurrentHashMap<>();

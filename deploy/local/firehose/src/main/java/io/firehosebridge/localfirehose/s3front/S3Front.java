@@ -135,7 +135,9 @@ public final class S3Front {
     }
 
     private void refuse(HttpServerRequest request, S3Error error, String requestId) {
-        counts.refused(AuthCounts.S3, error.code());
+        if (request.getHeader(AuthCounts.HEALTH_CHECK_HEADER) == null) {
+            counts.refused(AuthCounts.S3, error.code());
+        }
         LOG.debugf("S3 front: %s %s refused (%s): %s", request.method(), request.path(), error.code(), error.message());
         HttpServerResponse response = request.response().setStatusCode(error.status());
         if (request.method() == HttpMethod.HEAD) {

@@ -121,7 +121,9 @@ public final class SearchFront {
 
     private void refuse(HttpServerRequest request, SignatureRefused e) {
         // The aoss answer never says why; the log does, for whoever runs the front.
-        counts.refused(AuthCounts.SEARCH, e.refusal.code());
+        if (request.getHeader(AuthCounts.HEALTH_CHECK_HEADER) == null) {
+            counts.refused(AuthCounts.SEARCH, e.refusal.code());
+        }
         LOG.debugf("Search front: %s %s refused (%s): %s", request.method(), request.path(), e.refusal.code(), e.getMessage());
         SearchFrontMode.Answer answer = mode.refusal(e.refusal, e.getMessage(), request.method().name(), mapper);
         HttpServerResponse response = request.response().setStatusCode(answer.status());

@@ -100,17 +100,8 @@ public final class LocalSts {
         this.lifetime = lifetime;
     }
 
-    /** Answers a call with these parameters (form or query); throws {@link StsError} for what AWS refuses, counted. */
+    /** Answers a call with these parameters (form or query); throws {@link StsError} for what AWS refuses. */
     public Issued call(Map<String, String> parameters) {
-        try {
-            return assumeRoleWithWebIdentity(parameters);
-        } catch (StsError e) {
-            counts.refused(AuthCounts.STS, e.code());
-            throw e;
-        }
-    }
-
-    private Issued assumeRoleWithWebIdentity(Map<String, String> parameters) {
         String action = parameters.get("Action");
         String version = parameters.getOrDefault("Version", VERSION);
         if (action == null) {

@@ -57,6 +57,7 @@ public class StsServer {
     private final Vertx vertx;
     private final ObjectMapper mapper;
     private final LocalSts sts;
+    private final AuthCounts counts;
     private HttpServer server;
     private volatile int port = -1;
 
@@ -65,6 +66,7 @@ public class StsServer {
         this.config = config;
         this.vertx = vertx;
         this.mapper = mapper;
+        this.counts = counts;
         LocalFirehoseConfig.Sts settings = config.sts();
         String role = settings.roleArn().filter(r -> !r.isBlank())
                 .orElse("arn:aws:iam::" + config.accountId() + ":role/kafka-firehose-bridge");
@@ -163,6 +165,9 @@ public class StsServer {
             try {
                 xml(request, 200, StsXml.issued(sts.call(parameters), requestId));
             } catch (StsError e) {
+                if (request.getHeader(AuthCounts.HEALTH_CHECK_HEADER) == null) {
+                    counts.refused(AuthCounts.STS, e.code());
+                }
                 LOG.debugf("Local STS: refused %s (%s)", e.code(), e.getMessage());
                 xml(request, e.status(), StsXml.error(e, requestId));
             }

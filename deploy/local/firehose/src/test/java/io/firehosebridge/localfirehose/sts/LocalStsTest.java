@@ -184,7 +184,7 @@ class LocalStsTest {
         JsonNode before = auth();
         try (StsClient client = stsClient()) {
             InvalidIdentityTokenException e = catchThrowableOfType(InvalidIdentityTokenException.class, () -> client.assumeRoleWithWebIdentity(
-                    b -> b.roleArn(ROLE).roleSessionName("s").webIdentityToken("eyJhbGciOiJSUzI1NiJ9.c3BvaWx0.c3BvaWx0")));
+                    b -> b.roleArn(ROLE).roleSessionName("s1").webIdentityToken("eyJhbGciOiJSUzI1NiJ9.c3BvaWx0.c3BvaWx0")));
 
             assertThat(e.statusCode()).isEqualTo(400);
             assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
