@@ -228,6 +228,36 @@ class SigV4VerifierTest {
     }
 
     @Test
+    void forS3EncodesThePathOnceWithoutNormalizingAndTakesThePayloadHashFromItsHeader() {
+        SigV4Verifier s3 = SigV4Verifier.forS3(store, REGION, Duration.ofMinutes(5), Clock.fixed(NOW, ZoneOffset.UTC),
+                SigV4Verifier::firehoseError);
+        IncomingRequest request = signed(identity(STACK_KEY), NOW, r -> r
+                .request(request("http://127.0.0.1:9001/bucket/a%20b/./x/../c~d").putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD").build())
+                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false));
+
+        assertThat(s3.verify(request)).isEqualTo(STACK_KEY);
+        assertThat(SigV4Verifier.s3CanonicalUri("/bucket/a%20b/./x/../c~d")).isEqualTo("/bucket/a%20b/./x/../c~d");
+        assertThat(SigV4Verifier.s3CanonicalUri("/bucket/a+b%2a/")).isEqualTo("/bucket/a%2Bb%2A/");
+        // Without the content hash among the signed headers S3 takes no signature.
+        Map<String, List<String>> unsignedHash = new LinkedHashMap<>(request.headers());
+        unsignedHash.put("authorization", List.of(request.first("Authorization").replace(";x-amz-content-sha256", "")));
+        assertThat(catchThrowableOfType(FirehoseException.class, () -> s3.verify(new IncomingRequest("GET", request.rawPath(), "",
+                unsignedHash, BODY))).getMessage()).isEqualTo("'x-amz-content-sha256' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+
+    @Test
+    void theStoreForgetsTemporaryKeysExpiredBeforeAnInstantOnly() {
+        Credential old = new Credential("ASIALOCALOLD00000001", "old-secret", "token-old", NOW.minusSeconds(7200));
+        CredentialStore keys = new CredentialStore(List.of(STACK_KEY, TEMPORARY, old));
+
+        assertThat(keys.forgetExpiredBefore(NOW.minusSeconds(3600))).isEqualTo(1);
+        assertThat(keys.list()).containsExactlyInAnyOrder(STACK_KEY, TEMPORARY);
+    }
+
+    @Test
     void refusesAnAuthorizationHeaderThatIsNotSigV4AsIncomplete() {
         IncomingRequest request = new IncomingRequest("POST", "/", "", Map.of("Host", List.of("127.0.0.1:4573"),
                 "Authorization", List.of("Bearer abc"), "X-Amz-Date", List.of("20260314T102030Z")), BODY);
