@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -84,6 +85,7 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
      */
     private static final String STARTED = "started:";
     private final Map<TopicPartition, StartMark> started = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, StartMark> startsBeforeTopic = new HashMap<>();
 
     /** Where the group started on a partition, when that was written, and why there. */
     private record StartMark(long offset, Instant written, String why) {
@@ -108,7 +110,7 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
             return;
         }
         running = true;
-        topic = new CompactedTopicView<>(clients, CompactedTopicView.Topic.partitioned("delivery ledger", config.ledger().topic(),
+        CompactedTopicView<String, String> view = new CompactedTopicView<>(clients, CompactedTopicView.Topic.partitioned("delivery ledger", config.ledger().topic(),
                 config.ledger().topicPartitions(), config.ledger().topicReplicationFactor(), config.ledger().retention()),
                 "delivery-ledger", Serdes.String(), Serdes.String(), Map.of("linger.ms", 20), Duration.ofMillis(500),
                 new CompactedTopicView.Reader<>() {
@@ -122,7 +124,12 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
                         LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
                     }
                 });
-        topic.start(background);
+        view.start(background);
+        synchronized (startsBeforeTopic) {
+            topic = view;
+            startsBeforeTopic.forEach(this::writeStart);
+            startsBeforeTopic.clear();
+        }
         Duration every = config.ledger().flushInterval();
         flusher = background.every("ledger-flush", every, every, this::flush);
     }
@@ -228,9 +235,19 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
      * through the topic; a later start of the partition (the group's offsets deleted) replaces it.
      */
     void markStarted(GroupStart.Started start) {
-        if (running) {
-            writeStart(start.partition(), new StartMark(start.offset(), Instant.now(), start.why()));
+        if (!config.ledger().enabled() || !delivery.enabled()) {
+            return;
         }
+        StartMark mark = new StartMark(start.offset(), Instant.now(), start.why());
+        synchronized (startsBeforeTopic) {
+            // The channel may be assigned partitions before this ledger's start has opened the topic: written then.
+            if (topic == null) {
+                startsBeforeTopic.put(start.partition(), mark);
+                started.put(start.partition(), mark);
+                return;
+            }
+        }
+        writeStart(start.partition(), mark);
     }
 
     private void writeStart(TopicPartition tp, StartMark mark) {
