@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.testing.DeliveredOffsets;
@@ -101,8 +102,17 @@ class StartFromTimestampTest {
         }
     }
 
+    /** As the resource gave it: read back, since the resource may have run with another copy of this class's statics. */
+    @ConfigProperty(name = "bridge.ingest.start-position")
+    String startPosition;
+
+    @ConfigProperty(name = "quarkus.log.file.path")
+    String logFile;
+
     @Test
     void deliversOnlyTheSecondBatchAndTheReconciliationBeginsWhereTheGroupStarted() throws Exception {
+        Instant between = Instant.parse(startPosition);
+        Instant newer = between.plus(Duration.ofMinutes(30));
         int half = PER_BATCH / 2; // records per partition and batch: offsets [0, 20) old, [20, 40) new
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             DeliveredOffsets search = DeliveredOffsets.inSearch("clicks*", TOPIC);
@@ -115,10 +125,10 @@ class StartFromTimestampTest {
             assertThat(search.missing(p, 0, half)).as("first batch of partition %d: none in search", p).isEqualTo(half);
         }
 
-        String log = Files.readString(LOG_FILE);
+        String log = Files.readString(Path.of(logFile));
         for (int p = 0; p < 2; p++) {
             assertThat(log).containsOnlyOnce(TOPIC + "-" + p + " starts at offset " + half + ": the group has no committed offset for it; "
-                    + "bridge.ingest.start-position=" + BETWEEN + ": its first record at or after that time, written " + NEWER.plusMillis(p));
+                    + "bridge.ingest.start-position=" + between + ": its first record at or after that time, written " + newer.plusMillis(p));
         }
 
         // Without 'from' the report begins at the group's start: the first batch, never sent, is not reported missing.
