@@ -17,9 +17,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -35,9 +38,9 @@ import io.restassured.response.Response;
 
 /**
  * A new group told to start from a time between two batches, on the real stack and delivery path: only the second batch
- * reaches the index, the log names each partition's start, and a reconciliation without {@code from} begins there, not at
- * the first batch, which it would otherwise report missing. The records are written before the service starts (by this
- * class's test resource), with timestamps two hours and one hour old.
+ * reaches the index, the log names each partition's start, the ledger topic keeps it, and a reconciliation without
+ * {@code from} begins there, not at the first batch, which it would otherwise report missing. The records are written
+ * before the service starts (by this class's test resource), with timestamps two hours and one hour old.
  */
 @QuarkusTest
 @TestProfile(StartFromTimestampTest.FromBetweenTheBatches.class)
@@ -143,9 +146,38 @@ class StartFromTimestampTest {
             assertThat(report.getLong("search.missingCount")).isZero();
             assertThat(report.getLong("backup.missingCount")).isZero();
         }
+        // The start is in the ledger topic, which every replica, and this one after a restart, reads back.
+        Map<String, String> marks = startMarks(TOPIC + "-ledger");
+        for (int p = 0; p < 2; p++) {
+            assertThat(marks.get("started:" + TOPIC + "/" + p)).as("start mark of partition %d", p).startsWith(half + " ")
+                    .endsWith("bridge.ingest.start-position=" + between + ": its first record at or after that time, written " + newer.plusMillis(p));
+        }
+
         // An explicit 'from' still reaches back: there the first batch is missing, as it should be.
         JsonPath whole = given().auth().oauth2(TOKEN).queryParam("from", 0).get("/reconciliations/{topic}/{partition}", TOPIC, 0)
                 .then().statusCode(200).extract().jsonPath().setRootPath("report");
         assertThat(whole.getLong("search.missingCount")).isEqualTo(half);
+    }
+
+    /** The start marks in the ledger topic, read from its beginning to its end by a consumer of no group. */
+    private static Map<String, String> startMarks(String ledgerTopic) {
+        Map<String, String> marks = new HashMap<>();
+        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9092"), new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = reader.partitionsFor(ledgerTopic).stream().map(i -> new TopicPartition(ledgerTopic, i.partition()))
+                    .toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ZERO).until(() -> {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.key() != null && r.key().startsWith("started:")) {
+                        marks.put(r.key(), r.value());
+                    }
+                });
+                return partitions.stream().allMatch(tp -> reader.position(tp) >= ends.get(tp));
+            });
+        }
+        return marks;
     }
 }
