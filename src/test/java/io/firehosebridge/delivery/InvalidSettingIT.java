@@ -23,6 +23,12 @@ class InvalidSettingIT {
     }
 
     @Test
+    void refusesToStartFromAStartPositionThatIsNoneOfItsFormsAndNamesTheSetting() throws Exception {
+        assertThat(startupLog("bridge.ingest.start-position", "last-monday"))
+                .contains("Invalid setting bridge.ingest.start-position: 'last-monday' is not earliest, latest, an ISO-8601 time");
+    }
+
+    @Test
     void refusesToStartWithTheChannelOutOfBatchModeAndNamesTheSetting() throws Exception {
         assertThat(startupLog("mp.messaging.incoming.clicks.batch", "false"))
                 .contains("Invalid setting mp.messaging.incoming.clicks.batch: must be true");

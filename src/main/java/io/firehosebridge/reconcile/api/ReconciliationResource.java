@@ -84,7 +84,7 @@ public class ReconciliationResource {
     @GET
     @Path("/{topic}/{partition}")
     @Operation(summary = "Reconcile one partition range now",
-            description = "from inclusive, to exclusive. Without from: the earliest retained offset; without to: the bridge group's committed offset. "
+            description = "from inclusive, to exclusive. Without from: where the bridge group started on the partition (bridge.ingest.start-position), or the earliest retained offset if later; without to: the bridge group's committed offset. "
                     + "At most bridge.reconcile.api.max-sync-offsets offsets; larger ranges: POST /reconciliations.")
     @APIResponse(responseCode = "200", description = "The report", content = @Content(schema = @Schema(implementation = SyncReport.class)))
     @APIResponse(responseCode = "404", description = "Unknown topic or partition", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -33,6 +34,7 @@ import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
+import io.firehosebridge.ingest.GroupStart;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.kafka.CompactedTopicView;
 import io.firehosebridge.kafka.KafkaClients;
@@ -76,6 +78,26 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
      */
     private static final String SWEPT = "swept:";
     private final Map<TopicPartition, Long> swept = new ConcurrentHashMap<>();
+    /**
+     * Key prefix of where the group started on a partition it had no committed offset for ({@link GroupStart}): the
+     * reconciliation's default beginning. Its value is plain text, {@code <offset> <written, epoch ms> <why>}, which a ledger
+     * reader of an earlier version skips as unreadable.
+     */
+    private static final String STARTED = "started:";
+    private final Map<TopicPartition, StartMark> started = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, StartMark> startsBeforeTopic = new HashMap<>();
+
+    /** Where the group started on a partition, when that was written, and why there. */
+    private record StartMark(long offset, Instant written, String why) {
+        String value() {
+            return offset + " " + written.toEpochMilli() + " " + why;
+        }
+
+        static StartMark of(String value) {
+            String[] parts = value.split(" ", 3);
+            return new StartMark(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])), parts.length > 2 ? parts[2] : "");
+        }
+    }
     private volatile boolean running;
     private volatile CompactedTopicView<String, String> topic;
     private TimedTask flusher;
@@ -88,7 +110,7 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
             return;
         }
         running = true;
-        topic = new CompactedTopicView<>(clients, CompactedTopicView.Topic.partitioned("delivery ledger", config.ledger().topic(),
+        CompactedTopicView<String, String> view = new CompactedTopicView<>(clients, CompactedTopicView.Topic.partitioned("delivery ledger", config.ledger().topic(),
                 config.ledger().topicPartitions(), config.ledger().topicReplicationFactor(), config.ledger().retention()),
                 "delivery-ledger", Serdes.String(), Serdes.String(), Map.of("linger.ms", 20), Duration.ofMillis(500),
                 new CompactedTopicView.Reader<>() {
@@ -102,7 +124,12 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
                         LOG.infof("Delivery ledger %s loaded: %d spans in memory", config.ledger().topic(), size());
                     }
                 });
-        topic.start(background);
+        view.start(background);
+        synchronized (startsBeforeTopic) {
+            topic = view;
+            startsBeforeTopic.forEach(this::writeStart);
+            startsBeforeTopic.clear();
+        }
         Duration every = config.ledger().flushInterval();
         flusher = background.every("ledger-flush", every, every, this::flush);
     }
@@ -132,6 +159,20 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
         for (LedgerEntry entry : spans.drain()) {
             write(entry);
         }
+        refreshStartMarks(Instant.now());
+    }
+
+    /**
+     * Writes start marks again before the topic's retention deletes them (it deletes by age, compacted or not): the
+     * reconciliation's default beginning must outlive it.
+     */
+    void refreshStartMarks(Instant now) {
+        Instant due = now.minus(config.ledger().retention().dividedBy(2));
+        started.forEach((tp, mark) -> {
+            if (mark.written().isBefore(due)) {
+                writeStart(tp, new StartMark(mark.offset(), now, mark.why()));
+            }
+        });
     }
 
     /** Writes an entry (a new span or a verdict) to the ledger topic; the index learns it when it is read back. */
@@ -163,6 +204,8 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
         try {
             if (key != null && key.startsWith(SWEPT)) {
                 rememberSwept(key, value);
+            } else if (key != null && key.startsWith(STARTED)) {
+                started.put(partitionOf(key, STARTED), StartMark.of(value));
             } else {
                 remember(json.readValue(value, LedgerEntry.class));
             }
@@ -178,8 +221,50 @@ public class DeliveryLedger implements DeliveryObserver, DeliveryHistory {
     }
 
     private void rememberSwept(String key, String value) {
+        swept.put(partitionOf(key, SWEPT), Long.parseLong(value));
+    }
+
+    /** The partition a mark's key ({@code <prefix><topic>/<partition>}) names. */
+    private static TopicPartition partitionOf(String key, String prefix) {
         int slash = key.lastIndexOf('/');
-        swept.put(new TopicPartition(key.substring(SWEPT.length(), slash), Integer.parseInt(key.substring(slash + 1))), Long.parseLong(value));
+        return new TopicPartition(key.substring(prefix.length(), slash), Integer.parseInt(key.substring(slash + 1)));
+    }
+
+    /**
+     * Records where the group started on a partition it had no committed offset for, here at once and for every replica
+     * through the topic; a later start of the partition (the group's offsets deleted) replaces it.
+     */
+    void markStarted(GroupStart.Started start) {
+        if (!config.ledger().enabled() || !delivery.enabled()) {
+            return;
+        }
+        StartMark mark = new StartMark(start.offset(), Instant.now(), start.why());
+        synchronized (startsBeforeTopic) {
+            // The channel may be assigned partitions before this ledger's start has opened the topic: written then.
+            if (topic == null) {
+                startsBeforeTopic.put(start.partition(), mark);
+                started.put(start.partition(), mark);
+                return;
+            }
+        }
+        writeStart(start.partition(), mark);
+    }
+
+    private void writeStart(TopicPartition tp, StartMark mark) {
+        topic.write(STARTED + tp.topic() + "/" + tp.partition(), mark.value()).whenComplete((ok, e) -> {
+            if (e != null) {
+                writeFailures.warn(e, "Ledger: where the group started on %s (offset %d) was not written; a reconciliation without "
+                        + "'from' starts at the earliest retained offset there", tp, mark.offset());
+            }
+        });
+        started.put(tp, mark);
+    }
+
+    /** Where the group started on the partition when it had no committed offset, or -1 when the ledger does not know. */
+    @Override
+    public long groupStart(String topic, int partition) {
+        StartMark mark = started.get(new TopicPartition(topic, partition));
+        return mark == null ? -1 : mark.offset();
     }
 
     private static String sweptKey(TopicPartition tp) {

@@ -8,11 +8,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import io.firehosebridge.ingest.GroupStart;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
@@ -22,6 +24,10 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * count, only these partitions: each partition is verified by one replica of the group, and the
  * group's numbers are the sum (or max) over replicas. Works for eager and cooperative assignment alike
  * (each callback names only the partitions that change), and for several consumers in one replica.
+ * <p>
+ * The connector takes one listener per channel, so this one also places the consumer on a partition the group has no
+ * committed offset for ({@link GroupStart}, {@code bridge.ingest.start-position}) and has the ledger remember where the
+ * group started there, the reconciliation's default beginning.
  */
 @ApplicationScoped
 @Identifier(PartitionOwnership.NAME)
@@ -39,9 +45,23 @@ public class PartitionOwnership implements KafkaConsumerRebalanceListener {
     /** When each partition was last assigned here: sends of it by an earlier owner all happened before then. */
     private final Map<TopicPartition, Instant> since = new ConcurrentHashMap<>();
 
+    @Inject
+    GroupStart start;
+
+    @Inject
+    DeliveryLedger ledger;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         assigned(consumer, partitions);
+        // On the consumer's thread before it fetches: a seek here decides where the first fetch of the partition reads.
+        try {
+            start.place(consumer, partitions).forEach(ledger::markStarted);
+        } catch (RuntimeException e) {
+            // Thrown on, the consumer would still fetch the partitions, placed by auto.offset.reset: so the same, said once here.
+            LOG.errorf(e, "Could not place %s by %s; those without a committed offset start "
+                    + "where the channel's auto.offset.reset says", partitions, GroupStart.SETTING);
+        }
     }
 
     @Override

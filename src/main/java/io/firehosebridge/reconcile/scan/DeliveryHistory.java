@@ -18,4 +18,7 @@ public interface DeliveryHistory {
 
     /** Spans overlapping {@code [from, to)} that were found complete in search and the backup at some check. */
     List<OffsetRange> confirmed(String topic, int partition, long from, long to);
+
+    /** Where the bridge's group started on the partition, having no committed offset there, or -1 when that is not known. */
+    long groupStart(String topic, int partition);
 }

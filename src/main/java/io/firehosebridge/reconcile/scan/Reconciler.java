@@ -88,8 +88,9 @@ public class Reconciler {
     }
 
     /**
-     * Validates a requested range against the partition's log. Without {@code from}, the earliest retained
-     * offset; without {@code to}, the bridge group's committed offset.
+     * Validates a requested range against the partition's log. Without {@code from}, where the bridge's group started on
+     * the partition (the ledger's start mark) or the earliest retained offset, whichever is later; without {@code to}, the
+     * bridge group's committed offset.
      *
      * @param maxOffsets the largest range allowed
      * @param tooLarge what to do instead when the range is larger
@@ -109,7 +110,6 @@ public class Reconciler {
             throw ReconcileException.invalidRequest("'from' (" + from + ") must not be greater than 'to' (" + to + "); 'to' is exclusive");
         }
         KafkaLog.Bounds bounds = kafka.bounds(topic, partition);
-        long f = from != null ? from : bounds.earliest();
         long t;
         if (to != null) {
             t = to;
@@ -119,6 +119,7 @@ public class Reconciler {
             throw ReconcileException.unprocessable("The bridge has committed no offset of " + topic + "/" + partition
                     + " yet, so there is no default end; give 'to' (at most the log end offset " + bounds.end() + ")");
         }
+        long f = from != null ? from : defaultFrom(topic, partition, bounds.earliest(), t);
         if (f > t) {
             throw ReconcileException.unprocessable("'from' " + f + " lies after 'to' " + t + " (the " + (to == null ? "committed offset" : "end")
                     + "); give a 'from' of at most " + t);
@@ -135,6 +136,16 @@ public class Reconciler {
             throw ReconcileException.unprocessable("The range has " + (t - f) + " offsets, more than " + maxOffsets + " allowed here; " + tooLarge);
         }
         return new Range(topic, partition, f, t, bounds.end());
+    }
+
+    /**
+     * Where a range without {@code from} begins: where the group started on the partition, since offsets before it were
+     * never meant to be delivered, unless retention has removed them already or the start lies beyond the end (the group's
+     * offsets were reset below it since, so those offsets are being delivered after all); else the earliest retained offset.
+     */
+    private long defaultFrom(String topic, int partition, long earliest, long end) {
+        long start = ledger.groupStart(topic, partition);
+        return start > earliest && start <= end ? start : earliest;
     }
 
     /** Reconciles the range. */
