@@ -178,7 +178,7 @@ class WebIdentityIT {
             }
             Thread.sleep(100);
         }
-        spans.addAll(merged(produced.get(1, TimeUnit.MINUTES)));
+        spans.addAll(Span.merged(produced.get(1, TimeUnit.MINUTES)));
         long total = spans.stream().mapToLong(Span::count).sum();
         awaitEverythingDelivered();
 
@@ -249,7 +249,7 @@ class WebIdentityIT {
         await("readiness UP after the token file rotated").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(given().baseUri(SERVICE).get("/q/health/ready").statusCode()).isEqualTo(200));
         spans.addAll(during);
-        List<Span> all = merged(spans);
+        List<Span> all = Span.merged(spans);
         spans.clear();
         spans.addAll(all);
         awaitEverythingDelivered();
@@ -345,14 +345,5 @@ class WebIdentityIT {
             });
             return offsets;
         }
-    }
-
-    private static List<Span> merged(List<Span> spans) {
-        Map<Integer, long[]> byPartition = new HashMap<>();
-        for (Span s : spans) {
-            byPartition.merge(s.partition(), new long[] { s.from(), s.to() }, (x, y) -> new long[] { Math.min(x[0], y[0]), Math.max(x[1], y[1]) });
-        }
-        return byPartition.entrySet().stream().map(e -> new Span(e.getKey(), e.getValue()[0], e.getValue()[1]))
-                .sorted(java.util.Comparator.comparingInt(Span::partition)).toList();
     }
 }

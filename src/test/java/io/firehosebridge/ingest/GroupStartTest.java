@@ -15,9 +15,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.LongStream;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -31,7 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.ingest.StartPosition.Kind;
 import io.firehosebridge.kafka.KafkaClients;
 import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.LogCapture;
 
 /**
  * Where a new group starts, on the real broker of the local stack, with a group consumer that calls {@link GroupStart} from
@@ -57,21 +54,7 @@ class GroupStartTest {
     private static final Instant BETWEEN = OLDER.plus(Duration.ofMinutes(30));
     private static final KafkaClients CLIENTS = new KafkaClients(Map.of("bootstrap.servers", "127.0.0.1:9092"));
 
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     @BeforeAll
     static void writeTwoBatches() throws Exception {
@@ -94,12 +77,12 @@ class GroupStartTest {
 
     @BeforeEach
     void captureLog() {
-        Logger.getLogger(GroupStart.class.getName()).addHandler(capture);
+        log = LogCapture.of(GroupStart.class);
     }
 
     @AfterEach
     void releaseLog() {
-        Logger.getLogger(GroupStart.class.getName()).removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -250,8 +233,7 @@ class GroupStartTest {
     }
 
     private List<String> lines() {
-        return logged.stream().map(r -> r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage())
-                .filter(l -> l.contains(" starts at offset ")).toList();
+        return log.lines().stream().filter(l -> l.contains(" starts at offset ")).toList();
     }
 
     private static List<Long> range(long from, long to) {

@@ -100,7 +100,7 @@ class RepairIT {
                     a = new ServiceProcess("repair-bridge-a", A_PORT, bridgeProps).start();
                 }
                 spans.addAll(produced.get(2, TimeUnit.MINUTES));
-                spans = merged(spans);
+                spans = Span.merged(spans);
                 long total = spans.stream().mapToLong(Span::count).sum();
                 DeliveredOffsets[] search = new DeliveredOffsets[1];
                 await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
@@ -254,15 +254,6 @@ class RepairIT {
         JsonPath job = Jobs.awaitEnd(() -> api(replica), location, Duration.ofMinutes(3), Duration.ofMillis(500));
         assertThat(job.getString("state")).as(job.prettify()).isEqualTo("SUCCEEDED");
         return job;
-    }
-
-    private static List<Span> merged(List<Span> spans) {
-        Map<Integer, long[]> byPartition = new HashMap<>();
-        for (Span s : spans) {
-            byPartition.merge(s.partition(), new long[] { s.from(), s.to() }, (x, y) -> new long[] { Math.min(x[0], y[0]), Math.max(x[1], y[1]) });
-        }
-        return byPartition.entrySet().stream().map(e -> new Span(e.getKey(), e.getValue()[0], e.getValue()[1]))
-                .sorted(java.util.Comparator.comparingInt(Span::partition)).toList();
     }
 
     /** Waits until the bridge process on this port has had its first thousand records accepted by the endpoint. */

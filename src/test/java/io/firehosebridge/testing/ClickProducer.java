@@ -23,6 +23,16 @@ public final class ClickProducer implements AutoCloseable {
         public long count() {
             return to - from;
         }
+
+        /** One span per partition from its first to its last offset, by partition: the spans of one writer, which leave no gaps. */
+        public static List<Span> merged(List<Span> spans) {
+            java.util.Map<Integer, long[]> byPartition = new java.util.HashMap<>();
+            for (Span s : spans) {
+                byPartition.merge(s.partition(), new long[] { s.from(), s.to() }, (x, y) -> new long[] { Math.min(x[0], y[0]), Math.max(x[1], y[1]) });
+            }
+            return byPartition.entrySet().stream().map(e -> new Span(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                    .sorted(java.util.Comparator.comparingInt(Span::partition)).toList();
+        }
     }
 
     private final KafkaProducer<byte[], byte[]> producer;

@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.delivery.config.DeliveryConfig;
+import io.firehosebridge.testing.LogCapture;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,21 +45,7 @@ class DeliveryStreamHealthCheckTest {
 
     /** Status and body of the next answers. */
     private final AtomicReference<Map.Entry<Integer, String>> answer = new AtomicReference<>(Map.entry(400, INVALID_TOKEN));
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
     private HttpServer firehose;
     private FirehoseAsyncClient client;
 
@@ -84,12 +65,12 @@ class DeliveryStreamHealthCheckTest {
         client = FirehoseAsyncClient.builder().region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDWRONG", "wrong-secret")))
                 .endpointOverride(URI.create("http://127.0.0.1:" + firehose.getAddress().getPort())).build();
-        Logger.getLogger(DeliveryStreamHealthCheck.class.getName()).addHandler(capture);
+        log = LogCapture.of(DeliveryStreamHealthCheck.class);
     }
 
     @AfterEach
     void stop() {
-        Logger.getLogger(DeliveryStreamHealthCheck.class.getName()).removeHandler(capture);
+        log.close();
         client.close();
         firehose.stop(0);
     }
@@ -108,11 +89,6 @@ class DeliveryStreamHealthCheckTest {
         return check;
     }
 
-    /** The line as written (JBoss Logging hands the log manager a format and its arguments). */
-    private static String text(LogRecord record) {
-        return record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-    }
-
     @Test
     void isDownWhileAwsRefusesTheServiceWithOneLineEachWay() {
         DeliveryStreamHealthCheck check = check();
@@ -122,9 +98,9 @@ class DeliveryStreamHealthCheckTest {
                 "UnrecognizedClientException: The security token included in the request is invalid.");
         check.call();
         check.call();
-        assertThat(logged).hasSize(1);
-        assertThat(logged.get(0).getLevel().getName()).isEqualTo("ERROR");
-        assertThat(text(logged.get(0))).contains("AWS refuses the service (UnrecognizedClientException")
+        assertThat(log.records()).hasSize(1);
+        assertThat(log.records().get(0).getLevel().getName()).isEqualTo("ERROR");
+        assertThat(log.lines().get(0)).contains("AWS refuses the service (UnrecognizedClientException")
                 .contains("bridge.aws.credentials.access-key-id (AKIDWRONG)").contains("within 5 minutes").doesNotContain("wrong-secret");
 
         answer.set(Map.entry(200, ACTIVE));
@@ -132,8 +108,8 @@ class DeliveryStreamHealthCheckTest {
         assertThat(ready.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
         assertThat(ready.getData().orElseThrow()).containsEntry("status", "ACTIVE").doesNotContainKey("refused");
         check.call();
-        assertThat(logged).hasSize(2);
-        assertThat(text(logged.get(1))).contains("AWS accepts the service again");
+        assertThat(log.records()).hasSize(2);
+        assertThat(log.lines().get(1)).contains("AWS accepts the service again");
     }
 
     @Test
@@ -142,6 +118,6 @@ class DeliveryStreamHealthCheckTest {
         HealthCheckResponse missing = check().call();
         assertThat(missing.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
         assertThat(missing.getData().orElseThrow()).doesNotContainKey("refused");
-        assertThat(logged).isEmpty();
+        assertThat(log.records()).isEmpty();
     }
 }
