@@ -1,5 +1,6 @@
 package io.firehosebridge.aws;
 
+import java.nio.file.FileSystemException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,13 +29,20 @@ public final class AwsRefusals {
 
     /**
      * The refusal of the caller in {@code failure}'s causes, if there is one: AWS's code and message, or why no credentials
-     * could be had (the SDK's providers fail with a client exception naming credentials or the web identity token).
+     * could be had (a token file that cannot be read; the SDK's providers fail with a client exception naming credentials or
+     * the web identity token).
      */
     public static Optional<String> callerProblem(Throwable failure) {
         // AWS's own answer first (STS refusing the token sits below the client exception that reports it), then the SDK's.
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AwsServiceException e && e.awsErrorDetails() != null && refusesCaller(e.awsErrorDetails().errorCode())) {
                 return Optional.of(e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage());
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FileSystemException e) {
+                // The only file an AWS call reads is the one its credentials come from: the web identity token file.
+                return Optional.of("the credentials' file cannot be read (" + e.getClass().getSimpleName() + ": " + e.getFile() + ")");
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

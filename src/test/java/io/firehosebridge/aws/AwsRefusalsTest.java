@@ -2,6 +2,8 @@ package io.firehosebridge.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,14 @@ class AwsRefusalsTest {
     void credentialsThatCannotBeHadAreTheCallersProblem() {
         assertThat(AwsRefusals.callerProblem(SdkClientException.create("Unable to load credentials from any of the providers in the chain")))
                 .contains("Unable to load credentials from any of the providers in the chain");
+    }
+
+    @Test
+    void aTokenFileThatCannotBeReadIsTheCallersProblem() {
+        // What the SDK's web identity provider throws when the projected token is missing (its request supplier reads the file).
+        RuntimeException missing = new UncheckedIOException(new NoSuchFileException("/var/run/secrets/eks.amazonaws.com/serviceaccount/token"));
+        assertThat(AwsRefusals.callerProblem(new CompletionException(missing)))
+                .contains("the credentials' file cannot be read (NoSuchFileException: /var/run/secrets/eks.amazonaws.com/serviceaccount/token)");
     }
 
     @Test

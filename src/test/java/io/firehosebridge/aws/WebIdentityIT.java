@@ -58,9 +58,10 @@ import io.restassured.specification.RequestSpecification;
  * {@code AWS_WEB_IDENTITY_TOKEN_FILE}, the region) and the STS endpoint, no static key anywhere, against the stack's parts
  * that check signatures: the local Firehose, the search front (service {@code es}) and the S3 store front. The local STS
  * issues credentials that last 60 s, so the run renews them several times while events stream in; it delivers, reconciles,
- * re-drives and repairs with them, and no call is refused. Then the token file is spoiled: AWS refuses the service, readiness
- * goes DOWN naming the cause, nothing is committed or dead-lettered; the file is rotated back and the service recovers by
- * itself, delivering everything.
+ * re-drives and repairs with them, and no call is refused. Then the token file goes away, and then holds a token STS
+ * refuses: readiness goes DOWN naming each cause, nothing is committed or dead-lettered; the file is rotated back and the service recovers by
+ * itself, delivering everything. Last, a service with a static key AWS does not know waits the same way, and delivers
+ * everything once the key is known.
  *
  * <p>{@code -Dit.irsa.seconds=300} makes the streaming phase five minutes (the default, 100 s, keeps {@code -Pe2e} short).
  */
@@ -223,24 +224,20 @@ class WebIdentityIT {
 
     @Test
     @Order(2)
-    void aTokenStsRefusesStopsDeliveryAndCommitsUntilItRotates() throws Exception {
+    void aTokenFileGoneOrRefusedStopsDeliveryAndCommitsUntilItRotates() throws Exception {
+        // The file goes away: once the credentials in hand are past their time (60 s at most), none can be had.
+        Files.delete(tokenFile);
+        awaitRefused("the credentials' file cannot be read (NoSuchFileException: " + tokenFile + ")", Duration.ofSeconds(90));
+        // A token STS does not accept: refused at the next renewal.
         Files.writeString(tokenFile, "eyJhbGciOiJSUzI1NiJ9.c3BvaWx0.c3BvaWx0", StandardCharsets.UTF_8);
-        Map<TopicPartition, Long> committedBefore = committed();
-        // The credentials in hand last at most 60 s; after that every renewal is refused and AWS is never reached.
-        await("readiness DOWN for the delivery stream").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> {
-                    Response ready = given().baseUri(SERVICE).get("/q/health/ready");
-                    assertThat(ready.statusCode()).isEqualTo(503);
-                    assertThat(ready.jsonPath().getString("checks.find { it.name == 'firehose-delivery-stream' }.data.refused"))
-                            .contains("InvalidIdentityToken");
-                });
-        Map<TopicPartition, Long> committedWhenRefused = committed();
+        awaitRefused("InvalidIdentityToken", Duration.ofSeconds(60));
+        Map<TopicPartition, Long> committedWhenRefused = committed("it-bridge-" + run);
         List<Span> during;
         try (ClickProducer producer = new ClickProducer()) {
             during = producer.clicks(topic, 300);
         }
         await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(committed()).as("offsets committed while AWS refuses the service").isEqualTo(committedWhenRefused));
+                .untilAsserted(() -> assertThat(committed("it-bridge-" + run)).as("offsets committed while AWS refuses the service").isEqualTo(committedWhenRefused));
         assertThat(metric("bridge_records_dead_lettered_total")).isZero();
         assertThat(Files.readString(Path.of("target", "irsa-bridge.log"))).contains("AWS refuses the service")
                 .contains("AWS_WEB_IDENTITY_TOKEN_FILE");
@@ -253,9 +250,75 @@ class WebIdentityIT {
         spans.clear();
         spans.addAll(all);
         awaitEverythingDelivered();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed()).isEqualTo(ends()));
-        assertThat(committedBefore).isNotEmpty();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed("it-bridge-" + run)).isEqualTo(ends(topic, 3)));
+        assertThat(committedWhenRefused).as("offsets committed before the refusal").isNotEmpty();
         assertThat(metric("bridge_records_dead_lettered_total")).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aKeyAwsDoesNotKnowStopsDeliveryAndCommitsUntilItIsKnown() throws Exception {
+        String keyId = "AKIDUNKNOWN" + Long.toString(System.nanoTime(), 36).toUpperCase(java.util.Locale.ROOT);
+        String secret = java.util.UUID.randomUUID().toString();
+        String ownTopic = topic + "-unknown-key";
+        String group = "it-bridge-unknown-key-" + run;
+        int port = FreePorts.next();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.createTopics(List.of(new NewTopic(ownTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<Span> written;
+        try (ClickProducer producer = new ClickProducer()) {
+            written = producer.clicks(ownTopic, 200);
+        }
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "quarkus.profile", "local",
+                "bridge.aws.credentials.access-key-id", keyId,
+                "bridge.aws.credentials.secret-access-key", secret,
+                "bridge.delivery.delivery-stream", stream,
+                "mp.messaging.incoming.clicks.topic", ownTopic,
+                "mp.messaging.incoming.clicks.group.id", group,
+                "mp.messaging.outgoing.dead-letters.topic", ownTopic + "-dlq",
+                "bridge.reconcile.ledger.topic", ownTopic + "-ledger",
+                "bridge.reconcile.jobs.topic", ownTopic + "-jobs",
+                "bridge.reconcile.api-token", TOKEN));
+        String url = "http://127.0.0.1:" + port;
+        try (ServiceProcess unknown = new ServiceProcess("unknown-key-bridge", port, properties).start()) {
+            await("readiness DOWN naming the refusal").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                Response ready = given().baseUri(url).get("/q/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.jsonPath().getString("checks.find { it.name == 'firehose-delivery-stream' }.data.refused"))
+                        .startsWith("UnrecognizedClientException");
+            });
+            await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(committed(group)).as("offsets committed while AWS refuses the key").isEmpty());
+            assertThat(metric(url, "bridge_records_dead_lettered_total")).isZero();
+            assertThat(metric(url, "bridge_records_retried_total")).as("calls tried again and again").isPositive();
+            assertThat(Files.readString(Path.of("target", "unknown-key-bridge.log"))).contains("AWS refuses the service")
+                    .contains("bridge.aws.credentials.access-key-id (" + keyId + ")").doesNotContain(secret);
+
+            // The key becomes known (as an access key created in IAM, a moment late): the service recovers by itself.
+            admin().contentType("application/json").body("{\"secretAccessKey\":\"" + secret + "\"}").put("/_local/credentials/" + keyId)
+                    .then().statusCode(204);
+            await("readiness UP once the key is known").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(given().baseUri(url).get("/q/health/ready").statusCode()).isEqualTo(200));
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                DeliveredOffsets search = DeliveredOffsets.inSearch("clicks*", ownTopic);
+                assertThat(written).allSatisfy(w -> assertThat(search.missing(w.partition(), w.from(), w.to())).isZero());
+            });
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(committed(group)).isEqualTo(ends(ownTopic, 1)));
+            assertThat(metric(url, "bridge_records_dead_lettered_total")).isZero();
+        } finally {
+            admin().delete("/_local/credentials/" + keyId);
+        }
+    }
+
+    /** Readiness DOWN, the delivery stream's check naming this refusal. */
+    private static void awaitRefused(String refusal, Duration within) {
+        await("readiness DOWN: " + refusal).atMost(within).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Response ready = given().baseUri(SERVICE).get("/q/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.jsonPath().getString("checks.find { it.name == 'firehose-delivery-stream' }.data.refused")).contains(refusal);
+        });
     }
 
     private void awaitEverythingDelivered() {
@@ -312,16 +375,20 @@ class WebIdentityIT {
         return refused;
     }
 
-    private double metric(String name) {
-        String metrics = given().baseUri(SERVICE).get("/q/metrics").then().statusCode(200).extract().asString();
+    private static double metric(String name) {
+        return metric(SERVICE, name);
+    }
+
+    private static double metric(String service, String name) {
+        String metrics = given().baseUri(service).get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private Map<TopicPartition, Long> committed() throws Exception {
+    private static Map<TopicPartition, Long> committed(String group) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets("it-bridge-" + run)
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).entrySet()) {
                 if (e.getValue() != null) {
                     offsets.put(e.getKey(), e.getValue().offset());
@@ -331,10 +398,10 @@ class WebIdentityIT {
         }
     }
 
-    private Map<TopicPartition, Long> ends() throws Exception {
+    private static Map<TopicPartition, Long> ends(String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < 3; p++) {
+            for (int p = 0; p < partitions; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
             Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
