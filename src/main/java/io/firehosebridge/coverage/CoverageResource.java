@@ -59,6 +59,9 @@ public class CoverageResource {
     CoverageConfig config;
 
     @Inject
+    SearchConfig searchConfig;
+
+    @Inject
     KafkaLog kafka;
 
     @GET
@@ -83,7 +86,8 @@ public class CoverageResource {
         List<PartitionCoverage> partitions = new ArrayList<>();
         List<Figures> figures = new ArrayList<>();
         spans.forEach((tp, entries) -> {
-            PartitionCoverage p = LedgerCoverage.of(tp.topic(), tp.partition(), entries, now, reconcile.deliveryWindow(), config.maxStretches());
+            PartitionCoverage p = LedgerCoverage.of(tp.topic(), tp.partition(), entries, now, reconcile.deliveryWindow(), config.maxStretches(),
+                    searchConfig.enabled());
             partitions.add(p);
             figures.add(p.figures());
         });

@@ -46,11 +46,13 @@ public record CoverageView(Instant at, boolean ledgerEnabled, long deliveryWindo
      * @param last the last offset the ledger knows (inclusive)
      * @param spans ledger spans of the partition
      * @param figures the partition's completeness figures
-     * @param search the bar for the search index
+     * @param search the bar for the search index; absent when the stream has no search destination (bridge.search.enabled=false)
      * @param backup the bar for the S3 backup
      */
     @RegisterForReflection
-    public record PartitionCoverage(String topic, int partition, long first, long last, int spans, Figures figures, Side search, Side backup) {
+    public record PartitionCoverage(String topic, int partition, long first, long last, int spans, Figures figures,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Side search,
+            Side backup) {
     }
 
     /**

@@ -25,10 +25,17 @@ final class LedgerCoverage {
 
     /** The bars and figures of one partition; {@code spans} must not be empty. */
     static PartitionCoverage of(String topic, int partition, List<LedgerEntry> spans, Instant now, Duration window, int maxStretches) {
+        return of(topic, partition, spans, now, window, maxStretches, true);
+    }
+
+    /** The same, with no search bar when the stream has no search destination ({@code searchDestination} false). */
+    static PartitionCoverage of(String topic, int partition, List<LedgerEntry> spans, Instant now, Duration window, int maxStretches,
+            boolean searchDestination) {
         long first = spans.stream().mapToLong(LedgerEntry::first).min().orElseThrow();
         long last = spans.stream().mapToLong(LedgerEntry::last).max().orElseThrow();
         return new PartitionCoverage(topic, partition, first, last, spans.size(), figures(spans, now),
-                side(spans, true, first, last, now, window, maxStretches), side(spans, false, first, last, now, window, maxStretches));
+                searchDestination ? side(spans, true, first, last, now, window, maxStretches) : null,
+                side(spans, false, first, last, now, window, maxStretches));
     }
 
     /** The state a span claims for its offsets on one side. */

@@ -27,10 +27,13 @@ public interface ReconcileConfig {
     @WithDefault("clicks-backup")
     String backupBucket();
 
-    /** Key prefix of the S3 backup (the stream's S3 prefix, without timestamp expressions); unset for Firehose's default layout. */
+    /** The stream's S3 Prefix as configured in Firehose, with any !{timestamp:...} and !{firehose:random-string} expressions; unset for Firehose's default layout. */
     Optional<String> backupPrefix();
 
-    /** Folders under the backup prefix where Firehose writes failed documents (AWS sources name it differently). */
+    /** The stream's S3 ErrorOutputPrefix as configured in Firehose (may hold !{firehose:error-output-type}); unset: failed documents are looked for in failed-folders under the backup prefix. */
+    Optional<String> errorOutputPrefix();
+
+    /** Folders under the backup prefix where Firehose writes failed documents when the stream has no ErrorOutputPrefix (AWS sources name it differently). */
     @WithDefault("elasticsearch-failed/,AmazonOpenSearchService-failed/")
     List<String> failedFolders();
 

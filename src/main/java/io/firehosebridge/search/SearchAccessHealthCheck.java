@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * {@code GET /} (what engine detection asks anyway) at most every 10 seconds. When the cluster starts refusing, one log
  * line says so with its answer and the setting; when it accepts again, one line says that. A cluster that cannot be reached
  * or answers another error does not make the service unready here: delivery does not need search, and the data of this
- * check says what happened.
+ * check says what happened. A stream without a search destination ({@code bridge.search.enabled=false}) is UP with a note,
+ * and the cluster is never asked.
  */
 @Readiness
 @ApplicationScoped
@@ -55,6 +56,10 @@ public class SearchAccessHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
+        if (!config.enabled()) {
+            return HealthCheckResponse.named("search-access").up().withData("result", "not checked: the delivery stream has no search "
+                    + "destination (bridge.search.enabled=false)").build();
+        }
         HealthCheckResponse last = cached;
         if (last != null && System.nanoTime() - cachedAt < cacheNanos) {
             return last;

@@ -52,10 +52,18 @@ public class SearchAuthentication implements RestClientBuilder.HttpClientConfigC
     @Inject
     Config allSettings;
 
+    private boolean searchDestination() {
+        return config.enabled();
+    }
+
     /** The region requests are signed for; found at the start. */
     private volatile String signingRegion;
 
     void onStart(@Observes StartupEvent event) {
+        if (!searchDestination()) {
+            LOG.info("No search destination (bridge.search.enabled=false): the service sends no search request");
+            return;
+        }
         check();
         if (config.auth() == Auth.AWS_SIGV4) {
             LOG.infof("Search requests are signed (AWS SigV4, service %s, region %s)", config.awsService().signingName(), signingRegion());

@@ -12,6 +12,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "bridge.search")
 public interface SearchConfig {
 
+    /** Whether the delivery stream has a search destination; false for an S3-only (ExtendedS3) stream: reconciliation checks S3 alone and no search request is sent. */
+    @WithDefault("true")
+    boolean enabled();
+
     /** How every search request is authenticated: none, basic (quarkus.elasticsearch.username and password) or aws-sigv4 (signed with the service's AWS credentials). */
     @WithDefault("none")
     Auth auth();

@@ -34,7 +34,7 @@ public final class LocalStreams {
     private static final String ROLE = "arn:aws:iam::000000000000:role/firehose";
     private static final Duration ACTIVE_WITHIN = Duration.ofSeconds(30);
     /** Names the tests give streams on the shared endpoint: a prefix, then {@link LocalStackResource#RUN} (its start in base 36). */
-    private static final Pattern RUN_STREAM = Pattern.compile("(?:it-clicks|interest-service-click|devmode)-([0-9a-z]{6,12})-[0-9a-f]{6}");
+    private static final Pattern RUN_STREAM = Pattern.compile("(?:it-clicks|it-s3only|interest-service-click|devmode)-([0-9a-z]{6,12})-[0-9a-f]{6}");
 
     private LocalStreams() {
     }
@@ -88,6 +88,42 @@ public final class LocalStreams {
                                 + " with another configuration (" + difference + "); delete it or choose another name", e);
                     }
                     LOG.infof("Delivery stream %s exists already with this configuration; using it", name);
+                    break;
+                }
+            }
+            while (true) {
+                DeliveryStreamDescription d = describe(firehose, name);
+                if (d != null && "ACTIVE".equals(d.deliveryStreamStatusAsString())) {
+                    return;
+                }
+                awaitUntil(deadline, "delivery stream " + name + " ACTIVE (now " + (d == null ? "gone" : d.deliveryStreamStatusAsString()) + ")");
+            }
+        }
+    }
+
+    /**
+     * Creates a stream whose only destination is S3 ({@code ExtendedS3}, 1 s / 1 MB buffer, GZIP) with this {@code Prefix}
+     * and {@code ErrorOutputPrefix}, and waits until it is ACTIVE. A stream of that name that exists already is used as it is
+     * (a retried run); one being deleted is waited out and made again.
+     */
+    public static void createS3OnlyAndAwaitActive(int firehosePort, String name, String bucket, String prefix, String errorOutputPrefix)
+            throws InterruptedException {
+        try (FirehoseClient firehose = client(firehosePort)) {
+            long deadline = System.nanoTime() + ACTIVE_WITHIN.toNanos();
+            while (true) {
+                try {
+                    firehose.createDeliveryStream(b -> b.deliveryStreamName(name).deliveryStreamType("DirectPut")
+                            .extendedS3DestinationConfiguration(s3 -> s3.roleARN(ROLE).bucketARN("arn:aws:s3:::" + bucket)
+                                    .prefix(prefix).errorOutputPrefix(errorOutputPrefix).compressionFormat("GZIP")
+                                    .bufferingHints(h -> h.intervalInSeconds(1).sizeInMBs(1))));
+                    break;
+                } catch (ResourceInUseException e) {
+                    DeliveryStreamDescription existing = describe(firehose, name);
+                    if (existing == null || "DELETING".equals(existing.deliveryStreamStatusAsString())) {
+                        awaitUntil(deadline, "delivery stream " + name + " deleted, to make it again");
+                        continue;
+                    }
+                    LOG.infof("Delivery stream %s exists already; using it", name);
                     break;
                 }
             }

@@ -84,7 +84,8 @@ public class ReconciliationResource {
     @GET
     @Path("/{topic}/{partition}")
     @Operation(summary = "Reconcile one partition range now",
-            description = "from inclusive, to exclusive. Without from: where the bridge group started on the partition (bridge.ingest.start-position), or the earliest retained offset if later; without to: the bridge group's committed offset. "
+            description = "from inclusive, to exclusive. For an S3-only stream (bridge.search.enabled=false) only S3 is checked: the "
+                    + "report's 'checked' is [backup] and it has no 'search' side. Without from: where the bridge group started on the partition (bridge.ingest.start-position), or the earliest retained offset if later; without to: the bridge group's committed offset. "
                     + "At most bridge.reconcile.api.max-sync-offsets offsets; larger ranges: POST /reconciliations.")
     @APIResponse(responseCode = "200", description = "The report", content = @Content(schema = @Schema(implementation = SyncReport.class)))
     @APIResponse(responseCode = "404", description = "Unknown topic or partition", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
@@ -167,7 +168,7 @@ public class ReconciliationResource {
     @Path("/{id}/redrive")
     @Operation(summary = "Re-drive the missing offsets of a finished reconciliation, as a job",
             description = "Plans the offsets at once (4xx when it cannot), then reads them back from Kafka and sends them through the normal "
-                    + "delivery path, marked re-driven, within the pipeline's in-flight bound. Answers 202 with the Location of the re-drive job; "
+                    + "delivery path, marked re-driven, within the pipeline's in-flight bound. For an S3-only stream, the offsets S3 misses. Answers 202 with the Location of the re-drive job; "
                     + "poll it for progress and counts. Needs the token when protection is on.")
     @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
@@ -188,7 +189,8 @@ public class ReconciliationResource {
                     + "repair job; its 'repair' field holds the counts and the offsets repaired. Needs the token when protection is on.")
     @APIResponse(responseCode = "202", description = "Accepted; poll the Location", content = @Content(schema = @Schema(implementation = JobAnswer.class)))
     @APIResponse(responseCode = "404", description = "Unknown id", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "Not finished, or not a reconciliation", content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "Not finished, not a reconciliation, or the stream has no search destination (bridge.search.enabled=false)",
+            content = @Content(mediaType = ApiError.MEDIA_TYPE, schema = @Schema(implementation = ApiError.class)))
     public Response repair(@PathParam("id") String id,
             @Parameter(description = "true: delete nothing, only report what would be deleted") @QueryParam("dryRun") String dryRun) {
         JobView job = jobs.repair(id, ApiText.parseBoolean("dryRun", dryRun));

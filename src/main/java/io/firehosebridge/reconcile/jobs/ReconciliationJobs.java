@@ -34,6 +34,7 @@ import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
 import io.quarkus.runtime.ShutdownEvent;
+import io.firehosebridge.search.SearchConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -76,6 +77,9 @@ public class ReconciliationJobs {
 
     @Inject
     ReconcileConfig config;
+
+    @Inject
+    SearchConfig searchConfig;
 
     @Inject
     BackgroundWork background;
@@ -137,9 +141,13 @@ public class ReconciliationJobs {
     /**
      * Queues a repair of a finished reconciliation's ranges here: the extra copies of every duplicated offset are
      * deleted from the search index, one copy kept ({@code dryRun}: only reported). 409 when the source is not a
-     * SUCCEEDED reconciliation.
+     * SUCCEEDED reconciliation, or when the stream has no search destination.
      */
     public JobView repair(String sourceId, boolean dryRun) {
+        if (!searchConfig.enabled()) {
+            throw ReconcileException.conflict("The delivery stream has no search destination (bridge.search.enabled=false): repair deletes duplicate documents from the "
+                    + "search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
+        }
         JobState source = find(sourceId);
         if (source.kind() != JobState.Kind.RECONCILE) {
             throw ReconcileException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");

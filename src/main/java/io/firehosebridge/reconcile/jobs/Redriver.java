@@ -62,11 +62,14 @@ public class Redriver {
         List<RedriveAnswer.PartitionOffsets> plan = new ArrayList<>();
         long missing = 0;
         for (PartitionReport r : reports) {
-            if (r.search().missingTruncated() || r.backup().missingTruncated()) {
+            // An S3-only stream's report has no search side: what S3 misses is what is re-sent.
+            PartitionReport.Side search = r.search();
+            if ((search != null && search.missingTruncated()) || r.backup().missingTruncated()) {
                 throw ReconcileException.unprocessable("Partition " + r.partition() + " has more missing ranges than the report lists ("
-                        + r.search().missingRanges() + " / " + r.backup().missingRanges() + "); reconcile and re-drive smaller offset ranges");
+                        + (search == null ? "" : search.missingRanges() + " / ") + r.backup().missingRanges()
+                        + "); reconcile and re-drive smaller offset ranges");
             }
-            List<OffsetRange> union = union(r.search().missing(), r.backup().missing());
+            List<OffsetRange> union = search == null ? r.backup().missing() : union(search.missing(), r.backup().missing());
             long n = union.stream().mapToLong(OffsetRange::count).sum();
             if (n > 0) {
                 plan.add(new RedriveAnswer.PartitionOffsets(r.partition(), n, union));

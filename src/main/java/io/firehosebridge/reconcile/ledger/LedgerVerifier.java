@@ -4,6 +4,7 @@ import io.firehosebridge.reconcile.ReconcileConfig;
 import io.firehosebridge.reconcile.ReconcileException;
 import io.firehosebridge.reconcile.repair.DuplicateRepair;
 import io.firehosebridge.reconcile.scan.KafkaLog;
+import io.firehosebridge.reconcile.scan.OffsetTally;
 import io.firehosebridge.reconcile.scan.Reconciler;
 
 import java.time.Duration;
@@ -283,9 +284,10 @@ public class LedgerVerifier {
         long to = group.stream().mapToLong(LedgerEntry::last).max().orElseThrow() + 1;
         Reconciler.Range range = new Reconciler.Range(tp.topic(), tp.partition(), from, Math.min(to, end), end);
         Reconciler.Outcome outcome = reconciler.check(range, Reconciler.Progress.NONE);
-        boolean repairing = config.repair().verifier();
+        OffsetTally search = outcome.search(); // null: an S3-only stream, whose spans are checked in S3 alone
+        boolean repairing = config.repair().verifier() && search != null; // nothing to repair without a search destination
         boolean repaired = false;
-        if (repairing && outcome.search().duplicatedOffsets() > 0) {
+        if (repairing && search.duplicatedOffsets() > 0) {
             try {
                 // The same repair as POST /reconciliations/{id}/repair, over the range just verified.
                 repaired = repair.repair(range, null, false, stopping, n -> {
@@ -301,8 +303,8 @@ public class LedgerVerifier {
         Instant at = Instant.now();
         int flagged = 0;
         for (LedgerEntry span : group) {
-            long duplicatesLeft = repaired ? 0 : outcome.search().duplicatedWithin(span.first(), span.last());
-            LedgerEntry verdict = span.checked(at, outcome.search().missingWithin(span.first(), span.last()),
+            long duplicatesLeft = repaired || search == null ? 0 : search.duplicatedWithin(span.first(), span.last());
+            LedgerEntry verdict = span.checked(at, search == null ? 0 : search.missingWithin(span.first(), span.last()),
                     outcome.backup().missingWithin(span.first(), span.last()), duplicatesLeft, repairing);
             if (verdict.status() == LedgerEntry.Status.MISSING) {
                 flagged++;
@@ -311,7 +313,7 @@ public class LedgerVerifier {
         }
         if (flagged > 0) {
             LOG.warnf("Ledger: %d of %d spans of %s offsets %d..%d have records missing (search %d, backup %d)", flagged, group.size(), tp,
-                    from, to - 1, outcome.search().missingCount(), outcome.backup().missingCount());
+                    from, to - 1, search == null ? 0 : search.missingCount(), outcome.backup().missingCount());
         }
     }
 

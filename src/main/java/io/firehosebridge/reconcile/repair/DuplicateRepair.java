@@ -7,6 +7,7 @@ import io.firehosebridge.reconcile.scan.IndexedCopy;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
 import io.firehosebridge.reconcile.scan.SearchScanner;
+import io.firehosebridge.search.SearchConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,6 +67,9 @@ public class DuplicateRepair {
     ReconcileConfig config;
 
     @Inject
+    SearchConfig searchConfig;
+
+    @Inject
     ObjectMapper json;
 
     @Inject
@@ -96,6 +100,10 @@ public class DuplicateRepair {
      * @param checked told the offsets checked after each window
      */
     public RepairReport repair(Reconciler.Range range, String source, boolean dryRun, BooleanSupplier cancelled, LongConsumer checked) {
+        if (!searchConfig.enabled()) {
+            throw ReconcileException.conflict("The delivery stream has no search destination (bridge.search.enabled=false): repair deletes duplicate documents from the "
+                    + "search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
+        }
         Set<String> touched = new TreeSet<>();
         RepairReport total;
         try {

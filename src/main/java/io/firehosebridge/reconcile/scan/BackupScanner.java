@@ -5,19 +5,23 @@ import io.firehosebridge.reconcile.ReconcileException;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.RecordsConfig;
+import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -26,8 +30,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Finds a partition range's records in the S3 backup: lists the arrival-hour prefixes that can hold
- * them, and for each object uses its summary (partitions and offset runs) if it was read before, or
+ * Finds a partition range's records in the S3 backup (or, for an S3-only stream, its S3 destination): lists the arrival-hour
+ * prefixes that can hold them (keeping the keys the stream's prefix expressions allow), and for each object uses its summary (partitions and offset runs) if it was read before, or
  * streams it once and keeps its summary. Repeated and incremental reconciliation reads only new objects.
  */
 @ApplicationScoped
@@ -46,6 +50,7 @@ public class BackupScanner {
     RecordsConfig records;
 
     private Map<String, ObjectSummary> summaries;
+    private List<BackupLayout> layouts;
     private BackupLineParser parser;
 
     /** What the scan read. */
@@ -62,18 +67,23 @@ public class BackupScanner {
      */
     public Result scan(String topic, int partition, OffsetTally tally, FailedInSearch failed, Instant earliest, Instant latest,
             IntConsumer objectChecked, BooleanSupplier cancelled) {
-        String base = config.backupPrefix().orElse("");
-        List<String> prefixes = BackupHours.prefixes(base, config.failedFolders(), earliest, latest);
+        List<BackupHours.Listing> listings = BackupHours.listings(layouts(), earliest, latest);
+        List<String> prefixes = listings.stream().map(BackupHours.Listing::prefix).toList();
+        // Listings of a prefix and of an error prefix can overlap (an error prefix starting with an expression is listed whole).
+        Set<String> seen = new HashSet<>();
         TopicPartition tp = new TopicPartition(topic, partition);
         int objects = 0;
         int read = 0;
         int cached = 0;
         long lines = 0;
         try {
-            for (String prefix : prefixes) {
-                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(prefix)).contents()) {
+            for (BackupHours.Listing listing : listings) {
+                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(listing.prefix())).contents()) {
                     if (cancelled.getAsBoolean()) {
                         return new Result(prefixes, objects, read, cached, lines);
+                    }
+                    if (!listing.keeps(object.key()) || !seen.add(object.key())) {
+                        continue;
                     }
                     objects++;
                     ObjectSummary summary = cachedSummary(object);
@@ -110,6 +120,29 @@ public class BackupScanner {
                     + "); check the bucket name (bridge.reconcile.backup-bucket) and the credentials' permissions");
         }
         return new Result(prefixes, objects, read, cached, lines);
+    }
+
+    /**
+     * Reads the prefixes once at startup, so that an expression Firehose would refuse stops the start naming the setting
+     * instead of failing every reconciliation.
+     */
+    void validate(@Observes StartupEvent event) {
+        layouts();
+    }
+
+    private synchronized List<BackupLayout> layouts() {
+        if (layouts == null) {
+            String setting = "bridge.reconcile.backup-prefix";
+            try {
+                BackupLayout.parse(config.backupPrefix().orElse(null), false);
+                setting = "bridge.reconcile.error-output-prefix";
+                layouts = BackupHours.layouts(config.backupPrefix().orElse(null), config.errorOutputPrefix().orElse(null),
+                        config.failedFolders());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(setting + " is not a prefix Firehose takes: " + e.getMessage(), e);
+            }
+        }
+        return layouts;
     }
 
     private ObjectSummary cachedSummary(S3Object object) {

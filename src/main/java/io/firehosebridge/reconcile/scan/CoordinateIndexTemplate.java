@@ -17,6 +17,7 @@ import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.search.SearchConfig;
 import io.firehosebridge.search.SearchEngine;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -48,6 +49,9 @@ public class CoordinateIndexTemplate {
     ReconcileConfig config;
 
     @Inject
+    SearchConfig searchConfig;
+
+    @Inject
     RecordsConfig records;
 
     @Inject
@@ -58,8 +62,8 @@ public class CoordinateIndexTemplate {
     private volatile boolean installed;
 
     void start(@Observes StartupEvent event) {
-        if (!config.installIndexTemplate()) {
-            return;
+        if (!config.installIndexTemplate() || !searchConfig.enabled()) {
+            return; // an S3-only stream has no index to map
         }
         installer = background.retry("index-template", RETRY, this::tryInstall);
     }

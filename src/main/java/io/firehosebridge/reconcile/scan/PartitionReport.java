@@ -3,6 +3,10 @@ package io.firehosebridge.reconcile.scan;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -14,12 +18,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param to offset after the last one checked
  * @param expected offsets in the range
  * @param status COMPLETE, INCOMPLETE or PENDING
- * @param search what the search indices hold
+ * @param search what the search indices hold; absent when the stream has no search destination (bridge.search.enabled=false)
  * @param backup what the S3 backup holds (failed-document lines included)
  * @param failedInSearch offsets Firehose wrote to the failed-documents prefix, with the recorded errors
  * @param oldestMissingSentAt when the oldest missing record was sent (ledger) or produced (Kafka timestamp); null when nothing is missing
  * @param checkedAt when the check finished
  * @param tookMillis how long the check took
+ * @param checked the destinations checked: {@code search} and {@code backup}, or only {@code backup} for an S3-only stream
+ *        (whose S3 destination is reported as the backup)
  */
 @RegisterForReflection
 public record PartitionReport(
@@ -29,12 +35,23 @@ public record PartitionReport(
         long to,
         long expected,
         ReconciliationStatus status,
+        @Schema(description = "What the search indices hold; absent when the stream has no search destination (bridge.search.enabled=false, "
+                + "see 'checked')")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
         Side search,
         Side backup,
         Failed failedInSearch,
         Instant oldestMissingSentAt,
         Instant checkedAt,
-        long tookMillis) {
+        long tookMillis,
+        @Schema(description = "The destinations checked: [search, backup], or [backup] for an S3-only stream (its S3 destination is the "
+                + "'backup' side and search was not checked)")
+        List<String> checked) {
+
+    /** What {@link #checked} holds when search and the backup were checked. */
+    public static final List<String> SEARCH_AND_BACKUP = List.of("search", "backup");
+    /** What {@link #checked} holds for an S3-only stream. */
+    public static final List<String> BACKUP_ONLY = List.of("backup");
 
     /**
      * One destination's view of the range.

@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.common.TopicPartition;
 
+import io.firehosebridge.search.SearchConfig;
+
 /**
  * Reconciles one partition range: which offsets are in the search indices, which in the S3 backup,
  * which are missing where and which are duplicated, and whether the missing ones may still be on their way.
@@ -41,6 +43,9 @@ public class Reconciler {
 
     @Inject
     ReconcileConfig config;
+
+    @Inject
+    SearchConfig searchConfig;
 
     /** A validated range {@code [from, to)} of one partition. */
     @RegisterForReflection
@@ -76,7 +81,11 @@ public class Reconciler {
         };
     }
 
-    /** A finished check: the report and the tallies behind it (for the verifier's per-span verdicts). */
+    /**
+     * A finished check: the report and the tallies behind it (for the verifier's per-span verdicts).
+     *
+     * @param search null when the stream has no search destination (bridge.search.enabled=false)
+     */
     public record Outcome(PartitionReport report, OffsetTally search, OffsetTally backup) {
     }
 
@@ -153,7 +162,8 @@ public class Reconciler {
         long started = System.nanoTime();
         Instant now = Instant.now();
         TopicPartition tp = new TopicPartition(range.topic(), range.partition());
-        OffsetTally inSearch = new OffsetTally(range.from(), range.to());
+        boolean searched = searchConfig.enabled();
+        OffsetTally inSearch = searched ? new OffsetTally(range.from(), range.to()) : null;
         OffsetTally inBackup = new OffsetTally(range.from(), range.to());
         FailedInSearch failed = new FailedInSearch(range.from(), range.to());
         if (range.size() == 0) {
@@ -163,7 +173,7 @@ public class Reconciler {
         // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
         AtomicBoolean abandoned = new AtomicBoolean();
         long[] reported = { range.from() };
-        Future<SearchScanner.Result> searching = search.scanInBackground(range.topic(), range.partition(), inSearch,
+        Future<SearchScanner.Result> searching = !searched ? null : search.scanInBackground(range.topic(), range.partition(), inSearch,
                 reached -> {
                     progress.offsets((reached - reported[0]) / 2);
                     reported[0] = reached;
@@ -192,7 +202,7 @@ public class Reconciler {
 
             BackupScanner.Result backedUp = backup.scan(range.topic(), range.partition(), inBackup, failed, earliest, latest,
                     progress::objects, progress::cancelled);
-            SearchScanner.Result searched = result(searching);
+            SearchScanner.Result searchScan = searching == null ? null : result(searching);
             // A failed-document line is a copy in the backup (in AllDocuments mode the record is also in a backup object).
             for (OffsetRange r : failed.ranges(Integer.MAX_VALUE)) {
                 for (long o = r.first(); o <= r.last(); o++) {
@@ -204,7 +214,7 @@ public class Reconciler {
             progress.offsets(range.size() - (reported[0] - range.from()) / 2);
 
             Instant oldestMissing = null;
-            long firstMissing = minMissing(inSearch.firstMissing(), inBackup.firstMissing());
+            long firstMissing = minMissing(searched ? inSearch.firstMissing() : -1, inBackup.firstMissing());
             if (firstMissing >= 0) {
                 oldestMissing = ledger.sentAt(range.topic(), range.partition(), firstMissing);
                 if (oldestMissing == null) {
@@ -212,9 +222,9 @@ public class Reconciler {
                     oldestMissing = ts < 0 ? now : Instant.ofEpochMilli(ts);
                 }
             }
-            ReconciliationStatus status = ReconciliationStatus.of(inSearch.missingCount(), inBackup.missingCount(), oldestMissing,
+            ReconciliationStatus status = ReconciliationStatus.of(searched ? inSearch.missingCount() : 0, inBackup.missingCount(), oldestMissing,
                     Instant.now(), config.deliveryWindow(), firstMissing >= 0 && lostAfterConfirmed(range, inSearch, inBackup));
-            return new Outcome(report(range, inSearch, inBackup, failed, searched, backedUp, oldestMissing, status, started),
+            return new Outcome(report(range, inSearch, inBackup, failed, searchScan, backedUp, oldestMissing, status, started),
                     inSearch, inBackup);
         } finally {
             abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
@@ -224,7 +234,7 @@ public class Reconciler {
     /** Whether an offset missing now lies in a ledger span the verifier once confirmed in search and the backup. */
     private boolean lostAfterConfirmed(Range range, OffsetTally inSearch, OffsetTally inBackup) {
         for (OffsetRange e : ledger.confirmed(range.topic(), range.partition(), range.from(), range.to())) {
-            if (inSearch.missingWithin(e.first(), e.last()) > 0 || inBackup.missingWithin(e.first(), e.last()) > 0) {
+            if ((inSearch != null && inSearch.missingWithin(e.first(), e.last()) > 0) || inBackup.missingWithin(e.first(), e.last()) > 0) {
                 return true;
             }
         }
@@ -271,9 +281,10 @@ public class Reconciler {
                 backedUp == null ? 0 : backedUp.objectsRead(), backedUp == null ? 0 : backedUp.objectsFromCache(),
                 backedUp == null ? 0L : backedUp.lines());
         return new PartitionReport(range.topic(), range.partition(), range.from(), range.to(), range.size(), status,
-                side(inSearch, ranges, searchScanned), side(inBackup, ranges, backupScanned),
+                inSearch == null ? null : side(inSearch, ranges, searchScanned), side(inBackup, ranges, backupScanned),
                 new PartitionReport.Failed(failed.count(), failed.ranges(ranges), failed.errors()),
-                oldestMissing, Instant.now(), Duration.ofNanos(System.nanoTime() - started).toMillis());
+                oldestMissing, Instant.now(), Duration.ofNanos(System.nanoTime() - started).toMillis(),
+                inSearch == null ? PartitionReport.BACKUP_ONLY : PartitionReport.SEARCH_AND_BACKUP);
     }
 
     private PartitionReport.Side side(OffsetTally tally, int maxRanges, PartitionReport.Scanned scanned) {

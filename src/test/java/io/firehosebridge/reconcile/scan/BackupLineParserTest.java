@@ -88,6 +88,28 @@ class BackupLineParserTest {
     }
 
     @Test
+    void readsEveryMemberOfAConcatenatedGzipObject() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        for (long start = 0; start < 300; start += 100) {
+            ByteArrayOutputStream member = new ByteArrayOutputStream();
+            try (GZIPOutputStream out = new GZIPOutputStream(member)) {
+                for (long o = start; o < start + 100; o++) {
+                    out.write(record("clicks", 1, o).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            gz.write(member.toByteArray());
+        }
+        ObjectSummary s = parse(gz.toByteArray());
+        assertThat(s.runs().get(new TopicPartition("clicks", 1))).containsExactly(0, 299);
+    }
+
+    @Test
+    void readsAnUncompressedObjectWhateverItsName() throws Exception {
+        ObjectSummary s = parse((record("clicks", 2, 7) + record("clicks", 2, 8)).getBytes(StandardCharsets.UTF_8));
+        assertThat(s.runs().get(new TopicPartition("clicks", 2))).containsExactly(7, 8);
+    }
+
+    @Test
     void countsBrokenAndForeignLinesAsUnreadable() throws Exception {
         String object = "not json\n[1,2]\n{\"kafka\":{\"topic\":\"t\"}}\n{\"rawData\":\"%%%\"}\n\n" + record("t", 0, 5);
         ObjectSummary s = parse(object.getBytes(StandardCharsets.UTF_8));
