@@ -127,8 +127,9 @@ class S3OnlyReconciliationTest {
         assertThat(complete.getList("report.checked", String.class)).containsExactly("backup");
         assertThat(complete.getMap("report")).doesNotContainKey("search");
         assertThat(complete.getLong("report.backup.present")).isEqualTo(COUNT);
-        assertThat(complete.getList("report.backup.scanned.prefixes", String.class))
-                .allSatisfy(p -> assertThat(p).startsWith(root).containsPattern("year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/"));
+        // Listed per arrival hour: the evaluated prefix down to the hour, and the error prefix down to its error type.
+        assertThat(complete.getList("report.backup.scanned.prefixes", String.class)).contains(root + "errors/")
+                .anySatisfy(p -> assertThat(p).matches(java.util.regex.Pattern.quote(root) + "year=\\d{4}/month=\\d{2}/day=\\d{2}/hour=\\d{2}/"));
 
         // The objects are GZIP under the evaluated prefix; delete one, its offsets are what the next report names.
         Map<String, List<Long>> objects = objects(root);

@@ -30,9 +30,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * Finds a partition range's records in the S3 backup (or, for an S3-only stream, its S3 destination): lists the arrival-hour
- * prefixes that can hold them (keeping the keys the stream's prefix expressions allow), and for each object uses its summary (partitions and offset runs) if it was read before, or
- * streams it once and keeps its summary. Repeated and incremental reconciliation reads only new objects.
+ * Finds a partition range's records in the S3 backup (or, for an S3-only stream, its S3 destination): lists the
+ * arrival-hour prefixes that can hold them, keeping the keys the stream's prefix expressions allow, and for each object
+ * uses its summary (partitions and offset runs) if it was read before, or streams it once and keeps its summary. Repeated and incremental reconciliation reads only new objects.
  */
 @ApplicationScoped
 public class BackupScanner {
