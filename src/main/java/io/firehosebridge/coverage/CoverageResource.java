@@ -11,6 +11,7 @@ import io.firehosebridge.reconcile.ledger.DeliveryLedger;
 import io.firehosebridge.reconcile.ledger.LedgerEntry;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.Reconciler;
+import io.firehosebridge.search.SearchConfig;
 
 import java.time.Instant;
 import java.util.ArrayList;
