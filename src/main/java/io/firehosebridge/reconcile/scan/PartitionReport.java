@@ -3,8 +3,6 @@ package io.firehosebridge.reconcile.scan;
 import java.time.Instant;
 import java.util.List;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -35,8 +33,6 @@ public record PartitionReport(
         long to,
         long expected,
         ReconciliationStatus status,
-        @Schema(description = "What the search indices hold; absent when the stream has no search destination (bridge.search.enabled=false, "
-                + "see 'checked')")
         @JsonInclude(JsonInclude.Include.NON_NULL)
         Side search,
         Side backup,
@@ -44,8 +40,6 @@ public record PartitionReport(
         Instant oldestMissingSentAt,
         Instant checkedAt,
         long tookMillis,
-        @Schema(description = "The destinations checked: [search, backup], or [backup] for an S3-only stream (its S3 destination is the "
-                + "'backup' side and search was not checked)")
         List<String> checked) {
 
     /** What {@link #checked} holds when search and the backup were checked. */
