@@ -33,7 +33,13 @@ final class LedgerCoverage {
             boolean searchDestination) {
         long first = spans.stream().mapToLong(LedgerEntry::first).min().orElseThrow();
         long last = spans.stream().mapToLong(LedgerEntry::last).max().orElseThrow();
-        return new PartitionCoverage(topic, partition, first, last, spans.size(), figures(spans, now),
+        Figures figures = figures(spans, now);
+        if (!searchDestination) {
+            // Nothing is sent to search, so nothing waits for it.
+            figures = new Figures(0, figures.unconfirmedBackup(), figures.oldestUnconfirmedSentAt(), figures.oldestUnconfirmedAgeSeconds(),
+                    figures.unrepairedDuplicates());
+        }
+        return new PartitionCoverage(topic, partition, first, last, spans.size(), figures,
                 searchDestination ? side(spans, true, first, last, now, window, maxStretches) : null,
                 side(spans, false, first, last, now, window, maxStretches));
     }

@@ -307,7 +307,8 @@
     refreshMs = Math.max(1000, view.refreshSeconds * 1000);
     windowSeconds = view.deliveryWindowSeconds;
     const f = view.figures;
-    $('fig-search').textContent = fmt(f.unconfirmedSearch);
+    const searched = view.partitions.length === 0 || view.partitions.some((p) => p.search);
+    $('fig-search').textContent = searched ? fmt(f.unconfirmedSearch) : 'no search destination';
     $('fig-backup').textContent = fmt(f.unconfirmedBackup);
     $('fig-duplicates').textContent = fmt(f.unrepairedDuplicates);
     $('fig-oldest').textContent = f.oldestUnconfirmedSentAt
@@ -369,24 +370,27 @@
   }
 
   function updateSection(sec, p) {
-    const both = {
-      missing: p.search.counts.missing + p.backup.counts.missing,
-      overdue: p.search.counts.overdue + p.backup.counts.overdue,
-      pending: p.search.counts.pending + p.backup.counts.pending
-    };
+    // An S3-only stream (bridge.search.enabled=false) has no search bar.
+    const sides = [['Search', 'search', p.search], ['Backup', 'backup', p.backup]].filter(([, , s]) => s);
+    const both = { missing: 0, overdue: 0, pending: 0 };
+    for (const [, , s] of sides) {
+      both.missing += s.counts.missing;
+      both.overdue += s.counts.overdue;
+      both.pending += s.counts.pending;
+    }
     both.pending += p.figures.unconfirmedSearch + p.figures.unconfirmedBackup;
     const [state, words] = verdict(both);
     sec.badge.className = 'badge ' + state;
     sec.badge.textContent = words;
     sec.el.dataset.state = state;
     sec.range.textContent = 'offsets ' + span(p.first, p.last) + ' (' + fmt(p.last - p.first + 1) + ') · ' + plural(p.spans, 'ledger span', 'ledger spans')
-      + ' · unconfirmed: search ' + fmt(p.figures.unconfirmedSearch) + ', backup ' + fmt(p.figures.unconfirmedBackup)
+      + ' · unconfirmed: ' + (p.search ? 'search ' + fmt(p.figures.unconfirmedSearch) + ', ' : '') + 'backup ' + fmt(p.figures.unconfirmedBackup)
       + (p.figures.unrepairedDuplicates > 0 ? ' · duplicates not repaired: ' + fmt(p.figures.unrepairedDuplicates) : '');
     if (!sec.touched && !sec.busy) {
       sec.from.value = p.first;
       sec.to.value = p.last + 1;
     }
-    const rows = [['Search', 'search', p.search], ['Backup', 'backup', p.backup]].map(([label, side, s]) => ({
+    const rows = sides.map(([label, side, s]) => ({
       label, side, first: p.first, last: p.last,
       summary: ledgerSummary(s) + (s.merged ? ' · detail merged to fit the bar' : ''),
       stretches: s.stretches.map((x) => ledgerStretch(sec, label, x))
@@ -580,7 +584,7 @@
       sec.selected = null;
       sec.details.hidden = true;
     }
-    const rows = [['Search', 'search', r.search], ['Backup', 'backup', r.backup]].map(([label, side, s]) => ({
+    const rows = [['Search', 'search', r.search], ['Backup', 'backup', r.backup]].filter(([, , s]) => s).map(([label, side, s]) => ({
       label, side, first: r.from, last: r.to - 1,
       summary: fmt(s.present) + ' present · ' + fmt(s.missingCount) + ' missing' + (s.missingTruncated ? ' (first ranges listed)' : '')
         + ' · ' + fmt(s.duplicated.offsets) + ' duplicated (' + plural(s.duplicated.extraCopies, 'extra copy', 'extra copies') + ')',
@@ -594,9 +598,9 @@
         if (x.state !== 'CONFIRMED') items.push(el('li', { 'data-side': row.side, 'data-state': x.state }, row.label + ': ' + x.title));
       }
     }
-    const missing = r.search.missingCount + r.backup.missingCount;
+    const missing = (r.search ? r.search.missingCount : 0) + r.backup.missingCount;
     // Only the search index is repaired: the S3 backup is the raw record of what Firehose delivered and keeps its copies.
-    const duplicated = r.search.duplicated.offsets;
+    const duplicated = r.search ? r.search.duplicated.offsets : 0;
     const redrive = el('button', { type: 'button', class: 'primary redrive', 'data-off': String(missing === 0),
       onclick: () => redriveMissing(sec) }, missing === 0 ? 'Nothing to re-drive' : 'Re-drive missing records');
     const repair = el('button', { type: 'button', class: 'repair', 'data-off': String(duplicated === 0),

@@ -29,5 +29,7 @@ class S3OnlyCoverageTest {
         assertThat(p.backup().stretches()).extracting(s -> s.first() + ".." + s.last() + ":" + s.state())
                 .containsExactly("0..99:CONFIRMED", "100..149:MISSING");
         assertThat(p.backup().counts().missing()).isEqualTo(50);
+        assertThat(p.figures().unconfirmedSearch()).isZero();
+        assertThat(p.figures().unconfirmedBackup()).isEqualTo(7);
     }
 }
