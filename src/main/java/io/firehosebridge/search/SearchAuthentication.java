@@ -13,6 +13,7 @@ import org.elasticsearch.client.RestClientBuilder;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.aws.AwsClients;
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import io.quarkus.elasticsearch.restclient.lowlevel.ElasticsearchClientConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -50,6 +51,9 @@ public class SearchAuthentication implements RestClientBuilder.HttpClientConfigC
     AwsCredentialsProvider credentials;
 
     @Inject
+    AwsClock clock;
+
+    @Inject
     Config allSettings;
 
     private boolean searchDestination() {
@@ -76,7 +80,9 @@ public class SearchAuthentication implements RestClientBuilder.HttpClientConfigC
     public HttpAsyncClientBuilder customizeHttpClient(HttpAsyncClientBuilder builder) {
         check();
         if (config.auth() == Auth.AWS_SIGV4) {
-            builder.addInterceptorLast(new SearchRequestSigner(credentials, signingRegion(), config.awsService().signingName()));
+            SearchRequestSigner signer = new SearchRequestSigner(credentials, signingRegion(), config.awsService().signingName(), clock);
+            builder.addInterceptorLast(signer);
+            builder.addInterceptorLast(signer.clockFromRefusals());
         }
         return builder;
     }

@@ -13,14 +13,18 @@ import org.apache.http.HttpEntityEnclosingRequest;
 import org.apache.http.HttpHost;
 import org.apache.http.HttpRequest;
 import org.apache.http.HttpRequestInterceptor;
+import org.apache.http.HttpResponseInterceptor;
 import org.apache.http.protocol.HttpContext;
 import org.apache.http.protocol.HttpCoreContext;
+
+import io.firehosebridge.aws.AwsClock;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 
 /**
@@ -40,13 +44,21 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
     private final String region;
     private final String service;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final AwsClock clock;
+
+    /** A signer with its own clock, for tests. */
+    public SearchRequestSigner(AwsCredentialsProvider credentials, String region, String service) {
+        this(credentials, region, service, new AwsClock());
+    }
 
     /**
      * @param credentials the service's one credentials provider
      * @param region the region of the domain or collection, e.g. {@code eu-west-1}
      * @param service the signing name: {@code es} or {@code aoss}
+     * @param clock the time requests are signed with (the service's one, corrected when AWS refuses a signing time)
      */
-    public SearchRequestSigner(AwsCredentialsProvider credentials, String region, String service) {
+    public SearchRequestSigner(AwsCredentialsProvider credentials, String region, String service, AwsClock clock) {
+        this.clock = clock;
         this.credentials = credentials;
         this.region = region;
         this.service = service;
@@ -84,7 +96,8 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
         try {
             SignRequest.Builder<AwsCredentials> sign = SignRequest.builder(identity).request(unsigned.build())
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
-                    .putProperty(AwsV4HttpSigner.REGION_NAME, region);
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                    .putProperty(HttpSigner.SIGNING_CLOCK, clock.signingClock());
             if (body != null) {
                 sign.payload(() -> new ByteArrayInputStream(body));
             }
@@ -98,6 +111,21 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
                 request.setHeader(name, values.get(0));
             }
         });
+    }
+
+    /**
+     * Learns AWS's time from a domain's refusal (403 without an error code, its {@code Date} header) when the signing time
+     * was off by more than AWS allows, so that the next request is signed with AWS's time. The refused request itself fails
+     * to its caller, which tries again as it does after any refusal (the search client cannot send it again from here).
+     */
+    public HttpResponseInterceptor clockFromRefusals() {
+        return (response, context) -> {
+            int status = response.getStatusLine().getStatusCode();
+            if (status == 403 || status == 400 || status == 401) {
+                Header date = response.getFirstHeader("Date");
+                clock.learn("search request", status, null, date == null ? null : date.getValue());
+            }
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.firehosebridge.delivery;
 
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +28,7 @@ import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.DeliveredOffsets;
 import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.LogCapture;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -178,6 +180,63 @@ class BridgeDeliveryTest {
         } finally {
             faults("PUT", before);
         }
+    }
+
+    /**
+     * A node whose clock is 10 minutes behind AWS's: the stack's AWS time is moved ahead ({@code PUT /_local/clock}), so
+     * every signature the service makes looks 10 minutes old and is refused, as AWS refuses it, with AWS's time in the
+     * answer's Date. The service corrects its signing time from it (as the SDK's clients do) and delivers everything,
+     * warning once; when the clocks agree again it corrects back.
+     */
+    @Test
+    void deliversEveryOffsetWhileTheNodesClockIsTenMinutesBehindAws() throws Exception {
+        try (LogCapture log = LogCapture.of(AwsClock.class)) {
+            long refusedBefore = refused("InvalidSignatureException");
+            List<Span> spans;
+            try {
+                assertThat(stackClock("{\"offset\":\"PT10M\"}")).contains("\"offset\":\"PT10M\"");
+                Instant start = Instant.now();
+                try (ClickProducer producer = new ClickProducer()) {
+                    spans = producer.clicks(TOPIC, 5_000);
+                }
+                awaitAllInSearch(spans, Duration.ofMinutes(2));
+                awaitAllInBackup(spans, start, Duration.ofMinutes(2));
+                // The skew was real: the endpoint refused the node's time at least once before the service corrected it.
+                assertThat(refused("InvalidSignatureException")).isGreaterThan(refusedBefore);
+                assertThat(metric("bridge_aws_clock_offset_seconds")).isBetween(595.0, 605.0);
+                assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("AWS's clock is about 10 min", "ahead of this node's", "NTP"));
+            } finally {
+                stackClock("{\"offset\":\"PT0S\"}");
+                // The SDK's clients in this JVM learned the offset too (the SDK keeps one per JVM): one call corrects them back.
+                try (var firehose = io.firehosebridge.testing.LocalStreams.client(4573)) {
+                    firehose.listDeliveryStreams(b -> b.limit(1));
+                }
+            }
+            Instant start = Instant.now();
+            try (ClickProducer producer = new ClickProducer()) {
+                spans = producer.clicks(TOPIC, 1_000);
+            }
+            awaitAllInSearch(spans, Duration.ofMinutes(2));
+            awaitAllInBackup(spans, start, Duration.ofMinutes(2));
+            assertThat(metric("bridge_aws_clock_offset_seconds")).isBetween(-5.0, 5.0);
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("agree again"));
+            LOG.infof("Clock 10 min behind AWS: 5,000 events delivered, %d signatures refused before the correction; %s",
+                    refused("InvalidSignatureException") - refusedBefore, log.lines());
+        }
+    }
+
+    private static long refused(String code) throws Exception {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:4573/_local/auth")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("refused").path("firehose").path(code).asLong(0);
+    }
+
+    private static String stackClock(String body) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:4573/_local/clock"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response.body();
     }
 
     private static double metric(String name) throws Exception {

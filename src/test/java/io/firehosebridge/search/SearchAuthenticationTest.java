@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.http.impl.nio.client.HttpAsyncClientBuilder;
 import org.junit.jupiter.api.Test;
 
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -34,6 +35,7 @@ class SearchAuthenticationTest {
         auth.config = config.getConfigMapping(SearchConfig.class);
         auth.aws = config.getConfigMapping(AwsConfig.class);
         auth.credentials = StaticCredentialsProvider.create(credentials);
+        auth.clock = new AwsClock();
         auth.allSettings = config;
         return auth;
     }

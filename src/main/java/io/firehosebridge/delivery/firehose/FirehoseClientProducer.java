@@ -10,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import io.firehosebridge.aws.AwsClients;
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import io.vertx.core.Vertx;
@@ -36,7 +37,8 @@ public class FirehoseClientProducer {
      */
     @Produces
     @ApplicationScoped
-    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials, Vertx vertx) {
+    PutRecordBatchCall putRecordBatch(DeliveryConfig delivery, AwsConfig aws, AwsCredentialsProvider credentials, Vertx vertx,
+            AwsClock clock) {
         Region region = AwsClients.region(aws);
         if (region == null) {
             region = DefaultAwsRegionProviderChain.builder().build().getRegion();
@@ -45,7 +47,7 @@ public class FirehoseClientProducer {
                 : URI.create(FirehoseEndpointProvider.defaultProvider()
                         .resolveEndpoint(FirehoseEndpointParams.builder().region(region).build()).join().url().toString());
         return new SignedPutRecordBatch(vertx, endpoint, credentials, region.id(), delivery.callTimeout(),
-                Math.max(16, delivery.maxInFlightCalls() * 2));
+                Math.max(16, delivery.maxInFlightCalls() * 2), clock);
     }
 
     void close(@Disposes PutRecordBatchCall call) {

@@ -1,5 +1,6 @@
 package io.firehosebridge.delivery.firehose;
 
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.delivery.batch.PendingRecord;
 
 import java.io.ByteArrayInputStream;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,9 +36,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpFullResponse;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.services.firehose.model.FirehoseException;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
@@ -71,6 +75,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
     private final long timeoutMillis;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final BodyArrays bodies;
+    private final AwsClock clock;
 
     /**
      * @param endpoint the Firehose endpoint (scheme, host, port), e.g. {@code https://firehose.us-east-1.amazonaws.com}
@@ -78,7 +83,16 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
      */
     public SignedPutRecordBatch(Vertx vertx, URI endpoint, AwsCredentialsProvider credentials, String region,
             java.time.Duration callTimeout, int maxConnections) {
+        this(vertx, endpoint, credentials, region, callTimeout, maxConnections, new AwsClock());
+    }
+
+    /**
+     * @param clock the time requests are signed with, corrected when Firehose refuses a signing time (the service's one)
+     */
+    public SignedPutRecordBatch(Vertx vertx, URI endpoint, AwsCredentialsProvider credentials, String region,
+            java.time.Duration callTimeout, int maxConnections, AwsClock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.endpoint = endpoint;
         this.tls = "https".equalsIgnoreCase(endpoint.getScheme());
         this.port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
@@ -130,7 +144,23 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         return send(deliveryStream, records, identity);
     }
 
+    /**
+     * Sends the call; when Firehose refuses its signing time and says its own (the SDK's clock skew correction), signs it
+     * again with Firehose's time and sends it once more.
+     */
     private CompletionStage<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records, AwsCredentials identity) {
+        return attempt(deliveryStream, records, identity).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            if (cause instanceof FirehoseException e && e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null
+                    && clock.learn("PutRecordBatch", e.statusCode(), e.awsErrorDetails().errorCode(),
+                            e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null))) {
+                return attempt(deliveryStream, records, identity);
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private CompletionStage<PutRecordBatchResponse> attempt(String deliveryStream, List<PendingRecord> records, AwsCredentials identity) {
         byte[] body = bodies.take(PutRecordBatchBody.size(deliveryStream, records));
         int length = PutRecordBatchBody.write(deliveryStream, records, body);
         SdkHttpRequest signed;
@@ -187,7 +217,8 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         return signer.sign(r -> r.identity(identity).request(unsigned)
                 .payload(() -> new ByteArrayInputStream(body, 0, length))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "firehose")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region))
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                .putProperty(HttpSigner.SIGNING_CLOCK, clock.signingClock()))
                 .request();
     }
 
@@ -202,7 +233,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                 throw SdkClientException.create("unreadable PutRecordBatch response (HTTP " + status + ")", e);
             }
         }
-        throw error(status, response.getHeader("x-amzn-ErrorType"), bytes);
+        throw error(status, response.getHeader("x-amzn-ErrorType"), response.getHeader("Date"), bytes);
     }
 
     static PutRecordBatchResponse readResponse(byte[] bytes) throws IOException {
@@ -263,7 +294,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
      * body's {@code __type} (without a namespace before {@code #} or detail after {@code :}), the message from
      * {@code message} or {@code Message}.
      */
-    static FirehoseException error(int status, String errorTypeHeader, byte[] body) {
+    static FirehoseException error(int status, String errorTypeHeader, String dateHeader, byte[] body) {
         String type = errorTypeHeader;
         String message = null;
         try (JsonParser p = JSON.createParser(body)) {
@@ -286,7 +317,12 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
             // not JSON: the status alone describes it
         }
         String code = type == null ? null : type.substring(type.indexOf('#') + 1).split(":", 2)[0];
-        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("Firehose").build();
+        SdkHttpFullResponse.Builder answer = SdkHttpFullResponse.builder().statusCode(status);
+        if (dateHeader != null) {
+            answer.putHeader("Date", dateHeader);
+        }
+        AwsErrorDetails details = AwsErrorDetails.builder().errorCode(code).errorMessage(message).serviceName("Firehose")
+                .sdkHttpResponse(answer.build()).build();
         return (FirehoseException) FirehoseException.builder().awsErrorDetails(details).statusCode(status)
                 .message((message == null ? "HTTP " + status : message) + " (Service: Firehose, Status Code: " + status + ")").build();
     }

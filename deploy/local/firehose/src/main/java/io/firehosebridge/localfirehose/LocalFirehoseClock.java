@@ -7,13 +7,16 @@ import jakarta.inject.Singleton;
 
 import io.quarkus.arc.DefaultBean;
 
-/** The clock arrival times come from; UTC system time unless a test provides another {@link Clock} bean. */
+/**
+ * The clock of this stack's AWS: arrival times, signature checks, credentials' expiry. UTC system time plus the offset
+ * {@code PUT /_local/clock} sets ({@link StackClock}), unless a test provides another {@link Clock} bean.
+ */
 public class LocalFirehoseClock {
 
     @Produces
     @Singleton
     @DefaultBean
     Clock clock() {
-        return Clock.systemUTC();
+        return new StackClock(Clock.systemUTC());
     }
 }

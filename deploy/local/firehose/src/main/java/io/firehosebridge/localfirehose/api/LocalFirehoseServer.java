@@ -2,6 +2,7 @@ package io.firehosebridge.localfirehose.api;
 
 import io.firehosebridge.localfirehose.LocalFirehose;
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.StackClock;
 import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.IncomingRequest;
@@ -38,7 +39,7 @@ import io.vertx.core.http.HttpServerRequest;
  * {@code local-firehose.auth.verify-signatures} is false, and a small admin API, never signed, under
  * {@code /_local/streams/{name}/faults} (GET, PUT), {@code /_local/streams/{name}/flush} (POST) and
  * {@code /_local/credentials} (keys the endpoint accepts), {@code /_local/sts} (the local STS's settings, GET and PUT) and
- * {@code /_local/auth} (credentials issued and calls refused, GET).
+ * {@code /_local/auth} (credentials issued and calls refused, GET), {@code /_local/clock} (this stack's AWS time, GET and PUT).
  * Started with the application; on shutdown it stops taking calls, then delivers what it holds.
  */
 @ApplicationScoped
@@ -57,6 +58,7 @@ public class LocalFirehoseServer {
     private final CredentialsAdmin credentialsAdmin;
     private final SigV4Verifier verifier;
     private final AuthAdmin authAdmin;
+    private final ClockAdmin clockAdmin;
     private final AuthCounts counts;
     private final StsServer sts;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -73,6 +75,7 @@ public class LocalFirehoseServer {
         this.admin = new FaultsAdmin(firehose, mapper);
         this.credentialsAdmin = new CredentialsAdmin(credentials, mapper);
         this.authAdmin = new AuthAdmin(counts, mapper);
+        this.clockAdmin = new ClockAdmin(firehose.clock(), mapper);
         this.counts = counts;
         this.sts = sts;
         this.verifier = config.auth().verifySignatures()
@@ -128,6 +131,8 @@ public class LocalFirehoseServer {
     private void handle(HttpServerRequest request) {
         String requestId = UUID.randomUUID().toString();
         request.response().putHeader("x-amzn-RequestId", requestId);
+        // AWS's time, as every AWS answer has it (a client corrects a skewed signing time from it).
+        request.response().putHeader("Date", StackClock.httpDate(firehose.clock()));
         long declared = parseLength(request.getHeader("Content-Length"));
         if (declared > MAX_BODY_BYTES) {
             writeError(request, new FirehoseException("SerializationException", 413, "Request body too large"));
@@ -139,6 +144,12 @@ public class LocalFirehoseServer {
             } else if (request.path().equals(AuthAdmin.PATH)) {
                 try {
                     authAdmin.handle(request);
+                } catch (java.io.IOException e) {
+                    request.response().setStatusCode(500).end();
+                }
+            } else if (request.path().equals(ClockAdmin.PATH)) {
+                try {
+                    clockAdmin.handle(request, body);
                 } catch (java.io.IOException e) {
                     request.response().setStatusCode(500).end();
                 }

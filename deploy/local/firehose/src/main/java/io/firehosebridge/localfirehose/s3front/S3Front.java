@@ -1,5 +1,6 @@
 package io.firehosebridge.localfirehose.s3front;
 
+import io.firehosebridge.localfirehose.StackClock;
 import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.IncomingRequest;
@@ -53,13 +54,14 @@ public final class S3Front {
             "x-amz-content-sha256", "x-amz-decoded-content-length", "x-amz-trailer", "host", "connection", "keep-alive",
             "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect", "content-length", "content-encoding");
     private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade");
+            "transfer-encoding", "upgrade", "date");
 
     private final Vertx vertx;
     private final SigV4Verifier verifier;
     private final URI store;
     private final DeliverySigner storeSigner;
     private final AuthCounts counts;
+    private final Clock clock;
     private final HttpClient client;
     private final SecureRandom random = new SecureRandom();
     private HttpServer server;
@@ -72,6 +74,7 @@ public final class S3Front {
             DeliverySigner storeSigner, AuthCounts counts) {
         this.vertx = vertx;
         this.verifier = SigV4Verifier.forS3(credentials, region, allowedSkew, clock, S3Error.Refused::new);
+        this.clock = clock;
         this.store = URI.create(storeUrl.endsWith("/") ? storeUrl.substring(0, storeUrl.length() - 1) : storeUrl);
         this.storeSigner = storeSigner;
         this.counts = counts;
@@ -102,6 +105,8 @@ public final class S3Front {
         random.nextBytes(id);
         String requestId = HexFormat.of().withUpperCase().formatHex(id);
         request.response().putHeader("x-amz-request-id", requestId);
+        // AWS's time, as every AWS answer has it (a client corrects a skewed signing time from it).
+        request.response().putHeader("Date", StackClock.httpDate(clock));
         request.body().onSuccess(body -> {
             byte[] payload;
             try {

@@ -1,5 +1,6 @@
 package io.firehosebridge.localfirehose.searchfront;
 
+import io.firehosebridge.localfirehose.StackClock;
 import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.auth.IncomingRequest;
@@ -44,7 +45,7 @@ public final class SearchFront {
             "x-amz-content-sha256", "host", "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
             "upgrade", "expect", "content-length");
     private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade", "content-length");
+            "transfer-encoding", "upgrade", "content-length", "date");
 
     private final Vertx vertx;
     private final SearchFrontMode mode;
@@ -54,6 +55,7 @@ public final class SearchFront {
     private final ObjectMapper mapper;
     private final HttpClient client;
     private final AuthCounts counts;
+    private final Clock clock;
     private HttpServer server;
 
     /**
@@ -66,6 +68,7 @@ public final class SearchFront {
         this.vertx = vertx;
         this.mode = mode;
         this.verifier = new SigV4Verifier(credentials, region, mode.service(), allowedSkew, clock, SignatureRefused::new);
+        this.clock = clock;
         this.engine = URI.create(engineUrl.endsWith("/") ? engineUrl.substring(0, engineUrl.length() - 1) : engineUrl);
         this.maxRequestBytes = maxRequestBytes;
         this.mapper = mapper;
@@ -97,6 +100,8 @@ public final class SearchFront {
     }
 
     private void handle(HttpServerRequest request) {
+        // AWS's time, as every AWS answer has it (a client corrects a skewed signing time from it).
+        request.response().putHeader("Date", StackClock.httpDate(clock));
         if (parseLength(request.getHeader("Content-Length")) > maxRequestBytes) {
             tooLarge(request);
             return;

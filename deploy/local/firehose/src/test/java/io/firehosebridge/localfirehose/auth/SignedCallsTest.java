@@ -12,7 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
@@ -152,6 +155,45 @@ class SignedCallsTest {
 
         assertThat(signed.output()).contains("\"DeliveryStreamNames\":[]").endsWith("\n200");
         assertThat(wrong.output()).contains("InvalidSignatureException").endsWith("\n400");
+    }
+
+    @Test
+    void aStackClockAheadRefusesTheCallersTimeSaysAwsTimeInDateAndTheSdkCorrectsItself() throws Exception {
+        try {
+            assertThat(clock("{\"offset\":\"PT10M\"}").statusCode()).isEqualTo(200);
+            FirehoseException e = refusal(AwsBasicCredentials.create("local-access-key", "local-secret-key"));
+
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException");
+            assertThat(e.awsErrorDetails().errorMessage()).startsWith("Signature expired: ").endsWith(" - 5 min.)");
+            Instant awsTime = ZonedDateTime.parse(e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElseThrow(),
+                    DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            assertThat(Duration.between(Instant.now(), awsTime)).isBetween(Duration.ofSeconds(590), Duration.ofSeconds(610));
+            // The SDK, with its retries, corrects its signing time from that Date and signs again.
+            try (FirehoseClient retrying = retryingClient()) {
+                assertThat(retrying.listDeliveryStreams(b -> b.limit(10)).deliveryStreamNames()).isEmpty();
+            }
+        } finally {
+            assertThat(clock("{\"offset\":\"PT0S\"}").statusCode()).isEqualTo(200);
+            // The SDK keeps the offset it learned for the whole JVM: one call with retries corrects it back.
+            try (FirehoseClient retrying = retryingClient()) {
+                retrying.listDeliveryStreams(b -> b.limit(10));
+            }
+        }
+        HttpResponse<String> bad = clock("{\"offset\":\"ten minutes\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+
+    private FirehoseClient retryingClient() {
+        return FirehoseClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local-access-key", "local-secret-key")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    private HttpResponse<String> clock(String body) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/_local/clock"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private URI endpoint() {
