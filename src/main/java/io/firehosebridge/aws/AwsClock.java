@@ -105,8 +105,8 @@ public class AwsClock {
                     + " the node's clock needs synchronising (NTP)", human(learned.abs()), learned.isNegative() ? "behind" : "ahead of", call,
                     errorCode == null ? "HTTP " + status : errorCode);
         } else {
-            LOG.infof("AWS's clock and this node's agree again within %s (%s apart, from a %s refused with %s): signing with the node's"
-                    + " clock corrected by that", human(SKEWED), human(learned.abs()), call, errorCode == null ? "HTTP " + status : errorCode);
+            LOG.infof("AWS's clock and this node's agree again (%s apart, learned from a %s refused with %s): signing with the node's clock"
+                    + " corrected by that", human(learned.abs()), call, errorCode == null ? "HTTP " + status : errorCode);
         }
         return true;
     }

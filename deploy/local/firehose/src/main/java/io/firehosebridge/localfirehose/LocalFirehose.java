@@ -72,7 +72,7 @@ public class LocalFirehose {
             if (searchFront.url() == null) {
                 throw new IllegalStateException("local-firehose.search-front.deliver-through-front needs local-firehose.search-front.enabled");
             }
-            search = new SearchBulkClient(mapper, new DeliverySigner(config.auth().accessKeyId(), config.auth().secretAccessKey(), config.region()));
+            search = new SearchBulkClient(mapper, new DeliverySigner(config.auth().accessKeyId(), config.auth().secretAccessKey(), config.region(), clock));
             domainUrl = searchFront.url();
             LOG.infof("Local Firehose: deliveries to a DomainARN go through the search front at %s, signed for service es with key %s",
                     domainUrl, config.auth().accessKeyId());

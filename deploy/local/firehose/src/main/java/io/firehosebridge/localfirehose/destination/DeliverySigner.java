@@ -4,6 +4,7 @@ import io.firehosebridge.localfirehose.auth.SigV4Verifier;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
@@ -29,21 +31,31 @@ public final class DeliverySigner {
     private final String region;
     private final String service;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final Clock clock;
 
-    /** A signer for service {@code es} (a search domain). */
+    /** A signer for service {@code es} (a search domain), with this machine's clock. */
     public DeliverySigner(String accessKeyId, String secretAccessKey, String region) {
-        this(accessKeyId, secretAccessKey, region, "es");
+        this(accessKeyId, secretAccessKey, region, Clock.systemUTC());
     }
 
-    private DeliverySigner(String accessKeyId, String secretAccessKey, String region, String service) {
+    /** A signer for service {@code es} signing with {@code clock}: Firehose's, the stack's AWS time, as the search front checks it. */
+    public DeliverySigner(String accessKeyId, String secretAccessKey, String region, Clock clock) {
+        this(accessKeyId, secretAccessKey, region, "es", clock);
+    }
+
+    private DeliverySigner(String accessKeyId, String secretAccessKey, String region, String service, Clock clock) {
         this.identity = AwsCredentialsIdentity.create(accessKeyId, secretAccessKey);
         this.region = region;
         this.service = service;
+        this.clock = clock;
     }
 
-    /** A signer for service {@code s3}, with S3's canonical URI. */
+    /**
+     * A signer for service {@code s3}, with S3's canonical URI and this machine's clock (the store behind the S3 front keeps
+     * the machine's time, not the stack's AWS time).
+     */
     public static DeliverySigner forS3(String accessKeyId, String secretAccessKey, String region) {
-        return new DeliverySigner(accessKeyId, secretAccessKey, region, "s3");
+        return new DeliverySigner(accessKeyId, secretAccessKey, region, "s3", Clock.systemUTC());
     }
 
     /**
@@ -71,7 +83,8 @@ public final class DeliverySigner {
                 .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, !s3)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, !s3));
+                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, !s3)
+                .putProperty(HttpSigner.SIGNING_CLOCK, clock));
         Map<String, List<String>> added = new LinkedHashMap<>();
         signed.request().forEachHeader((name, values) -> {
             if (!"host".equals(name.toLowerCase(Locale.ROOT)) && !headers.containsKey(name)) {
