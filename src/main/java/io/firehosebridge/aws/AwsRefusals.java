@@ -30,28 +30,29 @@ public final class AwsRefusals {
     /**
      * The refusal of the caller in {@code failure}'s causes, if there is one: AWS's code and message, or why no credentials
      * could be had (a token file that cannot be read; the SDK's providers fail with a client exception naming credentials or
-     * the web identity token).
+     * the web identity token; a call that could not get credentials at all, {@link CredentialsUnavailableException}).
+     * AWS's own answer wins over the SDK's account of it (STS refusing the token sits below the client exception that
+     * reports it), a file that cannot be read over the message that mentions it.
      */
     public static Optional<String> callerProblem(Throwable failure) {
-        // AWS's own answer first (STS refusing the token sits below the client exception that reports it), then the SDK's.
+        String file = null;
+        String client = null;
+        String unavailable = null;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AwsServiceException e && e.awsErrorDetails() != null && refusesCaller(e.awsErrorDetails().errorCode())) {
                 return Optional.of(e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage());
             }
-        }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof FileSystemException e) {
+            if (file == null && t instanceof FileSystemException e) {
                 // The only file an AWS call reads is the one its credentials come from: the web identity token file.
-                return Optional.of("the credentials' file cannot be read (" + e.getClass().getSimpleName() + ": " + e.getFile() + ")");
-            }
-        }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SdkClientException && t.getMessage() != null
+                file = "the credentials' file cannot be read (" + e.getClass().getSimpleName() + ": " + e.getFile() + ")";
+            } else if (client == null && t instanceof SdkClientException && t.getMessage() != null
                     && (t.getMessage().contains("credentials") || t.getMessage().contains("web identity token"))) {
-                return Optional.of(t.getMessage());
+                client = t.getMessage();
+            } else if (unavailable == null && t instanceof CredentialsUnavailableException) {
+                unavailable = t.getMessage();
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(file != null ? file : client != null ? client : unavailable);
     }
 
     /** Which settings say who the service is to AWS, as they are now: what to check when AWS refuses it. */

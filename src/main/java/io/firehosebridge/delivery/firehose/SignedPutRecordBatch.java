@@ -1,6 +1,7 @@
 package io.firehosebridge.delivery.firehose;
 
 import io.firehosebridge.aws.AwsClock;
+import io.firehosebridge.aws.CredentialsUnavailableException;
 import io.firehosebridge.delivery.batch.PendingRecord;
 
 import java.io.ByteArrayInputStream;

@@ -25,7 +25,8 @@ import software.amazon.awssdk.services.firehose.model.DeliveryStreamDescription;
  * Ready only while the delivery stream is ACTIVE (DescribeDeliveryStream, cached briefly to stay under the control-plane
  * quota). When AWS refuses the service itself (a wrong or unknown key, an expired token, a clock more than 5 minutes off, a
  * web identity token file that cannot be read or that STS does not accept), the data says so under {@code refused}, and one
- * log line names the cause and the settings that say who the service is; one line again when AWS accepts it. Meanwhile the
+ * log line names the cause and the settings that say who the service is (another when the cause changes); one line again when
+ * AWS accepts it. Meanwhile the
  * delivery holds its records and commits nothing ({@code FirehoseSender}).
  */
 @Readiness
@@ -48,7 +49,8 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
 
     private volatile HealthCheckResponse cached;
     private volatile long cachedAt;
-    private volatile boolean refused;
+    /** The cause of the refusal last logged (its code or kind, without the details that change with every call), or null. */
+    private volatile String refusedFor;
 
     @Override
     public HealthCheckResponse call() {
@@ -84,18 +86,20 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
     }
 
     private void refused(String refusal) {
-        if (!refused) {
+        String cause = refusal.split("[:(]", 2)[0].trim();
+        // Once per cause: a token file that reappears with a token STS refuses is a new cause, a new line.
+        if (!cause.equals(refusedFor)) {
             LOG.errorf("AWS refuses the service (%s): nothing is delivered to %s or committed until it accepts it; the records wait in "
                     + "Kafka. Check %s, and that this host's clock is within 5 minutes of AWS's", refusal, config.deliveryStream(),
                     AwsRefusals.whoTheServiceIs(aws));
         }
-        refused = true;
+        refusedFor = cause;
     }
 
     private void accepted() {
-        if (refused) {
+        if (refusedFor != null) {
             LOG.infof("AWS accepts the service again; delivery to %s resumes", config.deliveryStream());
         }
-        refused = false;
+        refusedFor = null;
     }
 }

@@ -2,7 +2,6 @@ package io.firehosebridge.delivery.send;
 
 import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.delivery.batch.PendingRecord;
-import io.firehosebridge.delivery.firehose.CredentialsUnavailableException;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
@@ -12,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -259,16 +259,17 @@ public final class FirehoseSender {
         }
 
         static PutOutcome of(Throwable failure) {
+            // AWS refusing the caller, or no credentials to call with: the same test the readiness check makes.
+            Optional<String> refused = AwsRefusals.callerProblem(failure);
+            if (refused.isPresent()) {
+                return new PutOutcome(null, refused.get(), false, false, true, null);
+            }
             if (failure instanceof FirehoseException fe && fe.awsErrorDetails() != null) {
                 String code = fe.awsErrorDetails().errorCode();
                 boolean throttling = THROTTLED.equals(code) || "ThrottlingException".equals(code) || "LimitExceededException".equals(code)
                         || fe.statusCode() == 429;
                 boolean permanent = "InvalidArgumentException".equals(code) || "ValidationException".equals(code);
-                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent,
-                        AwsRefusals.refusesCaller(code), null);
-            }
-            if (failure instanceof CredentialsUnavailableException) {
-                return new PutOutcome(null, failure.getMessage(), false, false, true, null);
+                return new PutOutcome(null, code + ": " + fe.awsErrorDetails().errorMessage(), throttling, permanent, false, null);
             }
             String kind = failure instanceof SdkClientException ? "client error" : failure.getClass().getSimpleName();
             return new PutOutcome(null, kind + ": " + failure.getMessage(), false, false, false, null);

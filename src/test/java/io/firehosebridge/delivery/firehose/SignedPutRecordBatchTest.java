@@ -1,5 +1,6 @@
 package io.firehosebridge.delivery.firehose;
 
+import io.firehosebridge.aws.CredentialsUnavailableException;
 import io.firehosebridge.delivery.batch.PendingRecord;
 import io.firehosebridge.delivery.batch.Settlement;
 

@@ -113,6 +113,19 @@ class DeliveryStreamHealthCheckTest {
     }
 
     @Test
+    void aNewCauseOfRefusalIsLoggedOnceMore() {
+        DeliveryStreamHealthCheck check = check();
+        check.call();
+        answer.set(Map.entry(400, "{\"__type\":\"ExpiredTokenException\",\"message\":\"The security token included in the request is expired\"}"));
+        check.call();
+        check.call();
+
+        assertThat(log.lines()).hasSize(2);
+        assertThat(log.lines().get(0)).contains("(UnrecognizedClientException");
+        assertThat(log.lines().get(1)).contains("(ExpiredTokenException: The security token included in the request is expired)");
+    }
+
+    @Test
     void anAnswerAboutTheStreamIsNoRefusalOfTheService() {
         answer.set(Map.entry(400, NOT_FOUND));
         HealthCheckResponse missing = check().call();

@@ -1,7 +1,7 @@
 package io.firehosebridge.delivery.send;
 
 import io.firehosebridge.delivery.batch.PendingRecord;
-import io.firehosebridge.delivery.firehose.CredentialsUnavailableException;
+import io.firehosebridge.aws.CredentialsUnavailableException;
 import io.firehosebridge.delivery.firehose.PutRecordBatchBody;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;

@@ -1,4 +1,4 @@
-package io.firehosebridge.delivery.firehose;
+package io.firehosebridge.aws;
 
 /**
  * A call that never went out because the AWS credentials could not be had: a web identity token file that cannot be read, STS
