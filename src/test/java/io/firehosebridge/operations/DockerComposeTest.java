@@ -102,7 +102,8 @@ class DockerComposeTest {
             settings.load(in);
         }
         Map<String, String> env = environment("firehose");
-        assertThat(publishedContainerPorts("firehose")).containsExactly(Integer.parseInt(settings.getProperty("local-firehose.port")));
+        // The Firehose API, then the search and S3 fronts on LocalFirehoseConfig's default ports.
+        assertThat(publishedContainerPorts("firehose")).containsExactly(Integer.parseInt(settings.getProperty("local-firehose.port")), 9201, 9001);
         assertThat(String.valueOf(map(service("firehose"), "healthcheck").get("test")))
                 .contains("localhost:" + settings.getProperty("quarkus.http.port") + "/q/health/ready");
         for (String key : List.of("local-firehose.search-url", "local-firehose.s3.endpoint")) {
