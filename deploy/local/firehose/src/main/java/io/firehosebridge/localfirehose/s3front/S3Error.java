@@ -11,7 +11,8 @@ import io.firehosebridge.localfirehose.auth.Refusal;
  * <li>an unknown access key, or temporary credentials without their session token: 403 {@code InvalidAccessKeyId} "The AWS
  * Access Key Id you provided does not exist in our records.";</li>
  * <li>a signature that differs: 403 {@code SignatureDoesNotMatch};</li>
- * <li>a signing time more than 15 minutes off for S3, 5 here as for every front: 403 {@code RequestTimeTooSkewed};</li>
+ * <li>a signing time more than 15 minutes off (S3 allows more than the 5 minutes of the other services): 403
+ * {@code RequestTimeTooSkewed};</li>
  * <li>expired temporary credentials: 400 {@code ExpiredToken} "The provided token has expired.";</li>
  * <li>a session token that is not the key's: 400 {@code InvalidToken} "The provided token is malformed or otherwise
  * invalid.";</li>

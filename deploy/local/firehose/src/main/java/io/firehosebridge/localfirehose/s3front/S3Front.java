@@ -56,6 +56,9 @@ public final class S3Front {
     private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade", "date");
 
+    /** How far a signing time may be from S3's clock: 15 minutes, where the JSON services allow 5. */
+    public static final Duration ALLOWED_SKEW = Duration.ofMinutes(15);
+
     private final Vertx vertx;
     private final SigV4Verifier verifier;
     private final URI store;

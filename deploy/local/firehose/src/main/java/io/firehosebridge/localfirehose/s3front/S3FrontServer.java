@@ -48,7 +48,7 @@ public class S3FrontServer {
             return;
         }
         LocalFirehoseConfig.S3 s3 = config.s3();
-        front = new S3Front(vertx, credentials, config.region(), config.auth().allowedSkew(), clock, s3.endpoint(),
+        front = new S3Front(vertx, credentials, config.region(), S3Front.ALLOWED_SKEW, clock, s3.endpoint(),
                 DeliverySigner.forS3(s3.accessKeyId(), s3.secretAccessKey(), config.region()), counts);
         port = front.listen(settings.host(), settings.port());
         LOG.infof("S3 front listening on %s: SigV4 for service s3, region %s, the keys of the Firehose API and the local STS; passes to %s",
