@@ -13,10 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -72,12 +69,9 @@ class StartFromTimestampTest {
     public static class TwoBatches implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(new LocalStackResource().start());
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"));
-                    KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", "127.0.0.1:9092", "acks", "all"),
-                            new ByteArraySerializer(), new ByteArraySerializer())) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1), new NewTopic(TOPIC + "-dlq", 1, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
+            Map<String, String> config = LocalStackResource.withOwnTopics(TOPIC, 2);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", "127.0.0.1:9092", "acks", "all"),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
                 DemoClicks clicks = new DemoClicks(7);
                 for (Instant batch : List.of(OLDER, NEWER)) {
                     for (int i = 0; i < PER_BATCH; i++) {
@@ -89,11 +83,6 @@ class StartFromTimestampTest {
                 throw new IllegalStateException("Cannot write the start position test's records", e);
             }
             config.putAll(Map.of(
-                    "mp.messaging.incoming.clicks.topic", TOPIC,
-                    "mp.messaging.incoming.clicks.group.id", TOPIC + "-bridge",
-                    "mp.messaging.outgoing.dead-letters.topic", TOPIC + "-dlq",
-                    "bridge.reconcile.ledger.topic", TOPIC + "-ledger",
-                    "bridge.reconcile.jobs.topic", TOPIC + "-jobs",
                     "bridge.ingest.start-position", BETWEEN.toString(),
                     "quarkus.log.file.enabled", "true",
                     "quarkus.log.file.path", LOG_FILE.toAbsolutePath().toString()));

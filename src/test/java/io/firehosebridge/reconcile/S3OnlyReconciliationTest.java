@@ -13,11 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -77,10 +74,8 @@ class S3OnlyReconciliationTest {
     public static class OwnStream implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(new LocalStackResource().start());
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic(TOPIC + "-dlq", 1, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
+            Map<String, String> config = LocalStackResource.withOwnTopics(TOPIC, 1);
+            try {
                 LocalStreams.createS3OnlyAndAwaitActive(FIREHOSE_PORT, STREAM, SearchAndBackup.BUCKET, PREFIX, ERROR_PREFIX);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalStreams.requestDelete(FIREHOSE_PORT, STREAM), "s3only-stream-delete"));
             } catch (Exception e) {
@@ -88,11 +83,6 @@ class S3OnlyReconciliationTest {
             }
             config.putAll(Map.of(
                     "bridge.delivery.delivery-stream", STREAM,
-                    "mp.messaging.incoming.clicks.topic", TOPIC,
-                    "mp.messaging.incoming.clicks.group.id", TOPIC + "-bridge",
-                    "mp.messaging.outgoing.dead-letters.topic", TOPIC + "-dlq",
-                    "bridge.reconcile.ledger.topic", TOPIC + "-ledger",
-                    "bridge.reconcile.jobs.topic", TOPIC + "-jobs",
                     "bridge.search.enabled", "false",
                     "bridge.reconcile.backup-bucket", SearchAndBackup.BUCKET,
                     "bridge.reconcile.backup-prefix", PREFIX,

@@ -117,6 +117,28 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LocalStreams.requestDelete(FIREHOSE_PORT, STREAM), "local-stream-delete"));
     }
 
+    /**
+     * What {@link #start()} gives, with topics of a test class's own instead of this run's: input {@code topic} with
+     * {@code partitions} partitions, dead letters to {@code topic-dlq} (both made here), group {@code topic-bridge}, ledger
+     * {@code topic-ledger} and jobs {@code topic-jobs}. For a test resource of a class whose data must not mix with others'.
+     */
+    public static Map<String, String> withOwnTopics(String topic, int partitions) {
+        Map<String, String> config = new HashMap<>(new LocalStackResource().start());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create topics " + topic + " and " + topic + "-dlq", e);
+        }
+        config.putAll(Map.of(
+                "mp.messaging.incoming.clicks.topic", topic,
+                "mp.messaging.incoming.clicks.group.id", topic + "-bridge",
+                "mp.messaging.outgoing.dead-letters.topic", topic + "-dlq",
+                "bridge.reconcile.ledger.topic", topic + "-ledger",
+                "bridge.reconcile.jobs.topic", topic + "-jobs"));
+        return config;
+    }
+
     @Override
     public void stop() {
         // Left running on purpose: the next test class (or the failsafe JVM) reuses it.

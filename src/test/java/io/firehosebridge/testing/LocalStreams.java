@@ -91,13 +91,7 @@ public final class LocalStreams {
                     break;
                 }
             }
-            while (true) {
-                DeliveryStreamDescription d = describe(firehose, name);
-                if (d != null && "ACTIVE".equals(d.deliveryStreamStatusAsString())) {
-                    return;
-                }
-                awaitUntil(deadline, "delivery stream " + name + " ACTIVE (now " + (d == null ? "gone" : d.deliveryStreamStatusAsString()) + ")");
-            }
+            awaitActive(firehose, name, deadline);
         }
     }
 
@@ -127,13 +121,7 @@ public final class LocalStreams {
                     break;
                 }
             }
-            while (true) {
-                DeliveryStreamDescription d = describe(firehose, name);
-                if (d != null && "ACTIVE".equals(d.deliveryStreamStatusAsString())) {
-                    return;
-                }
-                awaitUntil(deadline, "delivery stream " + name + " ACTIVE (now " + (d == null ? "gone" : d.deliveryStreamStatusAsString()) + ")");
-            }
+            awaitActive(firehose, name, deadline);
         }
     }
 
@@ -230,6 +218,16 @@ public final class LocalStreams {
     }
 
     /** The stream's description, or null if there is none. */
+    private static void awaitActive(FirehoseClient firehose, String name, long deadline) throws InterruptedException {
+        while (true) {
+            DeliveryStreamDescription d = describe(firehose, name);
+            if (d != null && "ACTIVE".equals(d.deliveryStreamStatusAsString())) {
+                return;
+            }
+            awaitUntil(deadline, "delivery stream " + name + " ACTIVE (now " + (d == null ? "gone" : d.deliveryStreamStatusAsString()) + ")");
+        }
+    }
+
     private static DeliveryStreamDescription describe(FirehoseClient firehose, String name) {
         try {
             return firehose.describeDeliveryStream(b -> b.deliveryStreamName(name)).deliveryStreamDescription();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +15,6 @@ import java.util.stream.LongStream;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -66,19 +64,8 @@ class LedgerVerifierTest {
     public static class OwnTopics implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            Map<String, String> config = new HashMap<>(new LocalStackResource().start());
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1), new NewTopic(TOPIC + "-dlq", 1, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException("Cannot create the verifier test's topics", e);
-            }
+            Map<String, String> config = LocalStackResource.withOwnTopics(TOPIC, 1);
             config.putAll(Map.of(
-                    "mp.messaging.incoming.clicks.topic", TOPIC,
-                    "mp.messaging.incoming.clicks.group.id", TOPIC + "-bridge",
-                    "mp.messaging.outgoing.dead-letters.topic", TOPIC + "-dlq",
-                    "bridge.reconcile.ledger.topic", TOPIC + "-ledger",
-                    "bridge.reconcile.jobs.topic", TOPIC + "-jobs",
                     "bridge.reconcile.repair.verifier", "true",
                     "bridge.reconcile.repair.bulk-size", "5",
                     "bridge.reconcile.delivery-window", WINDOW.toSeconds() + "s",
