@@ -1,0 +1,97 @@
+package io.firehosebridge.reconcile.scan;
+
+import io.firehosebridge.aws.AwsConfig;
+import io.firehosebridge.aws.AwsRefusals;
+import io.firehosebridge.reconcile.ReconcileConfig;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Ready only while S3 lets the service read the backup bucket ({@code bridge.reconcile.backup-bucket}): reconciliation,
+ * re-drive and the ledger's checks read it, and a bucket that refuses the service (its key, its token, a policy that does
+ * not admit its role) is a configuration to fix. The check lists at most one key there, what every backup scan does
+ * first ({@code s3:ListBucket}), at most every 10 seconds. When S3 starts refusing, one log line names the refusal, the
+ * bucket and the settings that say who the service is; one line again when it reads. Any other answer (a bucket that does
+ * not exist, S3 out of reach) does not make the service unready here, since delivery does not read S3; the data says what
+ * happened.
+ */
+@Readiness
+@ApplicationScoped
+public class BackupAccessHealthCheck implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(BackupAccessHealthCheck.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(4);
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    ReconcileConfig config;
+
+    @Inject
+    AwsConfig aws;
+
+    /** How long an answer is reused: probes ask every few seconds, the bucket needs asking less often. */
+    long cacheNanos = Duration.ofSeconds(10).toNanos();
+
+    private volatile HealthCheckResponse cached;
+    private volatile long cachedAt;
+    private volatile String refusedFor;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponse last = cached;
+        if (last != null && System.nanoTime() - cachedAt < cacheNanos) {
+            return last;
+        }
+        String bucket = config.backupBucket();
+        String result;
+        Optional<String> refusal;
+        try {
+            // Bounded, retries included: a probe must be answered within its own timeout.
+            s3.listObjectsV2(b -> b.bucket(bucket).maxKeys(1).overrideConfiguration(o -> o.apiCallTimeout(CALL_TIMEOUT)));
+            result = "listed";
+            refusal = Optional.empty();
+        } catch (RuntimeException e) {
+            refusal = AwsRefusals.callerProblem(e);
+            result = refusal.orElseGet(() -> e instanceof AwsServiceException a && a.awsErrorDetails() != null
+                    ? a.awsErrorDetails().errorCode() + ": " + a.awsErrorDetails().errorMessage()
+                    : "not reached: " + e.getMessage());
+        }
+        refusal.ifPresentOrElse(this::refused, this::accepted);
+        HealthCheckResponse response = HealthCheckResponse.named("backup-access").withData("bucket", bucket).withData("result", result)
+                .status(refusal.isEmpty()).build();
+        cached = response;
+        cachedAt = System.nanoTime();
+        return response;
+    }
+
+    private void refused(String refusal) {
+        String cause = refusal.split("[:(]", 2)[0].trim();
+        if (!cause.equals(refusedFor)) {
+            LOG.errorf("S3 refuses to let the service read the backup bucket %s (%s): reconciliation, re-drive and the ledger's checks "
+                    + "cannot read the backup until it does. Check %s, the role's s3:ListBucket and s3:GetObject on the bucket, and that "
+                    + "this host's clock is within 15 minutes of AWS's", config.backupBucket(), refusal, AwsRefusals.whoTheServiceIs(aws));
+        }
+        refusedFor = cause;
+    }
+
+    private void accepted() {
+        if (refusedFor != null) {
+            LOG.infof("S3 lets the service read the backup bucket %s again", config.backupBucket());
+        }
+        refusedFor = null;
+    }
+}
