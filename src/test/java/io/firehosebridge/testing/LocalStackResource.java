@@ -1,5 +1,10 @@
 package io.firehosebridge.testing;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.jboss.logging.Logger;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -23,6 +29,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * naming another search engine ({@link SearchEngineUnderTest}), the service and the endpoint use that one instead.
  */
 public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
+
+    private static final Logger LOG = Logger.getLogger(LocalStackResource.class);
 
     /** Partitions of the per-run input topic. */
     public static final int PARTITIONS = 6;
@@ -82,9 +90,33 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         }
         SearchEngineUnderTest.stopAtExitIfStartedHere();
         LocalStack.up();
+        resetStackClock();
         started = true;
         if (Boolean.parseBoolean(System.getenv("FHB_STACK_STOP_AFTER_TESTS"))) {
             Runtime.getRuntime().addShutdownHook(new Thread(LocalStack::down, "local-stack-down"));
+        }
+    }
+
+    /**
+     * Puts the stack's AWS time back on the machine's when a run that moved it (BridgeDeliveryTest's clock test) was killed
+     * before it could: every signature would be refused until then.
+     */
+    private static void resetStackClock() {
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI clock = URI.create("http://127.0.0.1:" + FIREHOSE_PORT + "/_local/clock");
+            String now = http.send(HttpRequest.newBuilder(clock).build(), HttpResponse.BodyHandlers.ofString()).body();
+            if (!now.contains("\"offset\":\"PT0S\"")) {
+                LOG.warnf("The local stack's AWS time was moved (%s), by a run that ended early: putting it back", now);
+                http.send(HttpRequest.newBuilder(clock).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"offset\":\"PT0S\"}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("The local Firehose's /_local/clock does not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the local stack's clock", e);
         }
     }
 

@@ -43,6 +43,7 @@ public class LocalFirehose {
 
     private final LocalFirehoseConfig config;
     private final Clock clock;
+    private final StackClock awsClock;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final SearchFrontServer searchFront;
@@ -51,10 +52,11 @@ public class LocalFirehose {
     private DeliveryContext context;
 
     @Inject
-    public LocalFirehose(LocalFirehoseConfig config, Clock clock, ObjectMapper mapper, MeterRegistry registry,
+    public LocalFirehose(LocalFirehoseConfig config, Clock clock, StackClock awsClock, ObjectMapper mapper, MeterRegistry registry,
             SearchFrontServer searchFront) {
         this.config = config;
         this.clock = clock;
+        this.awsClock = awsClock;
         this.mapper = mapper;
         this.registry = registry;
         this.searchFront = searchFront;
@@ -72,7 +74,7 @@ public class LocalFirehose {
             if (searchFront.url() == null) {
                 throw new IllegalStateException("local-firehose.search-front.deliver-through-front needs local-firehose.search-front.enabled");
             }
-            search = new SearchBulkClient(mapper, new DeliverySigner(config.auth().accessKeyId(), config.auth().secretAccessKey(), config.region(), clock));
+            search = new SearchBulkClient(mapper, new DeliverySigner(config.auth().accessKeyId(), config.auth().secretAccessKey(), config.region(), awsClock));
             domainUrl = searchFront.url();
             LOG.infof("Local Firehose: deliveries to a DomainARN go through the search front at %s, signed for service es with key %s",
                     domainUrl, config.auth().accessKeyId());

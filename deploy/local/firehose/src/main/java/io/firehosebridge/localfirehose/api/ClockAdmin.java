@@ -3,7 +3,6 @@ package io.firehosebridge.localfirehose.api;
 import io.firehosebridge.localfirehose.StackClock;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
@@ -17,26 +16,22 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * {@code GET /_local/clock} and {@code PUT /_local/clock {"offset":"PT10M"}}: how far this stack's AWS time runs ahead of
  * the machine's clock (negative: behind). A caller on this machine then signs with a time that far off AWS's, as a node
- * whose clock drifted does; past 5 minutes its signatures are refused, and the answers' {@code Date} says AWS's time.
+ * whose clock drifted does; past 5 minutes its signatures are refused, and the answers' {@code Date} says AWS's time. It
+ * moves AWS's time for every caller of the stack (as {@code /_local/sts} changes every caller's credentials).
  */
 final class ClockAdmin {
 
     static final String PATH = "/_local/clock";
 
-    private final Clock clock;
+    private final StackClock stack;
     private final ObjectMapper mapper;
 
-    ClockAdmin(Clock clock, ObjectMapper mapper) {
-        this.clock = clock;
+    ClockAdmin(StackClock stack, ObjectMapper mapper) {
+        this.stack = stack;
         this.mapper = mapper;
     }
 
     void handle(HttpServerRequest request, Buffer body) throws IOException {
-        if (!(clock instanceof StackClock stack)) {
-            answer(request, 409, LocalFirehoseServer.problem(mapper, 409, "Clock not adjustable",
-                    "this endpoint runs on a clock the admin API cannot move (" + clock.getClass().getSimpleName() + ")"));
-            return;
-        }
         if (request.method() == HttpMethod.PUT) {
             Duration offset;
             try {

@@ -61,12 +61,14 @@ public class LocalFirehoseServer {
     private final ClockAdmin clockAdmin;
     private final AuthCounts counts;
     private final StsServer sts;
+    private final StackClock awsClock;
     private final List<HttpServer> servers = new ArrayList<>();
     private volatile int port = -1;
 
     @Inject
     public LocalFirehoseServer(LocalFirehoseConfig config, LocalFirehose firehose, CredentialStore credentials, AuthCounts counts,
-            StsServer sts, Vertx vertx, ObjectMapper mapper) {
+            StsServer sts, StackClock awsClock, Vertx vertx, ObjectMapper mapper) {
+        this.awsClock = awsClock;
         this.config = config;
         this.firehose = firehose;
         this.vertx = vertx;
@@ -75,11 +77,11 @@ public class LocalFirehoseServer {
         this.admin = new FaultsAdmin(firehose, mapper);
         this.credentialsAdmin = new CredentialsAdmin(credentials, mapper);
         this.authAdmin = new AuthAdmin(counts, mapper);
-        this.clockAdmin = new ClockAdmin(firehose.clock(), mapper);
+        this.clockAdmin = new ClockAdmin(awsClock, mapper);
         this.counts = counts;
         this.sts = sts;
         this.verifier = config.auth().verifySignatures()
-                ? new SigV4Verifier(credentials, config.region(), config.auth().allowedSkew(), firehose.clock())
+                ? new SigV4Verifier(credentials, config.region(), config.auth().allowedSkew(), awsClock)
                 : null;
     }
 
@@ -132,7 +134,7 @@ public class LocalFirehoseServer {
         String requestId = UUID.randomUUID().toString();
         request.response().putHeader("x-amzn-RequestId", requestId);
         // AWS's time, as every AWS answer has it (a client corrects a skewed signing time from it).
-        request.response().putHeader("Date", StackClock.httpDate(firehose.clock()));
+        request.response().putHeader("Date", StackClock.httpDate(awsClock));
         long declared = parseLength(request.getHeader("Content-Length"));
         if (declared > MAX_BODY_BYTES) {
             writeError(request, new FirehoseException("SerializationException", 413, "Request body too large"));

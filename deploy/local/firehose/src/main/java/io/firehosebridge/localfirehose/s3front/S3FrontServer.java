@@ -34,7 +34,7 @@ public class S3FrontServer {
     private volatile int port = -1;
 
     @Inject
-    public S3FrontServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, Clock clock, Vertx vertx) {
+    public S3FrontServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, StackClock clock, Vertx vertx) {
         this.config = config;
         this.credentials = credentials;
         this.counts = counts;

@@ -39,7 +39,7 @@ public class SearchFrontServer {
     private volatile int port = -1;
 
     @Inject
-    public SearchFrontServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, Clock clock, Vertx vertx,
+    public SearchFrontServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, StackClock clock, Vertx vertx,
             ObjectMapper mapper) {
         this.counts = counts;
         this.config = config;

@@ -62,7 +62,7 @@ public class StsServer {
     private volatile int port = -1;
 
     @Inject
-    public StsServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, Clock clock, Vertx vertx, ObjectMapper mapper) {
+    public StsServer(LocalFirehoseConfig config, CredentialStore credentials, AuthCounts counts, StackClock clock, Vertx vertx, ObjectMapper mapper) {
         this.config = config;
         this.vertx = vertx;
         this.mapper = mapper;
