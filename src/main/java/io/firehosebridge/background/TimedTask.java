@@ -54,6 +54,11 @@ public final class TimedTask {
         Thread thread = Thread.currentThread();
         String threadName = thread.getName();
         running.lock();
+        if (ended()) {
+            // Stopped while this run waited for the lock: stop() saw no run under way and returned, so none may start now.
+            running.unlock();
+            return;
+        }
         thread.setName(name);
         try {
             next = run.get();

@@ -132,7 +132,8 @@ class CompactedTopicViewTest {
     void aProducerKafkaRefusedIsReplacedByAFreshOneAfterTheBackoff() throws Exception {
         clients.nextConsumer(Map.of(P0, 0L), Map.of(P0, 0L));
         clients.autoComplete = false;
-        view = start(singlePartition());
+        // A backoff long enough that the next write surely comes before it passes, even on a busy machine.
+        view = start(singlePartition(), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2)));
         MockProducer<String, String> first = clients.producers.get(0);
 
         CompletableFuture<Void> refused = view.write("a", "1");
@@ -144,9 +145,10 @@ class CompactedTopicViewTest {
         assertThat(meanwhile.getMessage()).contains("fresh producer");
         assertThat(clients.producers).as("no new producer before the backoff passed").hasSize(1);
 
-        Thread.sleep(QUICK.max().toMillis() + 20);
         clients.autoComplete = true;
-        view.write("c", "3").get(5, TimeUnit.SECONDS);
+        // Refused at once while the backoff lasts; written by a fresh producer once it passed.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                .until(() -> view.write("c", "3").get(5, TimeUnit.SECONDS) == null);
         assertThat(clients.producers).hasSize(2);
         assertThat(first.closed()).isTrue();
     }
@@ -175,7 +177,11 @@ class CompactedTopicViewTest {
     }
 
     private CompactedTopicView<String, String> start(CompactedTopicView.Topic topic) {
-        CompactedTopicView<String, String> v = new CompactedTopicView<>(topic, "test-reader", Duration.ofMillis(10), reader, QUICK, clients);
+        return start(topic, QUICK);
+    }
+
+    private CompactedTopicView<String, String> start(CompactedTopicView.Topic topic, Backoff backoff) {
+        CompactedTopicView<String, String> v = new CompactedTopicView<>(topic, "test-reader", Duration.ofMillis(10), reader, backoff, clients);
         v.start(background);
         return v;
     }
