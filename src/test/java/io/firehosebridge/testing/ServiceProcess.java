@@ -26,6 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path log;
     private final Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
+    private boolean startedBefore;
 
     public ServiceProcess(String name, int httpPort, Map<String, String> properties) {
         this(name, httpPort, properties, List.of("-Xmx512m"));
@@ -79,8 +80,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the process and waits until it answers the liveness probe. */
     public ServiceProcess start() throws Exception {
+        // A new log for this object's first start (an earlier run's lines would satisfy a test looking for a line), the same
+        // log for a restart of it.
+        File file = new File(log.toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
+                .redirectOutput(startedBefore ? ProcessBuilder.Redirect.appendTo(file) : ProcessBuilder.Redirect.to(file));
+        startedBefore = true;
         builder.environment().putAll(environment);
         process = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
