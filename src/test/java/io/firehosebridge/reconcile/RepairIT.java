@@ -223,7 +223,25 @@ class RepairIT {
         return job[0];
     }
 
+    /**
+     * Copies of each offset in the backup, from two reads in a row that agree: a read skips an object the store still
+     * writes (DeliveredOffsets.inBackup), so one read alone may count fewer copies than the backup holds.
+     */
     private Map<String, Integer> backupCopies() throws Exception {
+        Map<String, Integer> previous = readBackupCopies();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Thread.sleep(500);
+            Map<String, Integer> now = readBackupCopies();
+            if (now.equals(previous)) {
+                return now;
+            }
+            assertThat(System.nanoTime()).as("two reads of the backup in a row that agree, within 60 s").isLessThan(deadline);
+            previous = now;
+        }
+    }
+
+    private Map<String, Integer> readBackupCopies() throws Exception {
         DeliveredOffsets backup = DeliveredOffsets.inBackup("clicks-backup", topic, start);
         Map<String, Integer> copies = new HashMap<>();
         for (Span s : spans) {
