@@ -1,6 +1,7 @@
 package io.firehosebridge.localfirehose.s3front;
 
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.StackClock;
 import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.CredentialStore;
 import io.firehosebridge.localfirehose.destination.DeliverySigner;

@@ -1,6 +1,7 @@
 package io.firehosebridge.localfirehose.sts;
 
 import io.firehosebridge.localfirehose.LocalFirehoseConfig;
+import io.firehosebridge.localfirehose.StackClock;
 import io.firehosebridge.localfirehose.api.Xml;
 import io.firehosebridge.localfirehose.auth.AuthCounts;
 import io.firehosebridge.localfirehose.auth.Credential;
@@ -9,7 +10,6 @@ import io.firehosebridge.localfirehose.auth.CredentialStore;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
