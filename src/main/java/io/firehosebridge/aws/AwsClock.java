@@ -26,8 +26,10 @@ import io.quarkus.runtime.StartupEvent;
  * and the gauge {@code bridge.aws.clock.offset}) instead of having every call refused.
  *
  * <p>As the SDK decides: a refusal whose code says the time was wrong ({@code RequestTimeTooSkewed}, {@code RequestExpired},
- * {@code RequestInTheFuture}) corrects the clock, and so does any other refusal of the caller when AWS's time differs
- * from the signing time by more than 4 minutes.
+ * {@code RequestInTheFuture}) corrects the clock, and so does a refused signature ({@code InvalidSignatureException},
+ * {@code SignatureDoesNotMatch}, {@code AuthFailure}, or a 401 or 403 without a code, as a search domain answers) when
+ * AWS's time differs from the time that request was signed with by more than 4 minutes. Each request is judged against
+ * the offset it was signed with ({@link Signing}), so the calls in flight when the clock moved are each signed again.
  */
 @Singleton
 public class AwsClock {
@@ -36,12 +38,18 @@ public class AwsClock {
 
     /** AWS allows 5 minutes; the SDK calls a clock skewed from 4. */
     static final Duration SKEWED = Duration.ofMinutes(4);
+    /** Offsets closer than this are the same: the Date header has whole seconds. */
+    static final Duration SAME = Duration.ofSeconds(2);
 
     private static final Set<String> TIME_CODES = Set.of("RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture");
+    private static final Set<String> SIGNATURE_CODES = Set.of("InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure");
+
+    /** The offset a request is signed with, and the clock that gives it. */
+    public record Signing(Duration offset, Clock clock) {
+    }
 
     private final Clock system;
-    private volatile Duration offset = Duration.ZERO;
-    private volatile Clock signing;
+    private volatile Signing current;
 
     public AwsClock() {
         this(Clock.systemUTC());
@@ -50,23 +58,23 @@ public class AwsClock {
     /** @param system this node's clock */
     public AwsClock(Clock system) {
         this.system = system;
-        this.signing = system;
+        this.current = new Signing(Duration.ZERO, system);
     }
 
     void registerGauge(@Observes StartupEvent event, MeterRegistry registry) {
-        Gauge.builder("bridge.aws.clock.offset", this, c -> c.offset.toMillis() / 1000.0).baseUnit("seconds")
+        Gauge.builder("bridge.aws.clock.offset", this, c -> c.current.offset().toMillis() / 1000.0).baseUnit("seconds")
                 .description("How far AWS's clock is ahead of this node's (negative: behind), as learned from refused signatures")
                 .register(registry);
     }
 
-    /** The clock requests are signed with. */
-    public Clock signingClock() {
-        return signing;
+    /** What a request is signed with now: keep it, to tell {@link #learn} what that request was signed with. */
+    public Signing signing() {
+        return current;
     }
 
     /** How far AWS's clock is ahead of this node's, as last learned; zero until AWS refuses a signing time. */
     public Duration offset() {
-        return offset;
+        return current.offset();
     }
 
     /**
@@ -76,39 +84,54 @@ public class AwsClock {
      * @param status the HTTP status of the refusal
      * @param errorCode AWS's error code, or null when the answer has none (a search domain's 403)
      * @param dateHeader the refusal's {@code Date} header, or null
-     * @return whether the signing clock changed, so that signing the same request again may now pass
+     * @param signedWith the offset the refused request was signed with ({@link Signing#offset()})
+     * @return whether signing the same request again now would use another time, so that it may pass
      */
-    public boolean learn(String call, int status, String errorCode, String dateHeader) {
-        if (status < 400 || status >= 500) {
+    public boolean learn(String call, int status, String errorCode, String dateHeader, Duration signedWith) {
+        boolean timeCode = errorCode != null && TIME_CODES.contains(errorCode);
+        boolean signatureRefused = errorCode == null ? status == 401 || status == 403 : SIGNATURE_CODES.contains(errorCode);
+        if (!timeCode && !signatureRefused) {
             return false;
         }
-        Optional<Instant> awsTime = parseDate(dateHeader);
-        if (awsTime.isEmpty()) {
+        Optional<Instant> dated = parseDate(dateHeader);
+        if (dated.isEmpty()) {
             return false;
         }
+        // The header drops the milliseconds: AWS's time was within the second after it.
+        Instant awsTime = dated.get().plusMillis(500);
         Instant now = system.instant();
-        Duration wrongBy = Duration.between(now.plus(offset), awsTime.get()).abs();
-        boolean aboutTime = errorCode != null && TIME_CODES.contains(errorCode);
-        if (!aboutTime && (wrongBy.compareTo(SKEWED) <= 0 || (errorCode != null && !AwsRefusals.refusesCaller(errorCode)))) {
+        if (!timeCode && Duration.between(now.plus(signedWith), awsTime).abs().compareTo(SKEWED) <= 0) {
             return false;
         }
-        Duration learned = Duration.ofSeconds(Duration.between(now, awsTime.get()).getSeconds());
+        Duration learned = Duration.ofSeconds(Math.round(Duration.between(now, awsTime).toMillis() / 1000.0));
+        Duration before;
         synchronized (this) {
-            if (learned.equals(offset)) {
-                return false;
+            before = current.offset();
+            if (!near(learned, before)) {
+                current = new Signing(learned, learned.isZero() ? system : Clock.offset(system, learned));
             }
-            offset = learned;
-            signing = learned.isZero() ? system : Clock.offset(system, learned);
         }
+        if (!near(learned, before)) {
+            log(call, errorCode == null ? "HTTP " + status : errorCode, learned);
+        }
+        return !near(current.offset(), signedWith);
+    }
+
+    private static boolean near(Duration a, Duration b) {
+        return a.minus(b).abs().compareTo(SAME) <= 0;
+    }
+
+    private static void log(String call, String refusal, Duration learned) {
         if (learned.abs().compareTo(SKEWED) > 0) {
             LOG.warnf("AWS's clock is %s %s this node's (the Date of a %s refused with %s): the service signs with AWS's time from now on;"
                     + " the node's clock needs synchronising (NTP)", human(learned.abs()), learned.isNegative() ? "behind" : "ahead of", call,
-                    errorCode == null ? "HTTP " + status : errorCode);
+                    refusal);
+        } else if (learned.abs().compareTo(SAME) <= 0) {
+            LOG.infof("AWS's clock and this node's agree again (learned from a %s refused with %s): signing with the node's clock", call, refusal);
         } else {
-            LOG.infof("AWS's clock and this node's agree again (%s apart, learned from a %s refused with %s): signing with the node's clock"
-                    + " corrected by that", human(learned.abs()), call, errorCode == null ? "HTTP " + status : errorCode);
+            LOG.infof("AWS's clock and this node's are %s apart now (learned from a %s refused with %s): signing with the node's clock"
+                    + " corrected by that", human(learned.abs()), call, refusal);
         }
-        return true;
     }
 
     /** An HTTP date ({@code Date} header, RFC 1123), or empty when absent or unreadable. */
@@ -123,7 +146,7 @@ public class AwsClock {
         }
     }
 
-    /** {@code about 10 min (599 s)}; the Date header has whole seconds, so the learned offset is off by up to one. */
+    /** {@code about 10 min (600 s)} or {@code 45 s}. */
     static String human(Duration d) {
         long s = d.getSeconds();
         return s >= 120 ? "about " + Math.round(s / 60.0) + " min (" + s + " s)" : s + " s";

@@ -45,6 +45,8 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
     private final String service;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final AwsClock clock;
+    /** The request context's note of the offset the request was signed with, for {@link #clockFromRefusals()}. */
+    private static final String SIGNED_WITH = "io.firehosebridge.search.signed-with";
 
     /** A signer with its own clock, for tests. */
     public SearchRequestSigner(AwsCredentialsProvider credentials, String region, String service) {
@@ -92,12 +94,14 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
         } catch (RuntimeException e) {
             throw new IOException("could not resolve AWS credentials to sign the search request: " + e.getMessage(), e);
         }
+        AwsClock.Signing signing = clock.signing();
+        context.setAttribute(SIGNED_WITH, signing.offset());
         SdkHttpRequest signed;
         try {
             SignRequest.Builder<AwsCredentials> sign = SignRequest.builder(identity).request(unsigned.build())
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                     .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                    .putProperty(HttpSigner.SIGNING_CLOCK, clock.signingClock());
+                    .putProperty(HttpSigner.SIGNING_CLOCK, signing.clock());
             if (body != null) {
                 sign.payload(() -> new ByteArrayInputStream(body));
             }
@@ -121,9 +125,9 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
     public HttpResponseInterceptor clockFromRefusals() {
         return (response, context) -> {
             int status = response.getStatusLine().getStatusCode();
-            if (status == 403 || status == 400 || status == 401) {
+            if ((status == 403 || status == 401) && context.getAttribute(SIGNED_WITH) instanceof java.time.Duration signedWith) {
                 Header date = response.getFirstHeader("Date");
-                clock.learn("search request", status, null, date == null ? null : date.getValue());
+                clock.learn("search request", status, null, date == null ? null : date.getValue(), signedWith);
             }
         };
     }

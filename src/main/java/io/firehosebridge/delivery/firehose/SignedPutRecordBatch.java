@@ -150,23 +150,25 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
      * again with Firehose's time and sends it once more.
      */
     private CompletionStage<PutRecordBatchResponse> send(String deliveryStream, List<PendingRecord> records, AwsCredentials identity) {
-        return attempt(deliveryStream, records, identity).exceptionallyCompose(failure -> {
+        AwsClock.Signing signing = clock.signing();
+        return attempt(deliveryStream, records, identity, signing).exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
             if (cause instanceof FirehoseException e && e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null
                     && clock.learn("PutRecordBatch", e.statusCode(), e.awsErrorDetails().errorCode(),
-                            e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null))) {
-                return attempt(deliveryStream, records, identity);
+                            e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null), signing.offset())) {
+                return attempt(deliveryStream, records, identity, clock.signing());
             }
             return CompletableFuture.failedFuture(cause);
         });
     }
 
-    private CompletionStage<PutRecordBatchResponse> attempt(String deliveryStream, List<PendingRecord> records, AwsCredentials identity) {
+    private CompletionStage<PutRecordBatchResponse> attempt(String deliveryStream, List<PendingRecord> records, AwsCredentials identity,
+            AwsClock.Signing signing) {
         byte[] body = bodies.take(PutRecordBatchBody.size(deliveryStream, records));
         int length = PutRecordBatchBody.write(deliveryStream, records, body);
         SdkHttpRequest signed;
         try {
-            signed = sign(body, length, identity);
+            signed = sign(body, length, identity, signing.clock());
         } catch (RuntimeException e) {
             bodies.give(body);
             return CompletableFuture.failedFuture(SdkClientException.create("could not sign the PutRecordBatch request", e));
@@ -209,6 +211,10 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
 
     /** The request the SDK sends for PutRecordBatch, signed (SigV4, service {@code firehose}) over the first {@code length} bytes of {@code body}. */
     SdkHttpRequest sign(byte[] body, int length, AwsCredentials identity) {
+        return sign(body, length, identity, clock.signing().clock());
+    }
+
+    private SdkHttpRequest sign(byte[] body, int length, AwsCredentials identity, java.time.Clock signingClock) {
         SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).protocol(tls ? "https" : "http")
                 .host(endpoint.getHost()).port(port).encodedPath("/")
                 .putHeader("Content-Type", CONTENT_TYPE)
@@ -219,7 +225,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                 .payload(() -> new ByteArrayInputStream(body, 0, length))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "firehose")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(HttpSigner.SIGNING_CLOCK, clock.signingClock()))
+                .putProperty(HttpSigner.SIGNING_CLOCK, signingClock))
                 .request();
     }
 

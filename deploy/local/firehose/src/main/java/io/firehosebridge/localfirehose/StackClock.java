@@ -43,11 +43,26 @@ public final class StackClock extends Clock {
         return machine.getZone();
     }
 
+    /** A view in another zone that follows this clock's offset as it changes. */
     @Override
     public Clock withZone(ZoneId zone) {
-        StackClock zoned = new StackClock(machine.withZone(zone));
-        zoned.offset = offset;
-        return zoned;
+        StackClock stack = this;
+        return new Clock() {
+            @Override
+            public Instant instant() {
+                return stack.instant();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return zone;
+            }
+
+            @Override
+            public Clock withZone(ZoneId other) {
+                return stack.withZone(other);
+            }
+        };
     }
 
     /** {@code clock}'s time as an HTTP {@code Date} header (RFC 1123, GMT). */
