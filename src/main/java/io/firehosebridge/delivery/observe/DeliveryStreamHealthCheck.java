@@ -2,6 +2,7 @@ package io.firehosebridge.delivery.observe;
 
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.aws.AwsRefusals;
+import io.firehosebridge.aws.RefusalLog;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
@@ -49,8 +50,7 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
 
     private volatile HealthCheckResponse cached;
     private volatile long cachedAt;
-    /** The cause of the refusal last logged (its code or kind, without the details that change with every call), or null. */
-    private volatile String refusedFor;
+    private final RefusalLog refusals = new RefusalLog(LOG);
 
     @Override
     public HealthCheckResponse call() {
@@ -86,20 +86,12 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
     }
 
     private void refused(String refusal) {
-        String cause = refusal.split("[:(]", 2)[0].trim();
-        // Once per cause: a token file that reappears with a token STS refuses is a new cause, a new line.
-        if (!cause.equals(refusedFor)) {
-            LOG.errorf("AWS refuses the service (%s): nothing is delivered to %s or committed until it accepts it; the records wait in "
-                    + "Kafka. Check %s, and that this host's clock is within 5 minutes of AWS's", refusal, config.deliveryStream(),
-                    AwsRefusals.whoTheServiceIs(aws));
-        }
-        refusedFor = cause;
+        refusals.refused(refusal, () -> "AWS refuses the service (" + refusal + "): nothing is delivered to " + config.deliveryStream()
+                + " or committed until it accepts it; the records wait in Kafka. Check " + AwsRefusals.whoTheServiceIs(aws)
+                + ", and that this host's clock is within 5 minutes of AWS's");
     }
 
     private void accepted() {
-        if (refusedFor != null) {
-            LOG.infof("AWS accepts the service again; delivery to %s resumes", config.deliveryStream());
-        }
-        refusedFor = null;
+        refusals.accepted(() -> "AWS accepts the service again; delivery to " + config.deliveryStream() + " resumes");
     }
 }

@@ -2,6 +2,7 @@ package io.firehosebridge.reconcile.scan;
 
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.aws.AwsRefusals;
+import io.firehosebridge.aws.RefusalLog;
 import io.firehosebridge.reconcile.ReconcileConfig;
 
 import java.time.Duration;
@@ -48,7 +49,7 @@ public class BackupAccessHealthCheck implements HealthCheck {
 
     private volatile HealthCheckResponse cached;
     private volatile long cachedAt;
-    private volatile String refusedFor;
+    private final RefusalLog refusals = new RefusalLog(LOG);
 
     @Override
     public HealthCheckResponse call() {
@@ -70,7 +71,11 @@ public class BackupAccessHealthCheck implements HealthCheck {
                     ? a.awsErrorDetails().errorCode() + ": " + a.awsErrorDetails().errorMessage()
                     : "not reached: " + e.getMessage());
         }
-        refusal.ifPresentOrElse(this::refused, this::accepted);
+        refusal.ifPresentOrElse(
+                r -> refusals.refused(r, () -> "S3 refuses to let the service read the backup bucket " + bucket + " (" + r + "): reconciliation, "
+                        + "re-drive and the ledger's checks cannot read the backup until it does. Check " + AwsRefusals.whoTheServiceIs(aws)
+                        + ", the role's s3:ListBucket and s3:GetObject on the bucket, and that this host's clock is within 15 minutes of AWS's"),
+                () -> refusals.accepted(() -> "S3 lets the service read the backup bucket " + bucket + " again"));
         HealthCheckResponse response = HealthCheckResponse.named("backup-access").withData("bucket", bucket).withData("result", result)
                 .status(refusal.isEmpty()).build();
         cached = response;
@@ -78,20 +83,4 @@ public class BackupAccessHealthCheck implements HealthCheck {
         return response;
     }
 
-    private void refused(String refusal) {
-        String cause = refusal.split("[:(]", 2)[0].trim();
-        if (!cause.equals(refusedFor)) {
-            LOG.errorf("S3 refuses to let the service read the backup bucket %s (%s): reconciliation, re-drive and the ledger's checks "
-                    + "cannot read the backup until it does. Check %s, the role's s3:ListBucket and s3:GetObject on the bucket, and that "
-                    + "this host's clock is within 15 minutes of AWS's", config.backupBucket(), refusal, AwsRefusals.whoTheServiceIs(aws));
-        }
-        refusedFor = cause;
-    }
-
-    private void accepted() {
-        if (refusedFor != null) {
-            LOG.infof("S3 lets the service read the backup bucket %s again", config.backupBucket());
-        }
-        refusedFor = null;
-    }
 }
