@@ -88,21 +88,12 @@ public class AwsClock {
      * @return whether signing the same request again now would use another time, so that it may pass
      */
     public boolean learn(String call, int status, String errorCode, String dateHeader, Duration signedWith) {
-        boolean timeCode = errorCode != null && TIME_CODES.contains(errorCode);
-        boolean signatureRefused = errorCode == null ? status == 401 || status == 403 : SIGNATURE_CODES.contains(errorCode);
-        if (!timeCode && !signatureRefused) {
+        Optional<Instant> aws = awsTimeIfAboutTime(status, errorCode, dateHeader, signedWith);
+        if (aws.isEmpty()) {
             return false;
         }
-        Optional<Instant> dated = parseDate(dateHeader);
-        if (dated.isEmpty()) {
-            return false;
-        }
-        // The header drops the milliseconds: AWS's time was within the second after it.
-        Instant awsTime = dated.get().plusMillis(500);
+        Instant awsTime = aws.get();
         Instant now = system.instant();
-        if (!timeCode && Duration.between(now.plus(signedWith), awsTime).abs().compareTo(SKEWED) <= 0) {
-            return false;
-        }
         Duration learned = Duration.ofSeconds(Math.round(Duration.between(now, awsTime).toMillis() / 1000.0));
         Duration before;
         synchronized (this) {
@@ -115,6 +106,30 @@ public class AwsClock {
             log(call, errorCode == null ? "HTTP " + status : errorCode, learned);
         }
         return !near(current.offset(), signedWith);
+    }
+
+    /**
+     * Whether a refusal is about the signing time (the SDK's rule), for a request signed with {@code signedWith}. A refusal
+     * that is says nothing about who the caller is: the same caller signing with AWS's time passes.
+     */
+    public boolean aboutTime(int status, String errorCode, String dateHeader, Duration signedWith) {
+        return awsTimeIfAboutTime(status, errorCode, dateHeader, signedWith).isPresent();
+    }
+
+    /** AWS's time from the refusal's Date, when the refusal is about the signing time; empty otherwise. */
+    private Optional<Instant> awsTimeIfAboutTime(int status, String errorCode, String dateHeader, Duration signedWith) {
+        boolean timeCode = errorCode != null && TIME_CODES.contains(errorCode);
+        boolean signatureRefused = errorCode == null ? status == 401 || status == 403 : SIGNATURE_CODES.contains(errorCode);
+        if (!timeCode && !signatureRefused) {
+            return Optional.empty();
+        }
+        // The header drops the milliseconds: AWS's time was within the second after it.
+        Optional<Instant> awsTime = parseDate(dateHeader).map(t -> t.plusMillis(500));
+        if (awsTime.isEmpty() || timeCode) {
+            return awsTime;
+        }
+        boolean skewed = Duration.between(system.instant().plus(signedWith), awsTime.get()).abs().compareTo(SKEWED) > 0;
+        return skewed ? awsTime : Optional.empty();
     }
 
     private static boolean near(Duration a, Duration b) {

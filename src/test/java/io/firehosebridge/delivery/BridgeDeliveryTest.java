@@ -206,6 +206,11 @@ class BridgeDeliveryTest {
                 assertThat(signaturesRefused()).isGreaterThan(refusedBefore);
                 assertThat(metric("bridge_aws_clock_offset_seconds")).isBetween(595.0, 605.0);
                 assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("AWS's clock is about 10 min", "ahead of this node's", "NTP"));
+                // Ready all along: the SDK's readiness call signs with the node's clock and is refused, which is not AWS refusing
+                // the service (DeliveryStreamHealthCheck); search and the backup are read with AWS's time or within S3's 15 min.
+                HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
             } finally {
                 stackClock("{\"offset\":\"PT0S\"}");
                 // The SDK's clients in this JVM learned the offset too (the SDK keeps one per JVM): one call corrects them back.

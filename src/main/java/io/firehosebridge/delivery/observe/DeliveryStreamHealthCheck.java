@@ -1,5 +1,6 @@
 package io.firehosebridge.delivery.observe;
 
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.aws.RefusalLog;
@@ -45,6 +46,9 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
     @Inject
     AwsConfig aws;
 
+    @Inject
+    AwsClock clock;
+
     /** How long an answer is reused: probes ask every few seconds, the control plane has a low quota. */
     long cacheNanos = Duration.ofSeconds(10).toNanos();
 
@@ -72,7 +76,11 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             builder.down().withData("error", String.valueOf(cause.getMessage()));
             Optional<String> refusal = AwsRefusals.callerProblem(cause);
-            if (refusal.isPresent()) {
+            if (refusal.isPresent() && skewedClock(cause)) {
+                // The SDK signs this call with the node's clock; the delivery signs with AWS's (AwsClock, which logs the offset).
+                builder.up().withData("status", "not read: AWS refuses the node's clock (" + refusal.get() + "); the delivery signs "
+                        + "with AWS's time, " + clock.offset().getSeconds() + " s from the node's");
+            } else if (refusal.isPresent()) {
                 builder.withData("refused", refusal.get());
                 refused(refusal.get());
             } else if (cause instanceof AwsServiceException) {
@@ -83,6 +91,17 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
         cached = response;
         cachedAt = System.nanoTime();
         return response;
+    }
+
+    /** Whether AWS refused the call for its signing time (and said its own, which the service now signs with). */
+    private boolean skewedClock(Throwable cause) {
+        if (cause instanceof AwsServiceException refused && refused.awsErrorDetails() != null && refused.awsErrorDetails().sdkHttpResponse() != null) {
+            String date = refused.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null);
+            String code = refused.awsErrorDetails().errorCode();
+            clock.learn("DescribeDeliveryStream", refused.statusCode(), code, date, clock.offset());
+            return clock.aboutTime(refused.statusCode(), code, date, Duration.ZERO);
+        }
+        return false;
     }
 
     private void refused(String refusal) {

@@ -2,6 +2,7 @@ package io.firehosebridge.delivery.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.testing.LogCapture;
@@ -10,7 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -27,7 +33,12 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.http.SdkHttpFullResponse;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+import software.amazon.awssdk.services.firehose.model.DescribeDeliveryStreamRequest;
+import software.amazon.awssdk.services.firehose.model.DescribeDeliveryStreamResponse;
+import software.amazon.awssdk.services.firehose.model.FirehoseException;
 
 /**
  * The delivery stream's readiness check against a real HTTP server answering DescribeDeliveryStream as Firehose does: DOWN
@@ -45,6 +56,7 @@ class DeliveryStreamHealthCheckTest {
 
     /** Status and body of the next answers. */
     private final AtomicReference<Map.Entry<Integer, String>> answer = new AtomicReference<>(Map.entry(400, INVALID_TOKEN));
+    private final AwsClock awsClock = new AwsClock();
     private LogCapture log;
     private HttpServer firehose;
     private FirehoseAsyncClient client;
@@ -85,6 +97,7 @@ class DeliveryStreamHealthCheckTest {
         check.firehose = client;
         check.config = config.getConfigMapping(DeliveryConfig.class);
         check.aws = config.getConfigMapping(AwsConfig.class);
+        check.clock = awsClock;
         check.cacheNanos = 0;
         return check;
     }
@@ -123,6 +136,46 @@ class DeliveryStreamHealthCheckTest {
         assertThat(log.lines()).hasSize(2);
         assertThat(log.lines().get(0)).contains("(UnrecognizedClientException");
         assertThat(log.lines().get(1)).contains("(ExpiredTokenException: The security token included in the request is expired)");
+    }
+
+    /**
+     * A signature refused for the node's clock, AWS's time 10 minutes ahead in the answer's Date: the SDK signs this call with
+     * the node's clock, the delivery with AWS's (learned here too), so the service is not refused: UP, saying why the status
+     * was not read, and no refusal line (AwsClock logs the offset). The refusal is made by hand as the SDK reads it: the JDK's
+     * HTTP server writes its own Date over any a test sets.
+     */
+    @Test
+    void aSignatureRefusedForTheNodesClockIsNoRefusalOfTheService() {
+        String awsTime = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC)
+                .format(Instant.now().plus(Duration.ofMinutes(10)));
+        FirehoseException expired = (FirehoseException) FirehoseException.builder().statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidSignatureException").serviceName("Firehose")
+                        .errorMessage("Signature expired: 20261207T140000Z is now earlier than 20261207T140500Z (20261207T141000Z - 5 min.)")
+                        .sdkHttpResponse(SdkHttpFullResponse.builder().statusCode(400).putHeader("Date", awsTime).build()).build())
+                .build();
+        DeliveryStreamHealthCheck check = check();
+        check.firehose = new FirehoseAsyncClient() {
+            @Override
+            public CompletableFuture<DescribeDeliveryStreamResponse> describeDeliveryStream(DescribeDeliveryStreamRequest request) {
+                return CompletableFuture.failedFuture(expired);
+            }
+
+            @Override
+            public String serviceName() {
+                return "firehose";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        HealthCheckResponse skewed = check.call();
+
+        assertThat(skewed.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(skewed.getData().orElseThrow().get("status").toString()).startsWith("not read: AWS refuses the node's clock (InvalidSignatureException");
+        assertThat(awsClock.offset().getSeconds()).isBetween(595L, 605L);
+        assertThat(log.records()).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * The time AWS keeps in this stack: this machine's clock plus an offset that {@code PUT /_local/clock} sets. Every part
@@ -15,7 +16,9 @@ import java.time.format.DateTimeFormatter;
  */
 public final class StackClock extends Clock {
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    /** HTTP's date as AWS writes it, the day always in two digits ({@code RFC_1123_DATE_TIME} writes "7 Dec"). */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
 
     private final Clock machine;
     private volatile Duration offset = Duration.ZERO;
