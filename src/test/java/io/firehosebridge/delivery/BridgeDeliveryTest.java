@@ -6,11 +6,15 @@ import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -191,6 +195,7 @@ class BridgeDeliveryTest {
     @Test
     void deliversEveryOffsetWhileTheNodesClockIsTenMinutesBehindAws() throws Exception {
         try (LogCapture log = LogCapture.of(AwsClock.class)) {
+            long logFrom = Files.exists(PACKAGED_LOG) ? Files.size(PACKAGED_LOG) : 0;
             long refusedBefore = signaturesRefused();
             List<Span> spans;
             try {
@@ -205,7 +210,7 @@ class BridgeDeliveryTest {
                 // PutRecordBatch, or on a search request when that came first).
                 assertThat(signaturesRefused()).isGreaterThan(refusedBefore);
                 assertThat(metric("bridge_aws_clock_offset_seconds")).isBetween(595.0, 605.0);
-                assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("AWS's clock is about 10 min", "ahead of this node's", "NTP"));
+                assertThat(clockLines(log, logFrom)).anySatisfy(line -> assertThat(line).contains("AWS's clock is about 10 min", "ahead of this node's", "NTP"));
                 // Ready all along: the SDK's readiness call signs with the node's clock and is refused, which is not AWS refusing
                 // the service (DeliveryStreamHealthCheck); search and the backup are read with AWS's time or within S3's 15 min.
                 HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/q/health/ready")).build(),
@@ -225,11 +230,31 @@ class BridgeDeliveryTest {
             awaitAllInSearch(spans, Duration.ofMinutes(2));
             awaitAllInBackup(spans, start, Duration.ofMinutes(2));
             assertThat(metric("bridge_aws_clock_offset_seconds")).isBetween(-5.0, 5.0);
-            assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains("agree again"));
+            assertThat(clockLines(log, logFrom)).anySatisfy(line -> assertThat(line).contains("agree again"));
             LOG.infof("Clock 10 min behind AWS and back: 6,000 events delivered, %d signatures refused in all (the calls in flight as"
                     + " the clock moved); %s",
-                    signaturesRefused() - refusedBefore, log.lines());
+                    signaturesRefused() - refusedBefore, clockLines(log, logFrom));
         }
+    }
+
+    /** The packaged application's log when this class runs as BridgeDeliveryIT (Quarkus's integration tests write it there). */
+    private static final Path PACKAGED_LOG = Path.of("target", "quarkus.log");
+
+    /**
+     * AwsClock's lines since the test began: captured in this JVM when the service runs here, read from the packaged
+     * application's log when it runs in its own process.
+     */
+    private static List<String> clockLines(LogCapture log, long logFrom) throws IOException {
+        List<String> lines = new ArrayList<>(log.lines());
+        if (Files.exists(PACKAGED_LOG) && Files.size(PACKAGED_LOG) > logFrom) {
+            try (RandomAccessFile file = new RandomAccessFile(PACKAGED_LOG.toFile(), "r")) {
+                file.seek(logFrom);
+                byte[] added = new byte[(int) (file.length() - logFrom)];
+                file.readFully(added);
+                new String(added, StandardCharsets.UTF_8).lines().filter(l -> l.contains("[io.firehosebridge.aws.AwsClock]")).forEach(lines::add);
+            }
+        }
+        return lines;
     }
 
     /** Signatures the stack refused since it started, on the Firehose API and the search front (S3 allows 15 minutes). */
