@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The time the service signs its own AWS requests with (PutRecordBatch, search): this node's clock, corrected by what AWS
@@ -108,12 +109,24 @@ public class AwsClock {
         return !near(current.offset(), signedWith);
     }
 
+    /** {@link #learn(String, int, String, String, Duration)} from an AWS error as the SDK reads it (its status, code and answer's Date). */
+    public boolean learn(String call, AwsServiceException refusal, Duration signedWith) {
+        return refusal.awsErrorDetails() != null
+                && learn(call, refusal.statusCode(), refusal.awsErrorDetails().errorCode(), date(refusal), signedWith);
+    }
+
     /**
      * Whether a refusal is about the signing time (the SDK's rule), for a request signed with {@code signedWith}. A refusal
      * that is says nothing about who the caller is: the same caller signing with AWS's time passes.
      */
-    public boolean aboutTime(int status, String errorCode, String dateHeader, Duration signedWith) {
-        return awsTimeIfAboutTime(status, errorCode, dateHeader, signedWith).isPresent();
+    public boolean aboutTime(AwsServiceException refusal, Duration signedWith) {
+        return refusal.awsErrorDetails() != null
+                && awsTimeIfAboutTime(refusal.statusCode(), refusal.awsErrorDetails().errorCode(), date(refusal), signedWith).isPresent();
+    }
+
+    private static String date(AwsServiceException refusal) {
+        return refusal.awsErrorDetails().sdkHttpResponse() == null ? null
+                : refusal.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null);
     }
 
     /** AWS's time from the refusal's Date, when the refusal is about the signing time; empty otherwise. */

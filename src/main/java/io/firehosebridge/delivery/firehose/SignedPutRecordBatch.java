@@ -153,9 +153,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
         AwsClock.Signing signing = clock.signing();
         return attempt(deliveryStream, records, identity, signing).exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
-            if (cause instanceof FirehoseException e && e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null
-                    && clock.learn("PutRecordBatch", e.statusCode(), e.awsErrorDetails().errorCode(),
-                            e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null), signing.offset())) {
+            if (cause instanceof FirehoseException refused && clock.learn("PutRecordBatch", refused, signing.offset())) {
                 return attempt(deliveryStream, records, identity, clock.signing());
             }
             return CompletableFuture.failedFuture(cause);

@@ -95,11 +95,10 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
 
     /** Whether AWS refused the call for its signing time (and said its own, which the service now signs with). */
     private boolean skewedClock(Throwable cause) {
-        if (cause instanceof AwsServiceException refused && refused.awsErrorDetails() != null && refused.awsErrorDetails().sdkHttpResponse() != null) {
-            String date = refused.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").orElse(null);
-            String code = refused.awsErrorDetails().errorCode();
-            clock.learn("DescribeDeliveryStream", refused.statusCode(), code, date, clock.offset());
-            return clock.aboutTime(refused.statusCode(), code, date, Duration.ZERO);
+        if (cause instanceof AwsServiceException refused) {
+            clock.learn("DescribeDeliveryStream", refused, clock.offset());
+            // The SDK signed it with the node's clock.
+            return clock.aboutTime(refused, Duration.ZERO);
         }
         return false;
     }
