@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.apache.http.Header;
 import org.apache.http.HttpEntity;
@@ -40,13 +41,14 @@ import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
  */
 public final class SearchRequestSigner implements HttpRequestInterceptor {
 
+    /** The request context's note of the offset the request was signed with, for {@link #clockFromRefusals()}. */
+    private static final String SIGNED_WITH = "io.firehosebridge.search.signed-with";
+
     private final AwsCredentialsProvider credentials;
     private final String region;
     private final String service;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final AwsClock clock;
-    /** The request context's note of the offset the request was signed with, for {@link #clockFromRefusals()}. */
-    private static final String SIGNED_WITH = "io.firehosebridge.search.signed-with";
 
     /** A signer with its own clock, for tests. */
     public SearchRequestSigner(AwsCredentialsProvider credentials, String region, String service) {
@@ -125,7 +127,7 @@ public final class SearchRequestSigner implements HttpRequestInterceptor {
     public HttpResponseInterceptor clockFromRefusals() {
         return (response, context) -> {
             int status = response.getStatusLine().getStatusCode();
-            if ((status == 403 || status == 401) && context.getAttribute(SIGNED_WITH) instanceof java.time.Duration signedWith) {
+            if ((status == 403 || status == 401) && context.getAttribute(SIGNED_WITH) instanceof Duration signedWith) {
                 Header date = response.getFirstHeader("Date");
                 clock.learn("search request", status, null, date == null ? null : date.getValue(), signedWith);
             }
