@@ -11,7 +11,7 @@ import io.firehosebridge.reconcile.ledger.DeliveryLedger;
 import io.firehosebridge.reconcile.ledger.LedgerEntry;
 import io.firehosebridge.reconcile.scan.KafkaLog;
 import io.firehosebridge.reconcile.scan.Reconciler;
-import io.firehosebridge.search.SearchConfig;
+import io.firehosebridge.route.Routes;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ public class CoverageResource {
     CoverageConfig config;
 
     @Inject
-    SearchConfig searchConfig;
+    Routes routes;
 
     @Inject
     KafkaLog kafka;
@@ -88,7 +88,7 @@ public class CoverageResource {
         List<Figures> figures = new ArrayList<>();
         spans.forEach((tp, entries) -> {
             PartitionCoverage p = LedgerCoverage.of(tp.topic(), tp.partition(), entries, now, reconcile.deliveryWindow(), config.maxStretches(),
-                    searchConfig.enabled());
+                    routes.of(tp.topic()).searched());
             partitions.add(p);
             figures.add(p.figures());
         });

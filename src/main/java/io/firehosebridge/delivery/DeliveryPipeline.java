@@ -7,17 +7,15 @@ import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.delivery.observe.DeliveryMetrics;
 import io.firehosebridge.delivery.observe.DeliveryObserver;
-import io.firehosebridge.delivery.send.AdaptiveConcurrency;
-import io.firehosebridge.delivery.send.AdaptiveRateLimiter;
-import io.firehosebridge.delivery.send.FirehoseSender;
 import io.firehosebridge.delivery.send.InFlightLimit;
 import io.firehosebridge.delivery.send.RetryPolicy;
 import io.firehosebridge.delivery.settle.DeadLetterWriter;
 import io.firehosebridge.delivery.settle.PollSettlement;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -38,6 +36,8 @@ import io.firehosebridge.ingest.EnrichmentResult;
 import io.firehosebridge.ingest.KafkaCoordinates;
 import io.firehosebridge.ingest.RecordEnricher;
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -82,12 +82,15 @@ public class DeliveryPipeline {
     @Inject
     Instance<DeliveryObserver> observers;
 
+    @Inject
+    Routes routes;
+
     private RecordEnricher enricher;
     private InFlightLimit limit;
-    private AdaptiveConcurrency concurrency;
     private DeliveryMetrics metrics;
     private DeadLetterWriter deadLetters;
-    private FirehoseSender sender;
+    /** One lane per delivery stream, by the stream's name. */
+    private Map<String, DeliveryLane> lanes;
     private Cancellable subscription;
     private volatile boolean stopping;
 
@@ -105,17 +108,21 @@ public class DeliveryPipeline {
     void start(Multi<Message<List<byte[]>>> clicks, DeadLetterWriter.Sink deadLetterSink, List<DeliveryObserver> observers) {
         enricher = new RecordEnricher(recordsConfig.metadataKey(), recordsConfig.maxDepth(), config.maxRecordBytes());
         int ceiling = config.maxInFlightCalls();
-        limit = new InFlightLimit(config.maxInFlightBytes(), Math.min(INITIAL_CALLS, ceiling));
-        concurrency = new AdaptiveConcurrency(INITIAL_CALLS, ceiling, config.maxRequestsPerSecond(), CONCURRENCY_DECREASE,
-                System::nanoTime, limit::maxCalls);
-        AdaptiveRateLimiter rate = new AdaptiveRateLimiter(config.maxRecordsPerSecond().orElse(Double.POSITIVE_INFINITY), 10,
-                config.rateDecreaseFactor(), config.rateIncreasePerSecond(), Duration.ofMillis(500), System::nanoTime);
-        metrics = new DeliveryMetrics(registry, limit::inFlightBytes, limit.maxBytes(), limit::peakBytes, concurrency::limit, rate::currentRate);
+        List<Route> streams = routes.streams();
+        // One stream: its adaptive concurrency sets the pipeline's call slots. Several: each sets its own, within all of them.
+        limit = new InFlightLimit(config.maxInFlightBytes(), streams.size() == 1 ? Math.min(INITIAL_CALLS, ceiling) : ceiling);
         RetryPolicy retry = new RetryPolicy(config.retryInitialBackoff(), config.retryMaxBackoff(), config.retryMaxDuration(),
                 () -> ThreadLocalRandom.current().nextDouble());
+        Map<String, DeliveryLane> byStream = new LinkedHashMap<>();
+        for (Route route : streams) {
+            byStream.put(route.deliveryStream(), new DeliveryLane(route.deliveryStream(), config, limit, streams.size() == 1,
+                    routes.maxRecordsPerSecond(route).isPresent() ? routes.maxRecordsPerSecond(route) : config.maxRecordsPerSecond(), putRecordBatch, registry,
+                    m -> new DeadLetterWriter(deadLetterSink, m, config.retryMaxDuration()), retry, observers));
+        }
+        lanes = Map.copyOf(byStream);
+        DeliveryLane first = byStream.values().iterator().next();
+        metrics = first.metrics;
         deadLetters = new DeadLetterWriter(deadLetterSink, metrics, config.retryMaxDuration());
-        sender = new FirehoseSender(putRecordBatch, config.deliveryStream(), retry, rate, concurrency, deadLetters, metrics,
-                observers);
 
         subscription = deliver(clicks.onItem().transform(this::validateAndEnrich), false)
                 .subscribe().with(
@@ -123,9 +130,12 @@ public class DeliveryPipeline {
                         },
                         failure -> LOG.error("The delivery pipeline stopped; unacknowledged records will be consumed again", failure),
                         () -> LOG.info("The delivery pipeline completed"));
-        LOG.infof("Delivering to Firehose stream %s: each poll as it comes (split at %d records / %d bytes per call), up to %d calls"
-                + " (adaptive, %d at first) and %d bytes in flight", config.deliveryStream(), config.maxBatchRecords(),
-                config.maxBatchBytes(), ceiling, limit.maxCalls(), config.maxInFlightBytes());
+        LOG.infof("Delivering to Firehose stream%s %s: each poll as it comes (split at %d records / %d bytes per call), up to %d calls"
+                + " (adaptive, %d at first) per stream and %d bytes in flight", lanes.size() == 1 ? "" : "s", String.join(", ", byStream.keySet()),
+                config.maxBatchRecords(), config.maxBatchBytes(), ceiling, first.maxCalls(), config.maxInFlightBytes());
+        if (routes.routed()) {
+            LOG.infof("Routes: %s", String.join("; ", routes.describe()));
+        }
     }
 
     /** Calls allowed in flight at first; the adaptive concurrency takes it from there. */
@@ -163,17 +173,52 @@ public class DeliveryPipeline {
                     .collect().last().replaceWith(0)
                     .eventually(() -> lease.release(PollSplit.bytes(rejected), 0)));
         }
-        for (List<PendingRecord> call : PollSplit.calls(toFirehose, config.maxBatchRecords(), config.maxBatchBytes())) {
-            sends.add(lease.call(PollSplit.bytes(call), () -> {
-                concurrency.started(limit.inFlightCalls());
-                return sender.deliver(call, redriven).onFailure().recoverWithItem(failure -> nackAll(call, failure));
-            }));
+        if (lanes.size() == 1 && !routes.routed()) {
+            send(lanes.values().iterator().next(), toFirehose, lease, redriven, sends);
+        } else {
+            for (Map.Entry<Route, List<PendingRecord>> routed : byRoute(toFirehose).entrySet()) {
+                if (routed.getKey().dropped()) {
+                    drop(routed.getValue(), lease);
+                } else {
+                    send(lanes.get(routed.getKey().deliveryStream()), routed.getValue(), lease, redriven, sends);
+                }
+            }
         }
         if (sends.size() == 1) {
             return sends.get(0);
         }
         return sends.isEmpty() ? Uni.createFrom().item(0)
                 : Uni.join().all(sends).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** A poll's records by route, in their order; a poll holds few topics, so the route is looked up once per run of a topic. */
+    private Map<Route, List<PendingRecord>> byRoute(List<PendingRecord> records) {
+        Map<Route, List<PendingRecord>> routed = new LinkedHashMap<>(4);
+        String topic = null;
+        List<PendingRecord> into = null;
+        for (PendingRecord r : records) {
+            if (!r.at().topic().equals(topic)) {
+                topic = r.at().topic();
+                into = routed.computeIfAbsent(routes.of(topic), k -> new ArrayList<>());
+            }
+            into.add(r);
+        }
+        return routed;
+    }
+
+    private void send(DeliveryLane lane, List<PendingRecord> records, InFlightLimit.Lease lease, boolean redriven, List<Uni<Integer>> sends) {
+        for (List<PendingRecord> call : PollSplit.calls(records, config.maxBatchRecords(), config.maxBatchBytes())) {
+            sends.add(lane.send(call, PollSplit.bytes(call), lease, redriven, failure -> nackAll(call, failure)));
+        }
+    }
+
+    /** Records no route takes, with bridge.routing.unmatched=drop: acknowledged without being sent, and counted. */
+    private void drop(List<PendingRecord> records, InFlightLimit.Lease lease) {
+        metrics.dropped(records.size());
+        for (PendingRecord r : records) {
+            r.settlement().ack();
+        }
+        lease.release(PollSplit.bytes(records), 0);
     }
 
     /**
@@ -228,7 +273,7 @@ public class DeliveryPipeline {
      * not valid click events are skipped (they were dead-lettered the first time). Completes when every record is settled.
      */
     public Uni<RedriveResult> redrive(List<ConsumerRecord<byte[], byte[]>> records) {
-        if (sender == null) {
+        if (lanes == null) {
             return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
         }
         List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream().filter(r -> !r.isDeadLetter()).toList();
@@ -261,7 +306,7 @@ public class DeliveryPipeline {
             LOG.info("All in-flight calls settled before shutdown");
         }
         // No retry or rate-gate wait scheduled before this point may run after the application stopped.
-        sender.stop();
+        lanes.values().forEach(DeliveryLane::stop);
         subscription.cancel();
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,9 @@ import io.firehosebridge.delivery.batch.PendingRecord;
 import io.firehosebridge.delivery.config.DeliveryConfig;
 import io.firehosebridge.delivery.firehose.PutRecordBatchCall;
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.RoutingConfig;
+import io.firehosebridge.route.Routes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -38,7 +42,7 @@ class DeliveryPipelineTest {
     private DeliveryPipeline pipeline(long maxInFlightBytes, boolean answer) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withMapping(DeliveryConfig.class).withMapping(RecordsConfig.class)
+                .withMapping(DeliveryConfig.class).withMapping(RecordsConfig.class).withMapping(RoutingConfig.class)
                 .withDefaultValues(Map.of("bridge.delivery.delivery-stream", "clicks",
                         "bridge.delivery.max-in-flight-bytes", Long.toString(maxInFlightBytes)))
                 .build();
@@ -46,6 +50,8 @@ class DeliveryPipelineTest {
         pipeline.config = config.getConfigMapping(DeliveryConfig.class);
         pipeline.recordsConfig = config.getConfigMapping(RecordsConfig.class);
         pipeline.registry = new SimpleMeterRegistry();
+        pipeline.routes = Routes.of(config.getConfigMapping(RoutingConfig.class), new Route(Route.DEFAULT, "clicks", Optional.of("clicks*"),
+                "clicks-backup", Optional.empty(), Optional.empty()), true, "clicks", false);
         pipeline.putRecordBatch = (PutRecordBatchCall) (stream, records) -> {
             calls.add(records);
             if (!answer) {

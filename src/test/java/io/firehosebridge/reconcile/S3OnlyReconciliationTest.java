@@ -149,7 +149,7 @@ class S3OnlyReconciliationTest {
         Response repair = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/repair", missing.getString("id"));
         assertThat(repair.statusCode()).as(repair.asString()).isEqualTo(409);
         assertThat(repair.contentType()).startsWith("application/problem+json");
-        assertThat(repair.jsonPath().getString("detail")).contains("no search destination").contains("bridge.search.enabled=false");
+        assertThat(repair.jsonPath().getString("detail")).contains("no search destination").contains("S3 only");
 
         Response accepted = given().auth().oauth2(TOKEN).post("/reconciliations/{id}/redrive", missing.getString("id"));
         assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);

@@ -4,9 +4,10 @@ import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.aws.RefusalLog;
-import io.firehosebridge.delivery.config.DeliveryConfig;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
+
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
@@ -41,7 +45,7 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
     FirehoseAsyncClient firehose;
 
     @Inject
-    DeliveryConfig config;
+    Routes routes;
 
     @Inject
     AwsConfig aws;
@@ -62,35 +66,58 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
         if (last != null && System.nanoTime() - cachedAt < cacheNanos) {
             return last;
         }
+        List<String> streams = routes.streams().stream().map(Route::deliveryStream).toList();
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("firehose-delivery-stream")
-                .withData("deliveryStream", config.deliveryStream());
-        try {
-            DeliveryStreamDescription d = firehose.describeDeliveryStream(b -> b.deliveryStreamName(config.deliveryStream()))
-                    .get(5, TimeUnit.SECONDS).deliveryStreamDescription();
-            builder.withData("status", d.deliveryStreamStatusAsString()).status("ACTIVE".equals(d.deliveryStreamStatusAsString()));
-            accepted();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            builder.down().withData("error", "interrupted");
-        } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            builder.down().withData("error", String.valueOf(cause.getMessage()));
-            Optional<String> refusal = AwsRefusals.callerProblem(cause);
-            if (refusal.isPresent() && skewedClock(cause)) {
-                // The SDK signs this call with the node's clock; the delivery signs with AWS's (AwsClock, which logs the offset).
-                builder.up().withData("status", "not read: AWS refuses the node's clock (" + refusal.get() + "); the delivery signs "
-                        + "with AWS's time, " + clock.offset().getSeconds() + " s from the node's");
-            } else if (refusal.isPresent()) {
-                builder.withData("refused", refusal.get());
-                refused(refusal.get());
-            } else if (cause instanceof AwsServiceException) {
-                accepted(); // an answer about the stream, not about who asked
+                .withData("deliveryStream", String.join(", ", streams)).up();
+        List<String> statuses = new ArrayList<>();
+        for (String stream : streams) {
+            String status = check(stream, builder);
+            if (streams.size() > 1) {
+                statuses.add(stream + ": " + (status == null ? "not read" : status));
+            } else if (status != null) {
+                statuses.add(status);
             }
+        }
+        if (!statuses.isEmpty()) {
+            builder.withData("status", String.join("; ", statuses));
         }
         HealthCheckResponse response = builder.build();
         cached = response;
         cachedAt = System.nanoTime();
         return response;
+    }
+
+    /** Describes one stream, turning the answer DOWN when it is not ACTIVE or cannot be read; returns its status, null when not read. */
+    private String check(String stream, HealthCheckResponseBuilder builder) {
+        try {
+            DeliveryStreamDescription d = firehose.describeDeliveryStream(b -> b.deliveryStreamName(stream))
+                    .get(5, TimeUnit.SECONDS).deliveryStreamDescription();
+            accepted(stream);
+            if (!"ACTIVE".equals(d.deliveryStreamStatusAsString())) {
+                builder.down();
+            }
+            return d.deliveryStreamStatusAsString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            builder.down().withData("error", "interrupted");
+            return null;
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            Optional<String> refusal = AwsRefusals.callerProblem(cause);
+            if (refusal.isPresent() && skewedClock(cause)) {
+                // The SDK signs this call with the node's clock; the delivery signs with AWS's (AwsClock, which logs the offset).
+                return "not read: AWS refuses the node's clock (" + refusal.get() + "); the delivery signs with AWS's time, "
+                        + clock.offset().getSeconds() + " s from the node's";
+            }
+            builder.down().withData("error", String.valueOf(cause.getMessage()));
+            if (refusal.isPresent()) {
+                builder.withData("refused", refusal.get());
+                refused(stream, refusal.get());
+            } else if (cause instanceof AwsServiceException) {
+                accepted(stream); // an answer about the stream, not about who asked
+            }
+            return null;
+        }
     }
 
     /** Whether AWS refused the call for its signing time (and said its own, which the service now signs with). */
@@ -103,13 +130,13 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
         return false;
     }
 
-    private void refused(String refusal) {
-        refusals.refused(refusal, () -> "AWS refuses the service (" + refusal + "): nothing is delivered to " + config.deliveryStream()
+    private void refused(String stream, String refusal) {
+        refusals.refused(refusal, () -> "AWS refuses the service (" + refusal + "): nothing is delivered to " + stream
                 + " or committed until it accepts it; the records wait in Kafka. Check " + AwsRefusals.whoTheServiceIs(aws)
                 + ", and that this host's clock is within 5 minutes of AWS's");
     }
 
-    private void accepted() {
-        refusals.accepted(() -> "AWS accepts the service again; delivery to " + config.deliveryStream() + " resumes");
+    private void accepted(String stream) {
+        refusals.accepted(() -> "AWS accepts the service again; delivery to " + stream + " resumes");
     }
 }

@@ -34,7 +34,7 @@ import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
 import io.quarkus.runtime.ShutdownEvent;
-import io.firehosebridge.search.SearchConfig;
+import io.firehosebridge.route.Routes;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -79,7 +79,7 @@ public class ReconciliationJobs {
     ReconcileConfig config;
 
     @Inject
-    SearchConfig searchConfig;
+    Routes routes;
 
     @Inject
     BackgroundWork background;
@@ -144,11 +144,8 @@ public class ReconciliationJobs {
      * SUCCEEDED reconciliation, or when the stream has no search destination.
      */
     public JobView repair(String sourceId, boolean dryRun) {
-        if (!searchConfig.enabled()) {
-            throw ReconcileException.conflict("The delivery stream has no search destination (bridge.search.enabled=false): repair deletes duplicate documents from the "
-                    + "search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
-        }
         JobState source = find(sourceId);
+        DuplicateRepair.requireSearch(routes.of(source.topic()), source.topic());
         if (source.kind() != JobState.Kind.RECONCILE) {
             throw ReconcileException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");
         }

@@ -7,7 +7,8 @@ import io.firehosebridge.reconcile.scan.IndexedCopy;
 import io.firehosebridge.reconcile.scan.PartitionReport;
 import io.firehosebridge.reconcile.scan.Reconciler;
 import io.firehosebridge.reconcile.scan.SearchScanner;
-import io.firehosebridge.search.SearchConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +68,7 @@ public class DuplicateRepair {
     ReconcileConfig config;
 
     @Inject
-    SearchConfig searchConfig;
+    Routes routes;
 
     @Inject
     ObjectMapper json;
@@ -92,6 +93,17 @@ public class DuplicateRepair {
         deletes = new Pacer(Duration.ZERO, System::nanoTime);
     }
 
+    /** 409 unless the topic's records go to a stream with a search destination: repair deletes from search, never from S3. */
+    public static void requireSearch(Route route, String topic) {
+        if (route.dropped()) {
+            throw ReconcileException.conflict("The records of " + topic + " are dropped (bridge.routing.unmatched=drop): none was sent, so there is nothing to repair");
+        }
+        if (!route.searched()) {
+            throw ReconcileException.conflict("The delivery stream " + route.deliveryStream() + " of " + topic + " has no search destination (S3 only): repair deletes "
+                    + "duplicate documents from the search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
+        }
+    }
+
     /**
      * Repairs one partition range (or, with {@code dryRun}, only reports what it would delete).
      *
@@ -100,10 +112,7 @@ public class DuplicateRepair {
      * @param checked told the offsets checked after each window
      */
     public RepairReport repair(Reconciler.Range range, String source, boolean dryRun, BooleanSupplier cancelled, LongConsumer checked) {
-        if (!searchConfig.enabled()) {
-            throw ReconcileException.conflict("The delivery stream has no search destination (bridge.search.enabled=false): repair deletes duplicate documents from the "
-                    + "search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
-        }
+        requireSearch(routes.of(range.topic()), range.topic());
         Set<String> touched = new TreeSet<>();
         RepairReport total;
         try {

@@ -3,9 +3,12 @@ package io.firehosebridge.reconcile.scan;
 import io.firehosebridge.aws.AwsConfig;
 import io.firehosebridge.aws.AwsRefusals;
 import io.firehosebridge.aws.RefusalLog;
-import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,7 +42,7 @@ public class BackupAccessHealthCheck implements HealthCheck {
     S3Client s3;
 
     @Inject
-    ReconcileConfig config;
+    Routes routes;
 
     @Inject
     AwsConfig aws;
@@ -57,7 +60,22 @@ public class BackupAccessHealthCheck implements HealthCheck {
         if (last != null && System.nanoTime() - cachedAt < cacheNanos) {
             return last;
         }
-        String bucket = config.backupBucket();
+        List<String> buckets = routes.streams().stream().map(Route::backupBucket).distinct().toList();
+        List<String> results = new ArrayList<>();
+        boolean up = true;
+        for (String bucket : buckets) {
+            Optional<String> refusal = check(bucket, results, buckets.size() > 1);
+            up &= refusal.isEmpty();
+        }
+        HealthCheckResponse response = HealthCheckResponse.named("backup-access").withData("bucket", String.join(", ", buckets))
+                .withData("result", String.join("; ", results)).status(up).build();
+        cached = response;
+        cachedAt = System.nanoTime();
+        return response;
+    }
+
+    /** Lists one key of the bucket, adding what came of it to {@code results}; returns the refusal, if the caller was refused. */
+    private Optional<String> check(String bucket, List<String> results, boolean named) {
         String result;
         Optional<String> refusal;
         try {
@@ -76,11 +94,7 @@ public class BackupAccessHealthCheck implements HealthCheck {
                         + "re-drive and the ledger's checks cannot read the backup until it does. Check " + AwsRefusals.whoTheServiceIs(aws)
                         + ", the role's s3:ListBucket and s3:GetObject on the bucket, and that this host's clock is within 15 minutes of AWS's"),
                 () -> refusals.accepted(() -> "S3 lets the service read the backup bucket " + bucket + " again"));
-        HealthCheckResponse response = HealthCheckResponse.named("backup-access").withData("bucket", bucket).withData("result", result)
-                .status(refusal.isEmpty()).build();
-        cached = response;
-        cachedAt = System.nanoTime();
-        return response;
+        results.add(named ? bucket + ": " + result : result);
+        return refusal;
     }
-
 }

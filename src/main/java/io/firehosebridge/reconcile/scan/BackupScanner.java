@@ -5,6 +5,7 @@ import io.firehosebridge.reconcile.ReconcileException;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 import io.quarkus.runtime.StartupEvent;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -49,8 +52,13 @@ public class BackupScanner {
     @Inject
     RecordsConfig records;
 
+    @Inject
+    Routes routes;
+
+    /** Object summaries by bucket and key. */
     private Map<String, ObjectSummary> summaries;
-    private List<BackupLayout> layouts;
+    /** Each stream's prefix layouts, by route name. */
+    private final Map<String, List<BackupLayout>> layouts = new HashMap<>();
     private BackupLineParser parser;
 
     /** What the scan read. */
@@ -67,7 +75,9 @@ public class BackupScanner {
      */
     public Result scan(String topic, int partition, OffsetTally tally, FailedInSearch failed, Instant earliest, Instant latest,
             IntConsumer objectChecked, BooleanSupplier cancelled) {
-        List<BackupHours.Listing> listings = BackupHours.listings(layouts(), earliest, latest);
+        Route route = routes.of(topic);
+        String bucket = route.backupBucket();
+        List<BackupHours.Listing> listings = BackupHours.listings(layouts(route), earliest, latest);
         List<String> prefixes = listings.stream().map(BackupHours.Listing::prefix).toList();
         // Listings of a prefix and of an error prefix can overlap (an error prefix starting with an expression is listed whole).
         Set<String> seen = new HashSet<>();
@@ -78,7 +88,7 @@ public class BackupScanner {
         long lines = 0;
         try {
             for (BackupHours.Listing listing : listings) {
-                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(config.backupBucket()).prefix(listing.prefix())).contents()) {
+                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(listing.prefix())).contents()) {
                     if (cancelled.getAsBoolean()) {
                         return new Result(prefixes, objects, read, cached, lines);
                     }
@@ -86,9 +96,9 @@ public class BackupScanner {
                         continue;
                     }
                     objects++;
-                    ObjectSummary summary = cachedSummary(object);
+                    ObjectSummary summary = cachedSummary(bucket, object);
                     if (summary == null) {
-                        summary = read(object);
+                        summary = read(bucket, object);
                         if (summary == null) {
                             continue; // deleted between listing and reading
                         }
@@ -110,14 +120,14 @@ public class BackupScanner {
                 }
             }
         } catch (NoSuchBucketException e) {
-            LOG.debugf("Backup bucket %s does not exist (yet): nothing is in the backup", config.backupBucket());
+            LOG.debugf("Backup bucket %s does not exist (yet): nothing is in the backup", bucket);
         } catch (SdkClientException e) {
-            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store cannot be reached (bucket " + config.backupBucket()
+            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store cannot be reached (bucket " + bucket
                     + "; bridge.aws.s3-endpoint / region): " + firstLine(e.getMessage()));
         } catch (S3Exception e) {
-            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store refused to list or read bucket " + config.backupBucket()
+            throw ReconcileException.unavailable("S3 backup store", "The S3 backup store refused to list or read bucket " + bucket
                     + " (HTTP " + e.statusCode() + ", " + (e.awsErrorDetails() == null ? "no code" : e.awsErrorDetails().errorCode())
-                    + "); check the bucket name (bridge.reconcile.backup-bucket) and the credentials' permissions");
+                    + "); check the bucket name (" + setting(route, "backup-bucket") + ") and the credentials' permissions");
         }
         return new Result(prefixes, objects, read, cached, lines);
     }
@@ -127,44 +137,50 @@ public class BackupScanner {
      * instead of failing every reconciliation.
      */
     void validate(@Observes StartupEvent event) {
-        layouts();
+        routes.streams().forEach(this::layouts);
     }
 
-    private synchronized List<BackupLayout> layouts() {
-        if (layouts == null) {
-            String setting = "bridge.reconcile.backup-prefix";
+    private synchronized List<BackupLayout> layouts(Route route) {
+        List<BackupLayout> known = layouts.get(route.name());
+        if (known == null) {
+            String setting = setting(route, "backup-prefix");
             try {
-                BackupLayout.parse(config.backupPrefix().orElse(null), false);
-                setting = "bridge.reconcile.error-output-prefix";
-                layouts = BackupHours.layouts(config.backupPrefix().orElse(null), config.errorOutputPrefix().orElse(null),
-                        config.failedFolders());
+                BackupLayout.parse(route.backupPrefix().orElse(null), false);
+                setting = setting(route, "error-output-prefix");
+                known = BackupHours.layouts(route.backupPrefix().orElse(null), route.errorOutputPrefix().orElse(null), config.failedFolders());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(setting + " is not a prefix Firehose takes: " + e.getMessage(), e);
             }
+            layouts.put(route.name(), known);
         }
-        return layouts;
+        return known;
     }
 
-    private ObjectSummary cachedSummary(S3Object object) {
+    /** The setting holding a route's destination: bridge.reconcile's for the default route, the route's own otherwise. */
+    private static String setting(Route route, String name) {
+        return Route.DEFAULT.equals(route.name()) ? "bridge.reconcile." + name : "bridge.routing.routes." + route.name() + "." + name;
+    }
+
+    private ObjectSummary cachedSummary(String bucket, S3Object object) {
         synchronized (summaries()) {
-            ObjectSummary s = summaries.get(object.key());
+            ObjectSummary s = summaries.get(bucket + "/" + object.key());
             return s != null && s.etag().equals(object.eTag()) ? s : null;
         }
     }
 
-    private ObjectSummary read(S3Object object) {
+    private ObjectSummary read(String bucket, S3Object object) {
         ObjectSummary.Builder builder = new ObjectSummary.Builder();
         try {
-            parser().parse(s3.getObject(b -> b.bucket(config.backupBucket()).key(object.key())), builder);
+            parser().parse(s3.getObject(b -> b.bucket(bucket).key(object.key())), builder);
         } catch (NoSuchKeyException e) {
             return null;
         } catch (IOException e) {
-            throw ReconcileException.unavailable("S3 backup store", "Reading s3://" + config.backupBucket() + "/" + object.key() + " failed: "
+            throw ReconcileException.unavailable("S3 backup store", "Reading s3://" + bucket + "/" + object.key() + " failed: "
                     + firstLine(e.getMessage()));
         }
         ObjectSummary summary = builder.build(object.eTag());
         synchronized (summaries()) {
-            summaries.put(object.key(), summary);
+            summaries.put(bucket + "/" + object.key(), summary);
         }
         return summary;
     }

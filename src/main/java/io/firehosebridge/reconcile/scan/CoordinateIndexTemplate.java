@@ -3,6 +3,8 @@ package io.firehosebridge.reconcile.scan;
 import io.firehosebridge.reconcile.ReconcileConfig;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -17,7 +19,8 @@ import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
 import io.firehosebridge.ingest.RecordsConfig;
-import io.firehosebridge.search.SearchConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 import io.firehosebridge.search.SearchEngine;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,7 +52,7 @@ public class CoordinateIndexTemplate {
     ReconcileConfig config;
 
     @Inject
-    SearchConfig searchConfig;
+    Routes routes;
 
     @Inject
     RecordsConfig records;
@@ -62,8 +65,8 @@ public class CoordinateIndexTemplate {
     private volatile boolean installed;
 
     void start(@Observes StartupEvent event) {
-        if (!config.installIndexTemplate() || !searchConfig.enabled()) {
-            return; // an S3-only stream has no index to map
+        if (!config.installIndexTemplate() || indexPatterns().isEmpty()) {
+            return; // S3-only streams have no index to map
         }
         installer = background.retry("index-template", RETRY, this::tryInstall);
     }
@@ -72,7 +75,7 @@ public class CoordinateIndexTemplate {
         try {
             install();
             installed = true;
-            LOG.infof("Index template %s installed for %s on %s", config.indexTemplateName(), config.indexPattern(), engine.get());
+            LOG.infof("Index template %s installed for %s on %s", config.indexTemplateName(), String.join(", ", indexPatterns()), engine.get());
             return true;
         } catch (Exception e) {
             failures.warn(e, "Cannot install index template %s yet; retrying", config.indexTemplateName());
@@ -82,7 +85,12 @@ public class CoordinateIndexTemplate {
 
     /** Puts the template now, in the shape the cluster's engine takes. */
     public void install() throws java.io.IOException {
-        search.performRequest(request(engine.get(), config.indexTemplateName(), config.indexPattern(), records.metadataKey()));
+        search.performRequest(request(engine.get(), config.indexTemplateName(), indexPatterns(), records.metadataKey()));
+    }
+
+    /** The index patterns of every stream that indexes into search. */
+    private List<String> indexPatterns() {
+        return routes.streams().stream().filter(Route::searched).map(Route::index).distinct().toList();
     }
 
     public boolean isInstalled() {
@@ -90,7 +98,8 @@ public class CoordinateIndexTemplate {
     }
 
     /** The request that puts the template on a cluster of this engine. */
-    static Request request(SearchEngine engine, String name, String indexPattern, String key) {
+    static Request request(SearchEngine engine, String name, List<String> indexPatterns, String key) {
+        String patterns = indexPatterns.stream().map(p -> '"' + p + '"').collect(Collectors.joining(","));
         String properties = """
                 {"%s":{"properties":{
                    "topic":{"type":"keyword"},"partition":{"type":"integer"},"offset":{"type":"long"},
@@ -99,15 +108,15 @@ public class CoordinateIndexTemplate {
         if (engine.composableTemplates()) {
             request = new Request("PUT", "/_index_template/" + name);
             request.setJsonEntity("""
-                    {"index_patterns":["%s"],"priority":100,"_meta":{"description":"%s"},
+                    {"index_patterns":[%s],"priority":100,"_meta":{"description":"%s"},
                      "template":{"mappings":{"properties":%s}}}
-                    """.formatted(indexPattern, DESCRIPTION, properties));
+                    """.formatted(patterns, DESCRIPTION, properties));
         } else {
             request = new Request("PUT", "/_template/" + name);
             String mappings = "{\"_meta\":{\"description\":\"" + DESCRIPTION + "\"},\"properties\":" + properties + "}";
             request.setJsonEntity("""
-                    {"index_patterns":["%s"],"order":100,"mappings":%s}
-                    """.formatted(indexPattern, engine.mappingTypes() ? "{\"_default_\":" + mappings + "}" : mappings));
+                    {"index_patterns":[%s],"order":100,"mappings":%s}
+                    """.formatted(patterns, engine.mappingTypes() ? "{\"_default_\":" + mappings + "}" : mappings));
         }
         return request;
     }

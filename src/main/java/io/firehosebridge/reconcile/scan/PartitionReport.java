@@ -23,7 +23,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param checkedAt when the check finished
  * @param tookMillis how long the check took
  * @param checked the destinations checked: {@code search} and {@code backup}, or only {@code backup} for an S3-only stream
- *        (whose S3 destination is reported as the backup)
+ *        (whose S3 destination is reported as the backup); none for a topic whose records are dropped
+ * @param route the route of the topic's records ({@code default} without routes, {@code dropped} when no route takes them)
+ * @param deliveryStream the delivery stream they were sent to; absent when they are dropped
  */
 @RegisterForReflection
 public record PartitionReport(
@@ -40,12 +42,17 @@ public record PartitionReport(
         Instant oldestMissingSentAt,
         Instant checkedAt,
         long tookMillis,
-        List<String> checked) {
+        List<String> checked,
+        String route,
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        String deliveryStream) {
 
     /** What {@link #checked} holds when search and the backup were checked. */
     public static final List<String> SEARCH_AND_BACKUP = List.of("search", "backup");
     /** What {@link #checked} holds for an S3-only stream. */
     public static final List<String> BACKUP_ONLY = List.of("backup");
+    /** What {@link #checked} holds for a topic whose records are dropped: nothing was sent, so nothing is looked for. */
+    public static final List<String> NOTHING = List.of();
 
     /**
      * One destination's view of the range.

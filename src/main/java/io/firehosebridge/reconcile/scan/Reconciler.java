@@ -17,7 +17,8 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.common.TopicPartition;
 
-import io.firehosebridge.search.SearchConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.Routes;
 
 /**
  * Reconciles one partition range: which offsets are in the search indices, which in the S3 backup,
@@ -45,7 +46,7 @@ public class Reconciler {
     ReconcileConfig config;
 
     @Inject
-    SearchConfig searchConfig;
+    Routes routes;
 
     /** A validated range {@code [from, to)} of one partition. */
     @RegisterForReflection
@@ -162,12 +163,16 @@ public class Reconciler {
         long started = System.nanoTime();
         Instant now = Instant.now();
         TopicPartition tp = new TopicPartition(range.topic(), range.partition());
-        boolean searched = searchConfig.enabled();
+        Route route = routes.of(range.topic());
+        if (route.dropped()) {
+            return new Outcome(dropped(range, route, started), null, new OffsetTally(range.from(), range.from()));
+        }
+        boolean searched = route.searched();
         OffsetTally inSearch = searched ? new OffsetTally(range.from(), range.to()) : null;
         OffsetTally inBackup = new OffsetTally(range.from(), range.to());
         FailedInSearch failed = new FailedInSearch(range.from(), range.to());
         if (range.size() == 0) {
-            return new Outcome(report(range, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
+            return new Outcome(report(range, route, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
                     inSearch, inBackup);
         }
         // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
@@ -224,7 +229,7 @@ public class Reconciler {
             }
             ReconciliationStatus status = ReconciliationStatus.of(searched ? inSearch.missingCount() : 0, inBackup.missingCount(), oldestMissing,
                     Instant.now(), config.deliveryWindow(), firstMissing >= 0 && lostAfterConfirmed(range, inSearch, inBackup));
-            return new Outcome(report(range, inSearch, inBackup, failed, searchScan, backedUp, oldestMissing, status, started),
+            return new Outcome(report(range, route, inSearch, inBackup, failed, searchScan, backedUp, oldestMissing, status, started),
                     inSearch, inBackup);
         } finally {
             abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
@@ -270,7 +275,16 @@ public class Reconciler {
         return Math.min(a, b);
     }
 
-    private PartitionReport report(Range range, OffsetTally inSearch, OffsetTally inBackup, FailedInSearch failed,
+    /** The report on a range of a topic no route takes: all of it dropped by rule, nothing looked for. */
+    private PartitionReport dropped(Range range, Route route, long started) {
+        PartitionReport.Side nothing = new PartitionReport.Side(0, 0, List.of(), 0, false, new PartitionReport.Duplicates(0, 0, List.of()),
+                new PartitionReport.Scanned(null, null, List.of(), 0, 0, 0, 0L));
+        return new PartitionReport(range.topic(), range.partition(), range.from(), range.to(), range.size(), ReconciliationStatus.DROPPED,
+                null, nothing, new PartitionReport.Failed(0, List.of(), List.of()), null, Instant.now(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), PartitionReport.NOTHING, route.name(), null);
+    }
+
+    private PartitionReport report(Range range, Route route, OffsetTally inSearch, OffsetTally inBackup, FailedInSearch failed,
             SearchScanner.Result searched, BackupScanner.Result backedUp, Instant oldestMissing, ReconciliationStatus status,
             long started) {
         int ranges = config.maxListedRanges();
@@ -284,7 +298,7 @@ public class Reconciler {
                 inSearch == null ? null : side(inSearch, ranges, searchScanned), side(inBackup, ranges, backupScanned),
                 new PartitionReport.Failed(failed.count(), failed.ranges(ranges), failed.errors()),
                 oldestMissing, Instant.now(), Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                inSearch == null ? PartitionReport.BACKUP_ONLY : PartitionReport.SEARCH_AND_BACKUP);
+                inSearch == null ? PartitionReport.BACKUP_ONLY : PartitionReport.SEARCH_AND_BACKUP, route.name(), route.deliveryStream());
     }
 
     private PartitionReport.Side side(OffsetTally tally, int maxRanges, PartitionReport.Scanned scanned) {

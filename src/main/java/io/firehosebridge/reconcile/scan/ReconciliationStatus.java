@@ -16,7 +16,9 @@ public enum ReconciliationStatus {
      */
     INCOMPLETE,
     /** Some offsets are missing, but they may still be on their way (sent within the delivery window). */
-    PENDING;
+    PENDING,
+    /** The topic's records are dropped by the routing rule (bridge.routing.unmatched=drop): none was sent, none is missing. */
+    DROPPED;
 
     /**
      * The verdict for a range.

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.route.Routes;
 
 /**
  * Counts the documents of each offset of a partition range across every index of the pattern, exactly:
@@ -52,6 +53,9 @@ public class SearchScanner {
 
     @Inject
     RecordsConfig records;
+
+    @Inject
+    Routes routes;
 
     @Inject
     ObjectMapper json;
@@ -134,7 +138,7 @@ public class SearchScanner {
                     long end = Math.min(tally.to(), start + window);
                     Long after = null;
                     while (failure == null && !cancelled.getAsBoolean()) {
-                        Page page = post(body(topic, partition, start, end, after));
+                        Page page = post(index(topic), body(topic, partition, start, end, after));
                         synchronized (this) {
                             for (int i = 0; i < page.buckets(); i++) {
                                 tally.add(page.offsets()[i], page.copies()[i]);
@@ -206,8 +210,13 @@ public class SearchScanner {
         }
     }
 
-    private Page post(String body) {
-        Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
+    /** The index pattern of the stream the topic's records go to. */
+    private String index(String topic) {
+        return routes.of(topic).index();
+    }
+
+    private Page post(String index, String body) {
+        Request request = new Request("POST", "/" + index + "/_search");
         request.addParameter("ignore_unavailable", "true");
         request.addParameter("allow_no_indices", "true");
         request.setJsonEntity(body);
@@ -219,7 +228,7 @@ public class SearchScanner {
         } catch (ResponseException e) {
             int status = e.getResponse().getStatusLine().getStatusCode();
             throw ReconcileException.unavailable("Search cluster", "The search cluster answered HTTP " + status
-                    + " to the reconciliation query on '" + config.indexPattern() + "'; check that the coordinate fields are mapped (index template "
+                    + " to the reconciliation query on '" + index + "'; check that the coordinate fields are mapped (index template "
                     + config.indexTemplateName() + ") and the cluster is healthy");
         } catch (IOException e) {
             throw ReconcileException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
@@ -331,7 +340,7 @@ public class SearchScanner {
         List<PartitionReport.OffsetCopies> out = new ArrayList<>();
         Long after = null;
         while (true) {
-            Page page = post(body(topic, partition, start, end, after));
+            Page page = post(index(topic), body(topic, partition, start, end, after));
             for (int i = 0; i < page.buckets(); i++) {
                 if (page.copies()[i] > 1) {
                     out.add(new PartitionReport.OffsetCopies(page.offsets()[i], page.copies()[i]));
@@ -364,7 +373,7 @@ public class SearchScanner {
             var filter = coordinates(body, topic, partition);
             var terms = filter.addObject().putObject("terms").putArray(key + ".offset");
             offsets.forEach(terms::add);
-            Request request = new Request("POST", "/" + config.indexPattern() + "/_search");
+            Request request = new Request("POST", "/" + index(topic) + "/_search");
             request.addParameter("ignore_unavailable", "true");
             request.addParameter("allow_no_indices", "true");
             request.setJsonEntity(body.toString());
@@ -379,7 +388,7 @@ public class SearchScanner {
                     continue;
                 }
                 throw ReconcileException.unavailable("Search cluster", "The search cluster answered HTTP " + status
-                        + " to the query listing the copies of duplicated offsets on '" + config.indexPattern() + "'");
+                        + " to the query listing the copies of duplicated offsets on '" + index(topic) + "'");
             } catch (IOException e) {
                 throw ReconcileException.unavailable("Search cluster", "The search cluster (quarkus.elasticsearch.hosts) cannot be reached: "
                         + (e.getMessage() == null ? "no answer" : e.getMessage()));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.firehosebridge.aws.AwsClock;
 import io.firehosebridge.aws.AwsConfig;
-import io.firehosebridge.delivery.config.DeliveryConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.RoutingConfig;
+import io.firehosebridge.route.Routes;
 import io.firehosebridge.testing.LogCapture;
 
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -88,14 +91,15 @@ class DeliveryStreamHealthCheckTest {
     }
 
     private DeliveryStreamHealthCheck check() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(DeliveryConfig.class).withMapping(AwsConfig.class)
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(RoutingConfig.class).withMapping(AwsConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new PropertiesConfigSource(Map.of("bridge.delivery.delivery-stream", "clicks",
                         "bridge.aws.credentials.access-key-id", "AKIDWRONG", "bridge.aws.credentials.secret-access-key", "wrong-secret"), "test", 100))
                 .build();
         DeliveryStreamHealthCheck check = new DeliveryStreamHealthCheck();
         check.firehose = client;
-        check.config = config.getConfigMapping(DeliveryConfig.class);
+        check.routes = Routes.of(config.getConfigMapping(RoutingConfig.class), new Route(Route.DEFAULT, "clicks", Optional.empty(), "clicks-backup",
+                Optional.empty(), Optional.empty()), false, "clicks", false);
         check.aws = config.getConfigMapping(AwsConfig.class);
         check.clock = awsClock;
         check.cacheNanos = 0;

@@ -88,7 +88,7 @@ class FirehoseSenderTest {
 
     private FirehoseSender sender(PutRecordBatchCall client, Duration maxRetry, double maxRate, Duration backoff) {
         AdaptiveRateLimiter rate = new AdaptiveRateLimiter(maxRate, 10, 0.8, 0.05, Duration.ofMillis(500), System::nanoTime);
-        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), () -> 0, 1 << 20, () -> 0, concurrency::limit, rate::currentRate);
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), "clicks", () -> 0, 1 << 20, () -> 0, concurrency::limit, rate::currentRate);
         DeadLetterWriter writer = new DeadLetterWriter(m -> {
             deadLetters.add(m);
             return Uni.createFrom().voidItem();

@@ -27,7 +27,7 @@ class DeadLetterWriterTest {
     void writesAPoisonRecordWithItsReasonThenAcknowledgesIt() {
         List<String> events = new CopyOnWriteArrayList<>();
         List<Message<byte[]>> written = new CopyOnWriteArrayList<>();
-        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), () -> 0, 1, () -> 0, () -> 1, () -> 1);
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), "clicks", () -> 0, 1, () -> 0, () -> 1, () -> 1);
         DeadLetterWriter writer = new DeadLetterWriter(m -> {
             written.add(m);
             events.add("written");

@@ -3,7 +3,9 @@ package io.firehosebridge.reconcile.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.firehosebridge.aws.AwsConfig;
-import io.firehosebridge.reconcile.ReconcileConfig;
+import io.firehosebridge.route.Route;
+import io.firehosebridge.route.RoutingConfig;
+import io.firehosebridge.route.Routes;
 import io.firehosebridge.testing.LogCapture;
 
 import java.net.InetSocketAddress;
@@ -11,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -76,14 +79,15 @@ class BackupAccessHealthCheckTest {
     }
 
     private BackupAccessHealthCheck check() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ReconcileConfig.class).withMapping(AwsConfig.class)
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(RoutingConfig.class).withMapping(AwsConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new PropertiesConfigSource(Map.of("bridge.reconcile.backup-bucket", "clicks-backup",
                         "bridge.aws.credentials.access-key-id", "AKIDWRONG", "bridge.aws.credentials.secret-access-key", "wrong-secret"), "test", 100))
                 .build();
         BackupAccessHealthCheck check = new BackupAccessHealthCheck();
         check.s3 = client;
-        check.config = config.getConfigMapping(ReconcileConfig.class);
+        check.routes = Routes.of(config.getConfigMapping(RoutingConfig.class), new Route(Route.DEFAULT, "clicks", Optional.empty(), "clicks-backup",
+                Optional.empty(), Optional.empty()), false, "clicks", false);
         check.aws = config.getConfigMapping(AwsConfig.class);
         check.cacheNanos = 0;
         return check;

@@ -2,6 +2,8 @@ package io.firehosebridge.reconcile.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,7 @@ class CoordinateIndexTemplateTest {
 
     @Test
     void openSearchGetsAComposableTemplate() throws Exception {
-        Request request = CoordinateIndexTemplate.request(new SearchEngine(true, "1.3.20"), "fhb", "clicks*", "kafka");
+        Request request = CoordinateIndexTemplate.request(new SearchEngine(true, "1.3.20"), "fhb", List.of("clicks*"), "kafka");
         assertThat(request.getEndpoint()).isEqualTo("/_index_template/fhb");
         JsonNode body = body(request);
         assertThat(body.path("priority").asInt()).isEqualTo(100);
@@ -39,7 +41,7 @@ class CoordinateIndexTemplateTest {
 
     /** The body of the template for this Elasticsearch version, which must go to the legacy endpoint. */
     private static JsonNode legacy(String version) throws Exception {
-        Request request = CoordinateIndexTemplate.request(new SearchEngine(false, version), "fhb", "clicks*", "kafka");
+        Request request = CoordinateIndexTemplate.request(new SearchEngine(false, version), "fhb", List.of("clicks*"), "kafka");
         assertThat(request.getEndpoint()).isEqualTo("/_template/fhb");
         return body(request);
     }
