@@ -270,13 +270,15 @@ public class DeliveryPipeline {
     /**
      * Sends records read back from Kafka through the same validation, enrichment (marked re-driven), in-flight bound,
      * concurrency, rate control and retries as the live stream, in polls of at most one call's records. Records that are
-     * not valid click events are skipped (they were dead-lettered the first time). Completes when every record is settled.
+     * not valid click events are skipped (they were dead-lettered the first time), and so are records of a topic no route
+     * takes now (dropped by the unmatched rule). Completes when every record is settled.
      */
     public Uni<RedriveResult> redrive(List<ConsumerRecord<byte[], byte[]>> records) {
         if (lanes == null) {
             return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
         }
-        List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream().filter(r -> !r.isDeadLetter()).toList();
+        List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream()
+                .filter(r -> !r.isDeadLetter() && !routes.of(r.at().topic()).dropped()).toList();
         int skipped = records.size() - valid.size();
         // Re-driven calls take from the live stream's bound: together they never exceed it.
         return deliver(Multi.createFrom().iterable(valid).group().intoLists().of(config.maxBatchRecords()), true)

@@ -108,8 +108,10 @@ public class Routes {
             check(r.maxRecordsPerSecond().orElse(1) > 0, at + "max-records-per-second", "must be positive when set");
             Route route = new Route(name, r.deliveryStream(), r.indexPattern(), r.backupBucket(), r.backupPrefix(), r.errorOutputPrefix());
             Route same = byStream.putIfAbsent(route.deliveryStream(), route);
-            check(same == null || sameDestinations(same, route), at + "delivery-stream", "names stream " + route.deliveryStream() + " as route '"
-                    + same.name() + "' does, with other destinations (index pattern, bucket or prefixes); a stream has one set");
+            if (same != null && !sameDestinations(same, route)) {
+                throw new ConfigurationException("Invalid setting " + at + "delivery-stream: names stream " + route.deliveryStream() + " as route '"
+                        + same.name() + "' does, with other destinations (index pattern, bucket or prefixes); a stream has one set");
+            }
             for (String topic : r.topics().orElse(List.of())) {
                 Route earlier = byTopic.putIfAbsent(topic, route);
                 check(earlier == null, at + "topics", "lists topic " + topic + ", which route '" + (earlier == null ? "" : earlier.name())

@@ -1,0 +1,140 @@
+package io.firehosebridge.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** Which route a topic takes, and the settings refused at startup with the setting named. */
+class RoutesTest {
+
+    private static final Route FALLBACK = new Route(Route.DEFAULT, "clicks", Optional.of("clicks*"), "clicks-backup", Optional.empty(),
+            Optional.empty());
+
+    private static Routes routes(Map<String, String> settings, String channelTopic, boolean pattern) {
+        return routes(settings, channelTopic, pattern, true);
+    }
+
+    private static Routes routes(Map<String, String> settings, String channelTopic, boolean pattern, boolean search) {
+        RoutingConfig config = new SmallRyeConfigBuilder().withMapping(RoutingConfig.class)
+                .withSources(new PropertiesConfigSource(settings, "test", 100)).build().getConfigMapping(RoutingConfig.class);
+        return Routes.of(config, FALLBACK, search, channelTopic, pattern);
+    }
+
+    private static Map<String, String> webAndApp() {
+        Map<String, String> s = new HashMap<>();
+        s.put("bridge.routing.routes.web.topics", "clicks-web,clicks-web-eu");
+        s.put("bridge.routing.routes.web.delivery-stream", "web-clicks");
+        s.put("bridge.routing.routes.web.index-pattern", "web-clicks*");
+        s.put("bridge.routing.routes.web.backup-bucket", "web-backup");
+        s.put("bridge.routing.routes.app.topic-pattern", "clicks-app-.*");
+        s.put("bridge.routing.routes.app.delivery-stream", "app-clicks");
+        s.put("bridge.routing.routes.app.backup-bucket", "app-lake");
+        s.put("bridge.routing.routes.app.backup-prefix", "app/year=!{timestamp:yyyy}/");
+        s.put("bridge.routing.routes.app.max-records-per-second", "250");
+        return s;
+    }
+
+    @Test
+    void withoutRoutesEveryTopicGoesToTheDefaultStream() {
+        Routes routes = routes(Map.of(), "clicks", false);
+        assertThat(routes.routed()).isFalse();
+        assertThat(routes.of("clicks")).isSameAs(FALLBACK);
+        assertThat(routes.of("anything")).isSameAs(FALLBACK);
+        assertThat(routes.streams()).containsExactly(FALLBACK);
+    }
+
+    @Test
+    void topicsByNameAndByPatternTakeTheirRoutesAndTheRestTheDefaultStream() {
+        Routes routes = routes(webAndApp(), "clicks.*", true);
+        assertThat(routes.of("clicks-web").deliveryStream()).isEqualTo("web-clicks");
+        assertThat(routes.of("clicks-web-eu").name()).isEqualTo("web");
+        assertThat(routes.of("clicks-app-ios").deliveryStream()).isEqualTo("app-clicks");
+        assertThat(routes.of("clicks-app-ios").searched()).as("no index pattern: S3 only").isFalse();
+        assertThat(routes.of("clicks-app-ios").backupPrefix()).contains("app/year=!{timestamp:yyyy}/");
+        assertThat(routes.of("clicks-other")).isSameAs(FALLBACK);
+        assertThat(routes.streams()).extracting(Route::deliveryStream).containsExactly("clicks", "app-clicks", "web-clicks");
+        assertThat(routes.maxRecordsPerSecond(routes.of("clicks-app-ios")).getAsDouble()).isEqualTo(250);
+        assertThat(routes.maxRecordsPerSecond(routes.of("clicks-web")).isPresent()).isFalse();
+    }
+
+    @Test
+    void aTopicNamedByARouteWinsOverAPatternMatchingIt() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.web.topics", "clicks-app-web");
+        Routes routes = routes(s, "clicks.*", true);
+        assertThat(routes.of("clicks-app-web").name()).isEqualTo("web");
+        assertThat(routes.of("clicks-app-android").name()).isEqualTo("app");
+    }
+
+    @Test
+    void unmatchedRecordsCanBeDroppedAndThenTheDefaultStreamIsNotALane() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.unmatched", "drop");
+        Routes routes = routes(s, "clicks.*", true);
+        assertThat(routes.of("clicks-other").dropped()).isTrue();
+        assertThat(routes.of("clicks-other")).isSameAs(Route.DROPPED);
+        assertThat(routes.of("clicks-web").dropped()).isFalse();
+        assertThat(routes.streams()).extracting(Route::deliveryStream).containsExactly("app-clicks", "web-clicks");
+        assertThat(routes.describe()).contains("clicks-web → web-clicks (route web)", "/clicks-app-.*/ → app-clicks (route app)",
+                "other topics → dropped (bridge.routing.unmatched=drop)");
+    }
+
+    @Test
+    void aRouteWithBothTopicsAndAPatternIsRefusedNamingTheSetting() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.app.topics", "clicks-app");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.app.topics").hasMessageContaining("only one of them");
+    }
+
+    @Test
+    void aTopicInTwoRoutesIsRefused() {
+        Map<String, String> s = webAndApp();
+        s.remove("bridge.routing.routes.app.topic-pattern");
+        s.put("bridge.routing.routes.app.topics", "clicks-web");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.topics").hasMessageContaining("route 'app' lists too");
+    }
+
+    @Test
+    void aRoutedTopicTheServiceDoesNotReadIsRefusedSayingHowToReadIt() {
+        assertThatThrownBy(() -> routes(webAndApp(), "clicks", false)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.topics: lists topic clicks-web, which the service does not read")
+                .hasMessageContaining("mp.messaging.incoming.clicks.pattern=true");
+    }
+
+    @Test
+    void oneStreamWithTwoSetsOfDestinationsIsRefused() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.app.delivery-stream", "web-clicks");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.delivery-stream").hasMessageContaining("as route 'app' does");
+    }
+
+    @Test
+    void anIndexPatternWithoutSearchAndABadPatternAreRefused() {
+        assertThatThrownBy(() -> routes(webAndApp(), "clicks.*", true, false)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.index-pattern").hasMessageContaining("bridge.search.enabled=false");
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.app.topic-pattern", "clicks-(app");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.app.topic-pattern: not a regular expression");
+    }
+
+    @Test
+    void aBadStreamNameIsRefused() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.web.delivery-stream", "web clicks");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.delivery-stream: must be 1..64 characters");
+    }
+}
