@@ -1,6 +1,7 @@
 package io.firehosebridge.reconcile;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -106,7 +108,7 @@ public final class SearchAndBackup {
         }
     }
 
-    /** Backup objects (not failed documents) written since {@code since} that hold records of the topic, smallest first. */
+    /** Backup objects (not failed documents; GZIP ones read through it) written since {@code since} that hold records of the topic, smallest first. */
     static List<BackupObject> objects(String topic, Instant since) throws Exception {
         List<BackupObject> out = new ArrayList<>();
         try (S3Client s3 = DeliveredOffsets.s3()) {
@@ -115,7 +117,8 @@ public final class SearchAndBackup {
                     continue;
                 }
                 Map<Integer, List<Long>> offsets = new HashMap<>();
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(s3.getObject(b -> b.bucket(BUCKET).key(object.key())),
+                InputStream in = s3.getObject(b -> b.bucket(BUCKET).key(object.key()));
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(object.key().endsWith(".gz") ? new GZIPInputStream(in) : in,
                         StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = lines.readLine()) != null) {
