@@ -103,6 +103,9 @@ class BridgeBenchmark {
             if (selected("freshness")) {
                 freshness();
             }
+            if (selected("routes")) {
+                threeStreams();
+            }
             if (selected("reconcile")) {
                 ReconcileScenario.Result reconciled = new ReconcileScenario(run, FIREHOSE_PORT, FIREHOSE_HTTP, BRIDGE_HTTP, BRIDGE_JVM).run();
                 results.set("reconcile", reconciled.json());
@@ -222,6 +225,54 @@ class BridgeBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * Scenario 8: what routes cost. The same number of records drained into the stand-in over HTTP twice in this run: from
+     * one topic to one stream, then from three topics (a third each) through three routes to three streams, each stream
+     * with its own lane (sender, rate, concurrency, call slots). CPU per record of the three-stream drain over the
+     * one-stream drain's.
+     */
+    private void threeStreams() throws Exception {
+        String one = topic("routes-one");
+        produce(one, events);
+        List<String> three = new ArrayList<>();
+        for (String name : List.of("a", "b", "c")) {
+            three.add(topic("routes-" + name));
+            produce(three.get(three.size() - 1), events / 3);
+        }
+        long threeEvents = events / 3 * 3;
+        BridgeRun single;
+        BridgeRun routed;
+        try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, null)) {
+            single = deliver(bridge(one, "bench-routes-one-" + run, "http://127.0.0.1:" + STANDIN_PORT, List.of()), events, standIn::records);
+        }
+        Map<String, String> routes = new LinkedHashMap<>();
+        routes.put("mp.messaging.incoming.clicks.pattern", "true");
+        routes.put("bridge.routing.unmatched", "drop");
+        for (String t : three) {
+            String name = t.substring("bench-routes-".length(), "bench-routes-".length() + 1);
+            routes.put("bridge.routing.routes." + name + ".topics", t);
+            routes.put("bridge.routing.routes." + name + ".delivery-stream", "clicks-" + name);
+            routes.put("bridge.routing.routes." + name + ".index-pattern", "clicks-" + name + "*");
+            routes.put("bridge.routing.routes." + name + ".backup-bucket", "clicks-backup");
+        }
+        try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, null)) {
+            routed = deliver(bridge("bench-routes-[abc]-" + run, "bench-routes-three-" + run, "http://127.0.0.1:" + STANDIN_PORT, List.of())
+                    .withSettings(routes), threeEvents, standIn::records);
+        }
+        double singleCpu = single.cpuSeconds / single.delivered * 1e6;
+        double routedCpu = routed.cpuSeconds / routed.delivered * 1e6;
+        double ratio = routedCpu / singleCpu;
+        results.putObject("routes").put("oneStreamRecordsPerSecond", single.rate).put("threeStreamsRecordsPerSecond", routed.rate)
+                .put("oneStreamCpuMicrosPerRecord", singleCpu).put("threeStreamsCpuMicrosPerRecord", routedCpu)
+                .put("oneStreamSecondHalfCpuMicrosPerRecord", single.secondHalfCpuMicrosPerRecord)
+                .put("threeStreamsSecondHalfCpuMicrosPerRecord", routed.secondHalfCpuMicrosPerRecord).put("cpuRatio", ratio);
+        rows.add(new Row("8. Three streams at once (three topics, three routes; stand-in over HTTP)",
+                String.format(Locale.ROOT, "CPU per record %.1f µs (second half %.1f), %,.0f rec/s; one topic to one stream in this run: %.1f µs "
+                        + "(second half %.1f), %,.0f rec/s; ratio %.2f", routedCpu, routed.secondHalfCpuMicrosPerRecord, routed.rate, singleCpu,
+                        single.secondHalfCpuMicrosPerRecord, single.rate, ratio),
+                "CPU per record <= 1.10 x one stream's (the rows move ±10% with the machine's load)", verdict(ratio <= 1.10)));
     }
 
     /**

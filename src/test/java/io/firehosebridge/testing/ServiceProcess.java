@@ -72,6 +72,15 @@ public final class ServiceProcess implements AutoCloseable {
         return this;
     }
 
+    /** Adds settings (system properties) to those given at construction; a setting given twice takes the later value. */
+    public ServiceProcess withSettings(Map<String, String> properties) {
+        int jar = command.indexOf("-jar");
+        List<String> added = new ArrayList<>();
+        properties.forEach((k, v) -> added.add("-D" + k + "=" + v));
+        command.addAll(jar, added);
+        return this;
+    }
+
     /** Runs the service on the JVM installed at {@code javaHome} instead of the one running the tests. */
     public ServiceProcess withJavaHome(Path javaHome) {
         command.set(0, javaHome.resolve("bin").resolve("java").toString());
