@@ -88,7 +88,7 @@ public class CoverageResource {
         List<Figures> figures = new ArrayList<>();
         spans.forEach((tp, entries) -> {
             PartitionCoverage p = LedgerCoverage.of(tp.topic(), tp.partition(), entries, now, reconcile.deliveryWindow(), config.maxStretches(),
-                    routes.of(tp.topic()).searched());
+                    routes.routing(tp.topic()).searched());
             partitions.add(p);
             figures.add(p.figures());
         });

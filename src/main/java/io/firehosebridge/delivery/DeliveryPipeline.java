@@ -38,6 +38,7 @@ import io.firehosebridge.ingest.RecordEnricher;
 import io.firehosebridge.ingest.RecordsConfig;
 import io.firehosebridge.route.Route;
 import io.firehosebridge.route.Routes;
+import io.firehosebridge.route.TopicRouting;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -191,17 +192,22 @@ public class DeliveryPipeline {
                 : Uni.join().all(sends).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
-    /** A poll's records by route, in their order; a poll holds few topics, so the route is looked up once per run of a topic. */
+    /**
+     * A poll's records by route, in their order. A poll holds few topics, so a topic's routing is looked up once per run of
+     * its records; only a topic routed by a field has each record's field read.
+     */
     private Map<Route, List<PendingRecord>> byRoute(List<PendingRecord> records) {
         Map<Route, List<PendingRecord>> routed = new LinkedHashMap<>(4);
         String topic = null;
+        TopicRouting routing = null;
         List<PendingRecord> into = null;
         for (PendingRecord r : records) {
             if (!r.at().topic().equals(topic)) {
                 topic = r.at().topic();
-                into = routed.computeIfAbsent(routes.of(topic), k -> new ArrayList<>());
+                routing = routes.routing(topic);
+                into = routing.byField() ? null : routed.computeIfAbsent(routing.fallback(), k -> new ArrayList<>());
             }
-            into.add(r);
+            (into != null ? into : routed.computeIfAbsent(routing.route(r.data()), k -> new ArrayList<>())).add(r);
         }
         return routed;
     }
@@ -278,7 +284,7 @@ public class DeliveryPipeline {
             return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
         }
         List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream()
-                .filter(r -> !r.isDeadLetter() && !routes.of(r.at().topic()).dropped()).toList();
+                .filter(r -> !r.isDeadLetter() && !routes.routing(r.at().topic()).route(r.data()).dropped()).toList();
         int skipped = records.size() - valid.size();
         // Re-driven calls take from the live stream's bound: together they never exceed it.
         return deliver(Multi.createFrom().iterable(valid).group().intoLists().of(config.maxBatchRecords()), true)

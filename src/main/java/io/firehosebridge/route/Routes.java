@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -24,9 +26,10 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
- * The route of every topic, from {@code bridge.routing}: a route listing the topic by name, else the first route (by name)
- * whose pattern matches it, else the unmatched rule. Asked per poll by the pipeline and per range by reconciliation, so a
- * topic's answer is kept once found. Checked at startup: bad routes fail it naming the setting.
+ * The route of every topic, from {@code bridge.routing}: the routes with a field condition naming the topic (in name order)
+ * for the records whose field matches, then a route listing the topic by name, else the first route (by name) whose pattern
+ * matches it, else the unmatched rule. Asked per poll by the pipeline and per range by reconciliation, so a topic's
+ * routing is kept once found. Checked at startup: bad routes fail it naming the setting.
  */
 @Startup
 @ApplicationScoped
@@ -53,7 +56,16 @@ public class Routes {
     private boolean dropUnmatched;
     private final Map<String, Route> byTopic = new LinkedHashMap<>();
     private final Map<Pattern, Route> byPattern = new LinkedHashMap<>();
-    private final Map<String, Route> answers = new ConcurrentHashMap<>();
+    /** Routes with a field condition, in name order, with the topics they name. */
+    private final List<Conditional> conditional = new ArrayList<>();
+    private final Map<String, TopicRouting> answers = new ConcurrentHashMap<>();
+
+    /** A route with a field condition and the topics it names (a list, or a pattern). */
+    private record Conditional(List<String> topics, Pattern pattern, TopicRouting.Condition condition) {
+        boolean names(String topic) {
+            return pattern != null ? pattern.matcher(topic).matches() : topics.contains(topic);
+        }
+    }
     private List<Route> streams;
 
     @PostConstruct
@@ -106,6 +118,10 @@ public class Routes {
             check(searchEnabled || r.indexPattern().isEmpty(), at + "index-pattern",
                     "is set while bridge.search.enabled=false: no stream indexes into search; remove it");
             check(r.maxRecordsPerSecond().orElse(1) > 0, at + "max-records-per-second", "must be positive when set");
+            check(r.field().isPresent() == r.values().isPresent(), at + (r.field().isPresent() ? "values" : "field"),
+                    "a field condition needs both field (a top-level field of the records) and values (the values this route takes)");
+            check(r.field().map(f -> !f.isBlank()).orElse(true), at + "field", "must name a top-level field of the records");
+            boolean byField = r.field().isPresent();
             Route route = new Route(name, r.deliveryStream(), r.indexPattern(), r.backupBucket(), r.backupPrefix(), r.errorOutputPrefix());
             Route same = byStream.putIfAbsent(route.deliveryStream(), route);
             if (same != null && !sameDestinations(same, route)) {
@@ -113,19 +129,26 @@ public class Routes {
                         + same.name() + "' does, with other destinations (index pattern, bucket or prefixes); a stream has one set");
             }
             for (String topic : r.topics().orElse(List.of())) {
-                Route earlier = byTopic.putIfAbsent(topic, route);
+                Route earlier = byField ? null : byTopic.putIfAbsent(topic, route);
                 check(earlier == null, at + "topics", "lists topic " + topic + ", which route '" + (earlier == null ? "" : earlier.name())
-                        + "' lists too; a topic has one route");
+                        + "' lists too; a topic has one route without a field condition");
                 check(channel.reads(topic), at + "topics", "lists topic " + topic + ", which the service does not read ("
                         + (channel.pattern() ? CHANNEL_TOPIC + " is the pattern " : CHANNEL_TOPIC + " is ") + channel.topic()
                         + "); to read several topics set " + CHANNEL_PATTERN + "=true and " + CHANNEL_TOPIC + " to a pattern covering them");
             }
+            Pattern pattern = null;
             if (r.topicPattern().isPresent()) {
                 try {
-                    byPattern.put(Pattern.compile(r.topicPattern().get()), route);
+                    pattern = Pattern.compile(r.topicPattern().get());
                 } catch (PatternSyntaxException ex) {
                     throw new ConfigurationException("Invalid setting " + at + "topic-pattern: not a regular expression: " + ex.getDescription());
                 }
+            }
+            if (byField) {
+                conditional.add(new Conditional(r.topics().orElse(List.of()), pattern,
+                        new TopicRouting.Condition(r.field().get(), Set.copyOf(r.values().get()), route)));
+            } else if (pattern != null) {
+                byPattern.put(pattern, route);
             }
         }
         streams = List.copyOf(byStream.values());
@@ -136,13 +159,28 @@ public class Routes {
                 && a.errorOutputPrefix().equals(b.errorOutputPrefix());
     }
 
-    /** The route of a topic's records. */
-    public Route of(String topic) {
-        Route known = answers.get(topic);
+    /** How a topic's records are routed. */
+    public TopicRouting routing(String topic) {
+        TopicRouting known = answers.get(topic);
         return known != null ? known : answers.computeIfAbsent(topic, this::match);
     }
 
-    private Route match(String topic) {
+    /** The route of the topic's records that no field condition takes: every record's, for a topic routed by name or pattern alone. */
+    public Route of(String topic) {
+        return routing(topic).fallback();
+    }
+
+    private TopicRouting match(String topic) {
+        List<TopicRouting.Condition> conditions = new ArrayList<>();
+        for (Conditional c : conditional) {
+            if (c.names(topic)) {
+                conditions.add(c.condition());
+            }
+        }
+        return new TopicRouting(conditions, unconditional(topic));
+    }
+
+    private Route unconditional(String topic) {
         Route named = byTopic.get(topic);
         if (named != null) {
             return named;
@@ -168,7 +206,7 @@ public class Routes {
 
     /** Whether routes are configured (otherwise every record goes to the default stream). */
     public boolean routed() {
-        return !byTopic.isEmpty() || !byPattern.isEmpty();
+        return !byTopic.isEmpty() || !byPattern.isEmpty() || !conditional.isEmpty();
     }
 
     /** The route of topics no route takes when unmatched records go to the default stream; also what a single-stream service has. */
@@ -181,6 +219,9 @@ public class Routes {
         List<String> lines = new ArrayList<>();
         byTopic.forEach((topic, route) -> lines.add(topic + " → " + route.deliveryStream() + " (route " + route.name() + ")"));
         byPattern.forEach((pattern, route) -> lines.add("/" + pattern.pattern() + "/ → " + route.deliveryStream() + " (route " + route.name() + ")"));
+        conditional.forEach(c -> lines.add((c.pattern() != null ? "/" + c.pattern().pattern() + "/" : String.join(", ", c.topics())) + " where "
+                + c.condition().field() + " in " + new TreeSet<>(c.condition().values()) + " → " + c.condition().route().deliveryStream()
+                + " (route " + c.condition().route().name() + ")"));
         lines.add("other topics → " + (dropUnmatched ? "dropped (bridge.routing.unmatched=drop)" : defaultRoute.deliveryStream()));
         return lines;
     }

@@ -55,6 +55,15 @@ public interface RoutingConfig {
         /** The stream's S3 ErrorOutputPrefix as configured in Firehose; unset: failed documents are under the backup prefix. */
         Optional<String> errorOutputPrefix();
 
+        /**
+         * A top-level field of the records' JSON: with {@code values}, the route takes only the records of its topics whose
+         * field has one of those values; records of the topics that no such route takes go to the topic's route without a field.
+         */
+        Optional<String> field();
+
+        /** The values of {@code field} this route takes (one value: equals; several: one of), compared as text. */
+        Optional<List<String>> values();
+
         /** Ceiling on records/s sent to this stream (e.g. its quota); unset: bridge.delivery.max-records-per-second. */
         OptionalDouble maxRecordsPerSecond();
     }

@@ -89,6 +89,59 @@ class RoutesTest {
     }
 
     @Test
+    void aTopicSplitByAFieldTakesEachRecordsRouteFromItsValueAndTheRestTheTopicsOwnRoute() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.ios.topics", "clicks-web");
+        s.put("bridge.routing.routes.ios.field", "device_os");
+        s.put("bridge.routing.routes.ios.values", "iOS,iPadOS");
+        s.put("bridge.routing.routes.ios.delivery-stream", "ios-clicks");
+        s.put("bridge.routing.routes.ios.backup-bucket", "ios-lake");
+        Routes routes = routes(s, "clicks.*", true);
+        TopicRouting web = routes.routing("clicks-web");
+        assertThat(web.byField()).isTrue();
+        assertThat(web.route(json("{\"device_os\":\"iPadOS\",\"a\":1}")).name()).isEqualTo("ios");
+        assertThat(web.route(json("{\"nested\":{\"device_os\":\"iOS\"},\"device_os\":\"iOS\"}")).name()).as("the top-level field").isEqualTo("ios");
+        assertThat(web.route(json("{\"nested\":{\"device_os\":\"iOS\"}}")).name()).as("only a nested one: no match").isEqualTo("web");
+        assertThat(web.route(json("{\"device_os\":\"Android\"}")).name()).isEqualTo("web");
+        assertThat(web.route(json("not json")).name()).isEqualTo("web");
+        assertThat(web.destinations()).extracting(Route::name).containsExactly("ios", "web");
+        assertThat(routes.routing("clicks-web-eu").byField()).as("the route names only clicks-web").isFalse();
+        assertThat(routes.streams()).extracting(Route::deliveryStream).contains("ios-clicks");
+    }
+
+    @Test
+    void fieldValuesAreComparedAsTextAndARecordWithoutTheFieldIsDroppedWhenTheTopicHasNoOtherRoute() {
+        Map<String, String> s = new HashMap<>();
+        s.put("bridge.routing.unmatched", "drop");
+        s.put("bridge.routing.routes.first.topics", "clicks");
+        s.put("bridge.routing.routes.first.field", "interest_id");
+        s.put("bridge.routing.routes.first.values", "1001,true");
+        s.put("bridge.routing.routes.first.delivery-stream", "first-interest");
+        s.put("bridge.routing.routes.first.backup-bucket", "b");
+        TopicRouting clicks = routes(s, "clicks", false).routing("clicks");
+        assertThat(clicks.route(json("{\"interest_id\":1001}")).name()).isEqualTo("first");
+        assertThat(clicks.route(json("{\"interest_id\":\"1001\"}")).name()).isEqualTo("first");
+        assertThat(clicks.route(json("{\"interest_id\":true}")).name()).isEqualTo("first");
+        assertThat(clicks.route(json("{\"interest_id\":1101}")).dropped()).isTrue();
+        assertThat(clicks.route(json("{\"interest_id\":null}")).dropped()).isTrue();
+        assertThat(clicks.route(json("{\"interest_id\":[1001]}")).dropped()).as("not a scalar").isTrue();
+        assertThat(clicks.dropped()).as("some records are sent").isFalse();
+        assertThat(clicks.searched()).isFalse();
+    }
+
+    @Test
+    void aFieldWithoutValuesIsRefused() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.web.field", "device_os");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.web.values").hasMessageContaining("needs both field");
+    }
+
+    private static byte[] json(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aRouteWithBothTopicsAndAPatternIsRefusedNamingTheSetting() {
         Map<String, String> s = webAndApp();
         s.put("bridge.routing.routes.app.topics", "clicks-app");

@@ -145,7 +145,7 @@ public class ReconciliationJobs {
      */
     public JobView repair(String sourceId, boolean dryRun) {
         JobState source = find(sourceId);
-        DuplicateRepair.requireSearch(routes.of(source.topic()), source.topic());
+        DuplicateRepair.requireSearch(routes.routing(source.topic()), source.topic());
         if (source.kind() != JobState.Kind.RECONCILE) {
             throw ReconcileException.conflict("Job " + source.id() + " is a " + source.kind() + "; repair the reconciliation it came from, or reconcile again");
         }

@@ -9,6 +9,7 @@ import io.firehosebridge.reconcile.scan.Reconciler;
 import io.firehosebridge.reconcile.scan.SearchScanner;
 import io.firehosebridge.route.Route;
 import io.firehosebridge.route.Routes;
+import io.firehosebridge.route.TopicRouting;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -93,14 +95,15 @@ public class DuplicateRepair {
         deletes = new Pacer(Duration.ZERO, System::nanoTime);
     }
 
-    /** 409 unless the topic's records go to a stream with a search destination: repair deletes from search, never from S3. */
-    public static void requireSearch(Route route, String topic) {
-        if (route.dropped()) {
+    /** 409 unless some of the topic's records go to a stream with a search destination: repair deletes from search, never from S3. */
+    public static void requireSearch(TopicRouting routing, String topic) {
+        if (routing.dropped()) {
             throw ReconcileException.conflict("The records of " + topic + " are dropped (bridge.routing.unmatched=drop): none was sent, so there is nothing to repair");
         }
-        if (!route.searched()) {
-            throw ReconcileException.conflict("The delivery stream " + route.deliveryStream() + " of " + topic + " has no search destination (S3 only): repair deletes "
-                    + "duplicate documents from the search index, and there is none; duplicates in S3 are kept, as Firehose wrote them");
+        if (!routing.searched()) {
+            throw ReconcileException.conflict("The delivery stream " + routing.streams().stream().map(Route::deliveryStream).collect(Collectors.joining(", "))
+                    + " of " + topic + " has no search destination (S3 only): repair deletes duplicate documents from the search index, and there is "
+                    + "none; duplicates in S3 are kept, as Firehose wrote them");
         }
     }
 
@@ -112,7 +115,7 @@ public class DuplicateRepair {
      * @param checked told the offsets checked after each window
      */
     public RepairReport repair(Reconciler.Range range, String source, boolean dryRun, BooleanSupplier cancelled, LongConsumer checked) {
-        requireSearch(routes.of(range.topic()), range.topic());
+        requireSearch(routes.routing(range.topic()), range.topic());
         Set<String> touched = new TreeSet<>();
         RepairReport total;
         try {

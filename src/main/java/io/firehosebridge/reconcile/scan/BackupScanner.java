@@ -5,6 +5,7 @@ import io.firehosebridge.reconcile.ReconcileException;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -75,12 +76,25 @@ public class BackupScanner {
      */
     public Result scan(String topic, int partition, OffsetTally tally, FailedInSearch failed, Instant earliest, Instant latest,
             IntConsumer objectChecked, BooleanSupplier cancelled) {
-        Route route = routes.of(topic);
+        // A topic routed by a field has several streams; each object is read once even where their prefixes overlap.
+        Set<String> seen = new HashSet<>();
+        Result total = new Result(List.of(), 0, 0, 0, 0);
+        for (Route route : routes.routing(topic).streams()) {
+            Result r = scan(route, topic, partition, tally, failed, earliest, latest, objectChecked, cancelled, seen);
+            List<String> prefixes = new ArrayList<>(total.prefixes());
+            prefixes.addAll(r.prefixes());
+            total = new Result(prefixes, total.objects() + r.objects(), total.objectsRead() + r.objectsRead(),
+                    total.objectsFromCache() + r.objectsFromCache(), total.lines() + r.lines());
+        }
+        return total;
+    }
+
+    private Result scan(Route route, String topic, int partition, OffsetTally tally, FailedInSearch failed, Instant earliest, Instant latest,
+            IntConsumer objectChecked, BooleanSupplier cancelled, Set<String> seen) {
         String bucket = route.backupBucket();
         List<BackupHours.Listing> listings = BackupHours.listings(layouts(route), earliest, latest);
         List<String> prefixes = listings.stream().map(BackupHours.Listing::prefix).toList();
         // Listings of a prefix and of an error prefix can overlap (an error prefix starting with an expression is listed whole).
-        Set<String> seen = new HashSet<>();
         TopicPartition tp = new TopicPartition(topic, partition);
         int objects = 0;
         int read = 0;
@@ -92,7 +106,7 @@ public class BackupScanner {
                     if (cancelled.getAsBoolean()) {
                         return new Result(prefixes, objects, read, cached, lines);
                     }
-                    if (!listing.keeps(object.key()) || !seen.add(object.key())) {
+                    if (!listing.keeps(object.key()) || !seen.add(bucket + "/" + object.key())) {
                         continue;
                     }
                     objects++;

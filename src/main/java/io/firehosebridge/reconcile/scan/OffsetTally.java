@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * How many copies of each offset of {@code [from, to)} one side (search or backup) holds, in bounded
  * memory: two bits per offset (seen, seen again), a total of extra copies, and exact copy counts for at
- * most {@link #TRACKED_DUPLICATES} duplicated offsets (enough to name the most duplicated ones).
+ * most {@link #TRACKED_DUPLICATES} duplicated offsets (enough to name the most duplicated ones). Offsets not expected on
+ * this side (records routed elsewhere, or dropped) can be excluded before counting: they are then neither present nor
+ * missing, and copies of them are not counted.
  */
 public final class OffsetTally {
 
@@ -24,6 +26,9 @@ public final class OffsetTally {
     private final Map<Long, Long> copies = new HashMap<>();
     private long extraCopies;
     private long outside;
+    /** Offsets not expected on this side; null while there are none. Their {@code seen} bit is set, so they are never missing. */
+    private BitSet excluded;
+    private long excludedCount;
 
     /** A tally for offsets {@code [from, to)}; at most {@link Integer#MAX_VALUE} offsets. */
     public OffsetTally(long from, long to) {
@@ -44,8 +49,30 @@ public final class OffsetTally {
         return to;
     }
 
+    /** Offsets expected on this side: the range's, less the excluded ones. */
     public long expected() {
-        return to - from;
+        return to - from - excludedCount;
+    }
+
+    /** The offset is not expected on this side (its record went elsewhere or was dropped): neither present nor missing. */
+    public void exclude(long offset) {
+        if (offset < from || offset >= to) {
+            return;
+        }
+        int i = (int) (offset - from);
+        if (excluded == null) {
+            excluded = new BitSet();
+        }
+        if (!excluded.get(i)) {
+            excluded.set(i);
+            seen.set(i);
+            excludedCount++;
+        }
+    }
+
+    /** Offsets excluded from this side. */
+    public long excluded() {
+        return excludedCount;
     }
 
     /** Counts {@code n} copies of one offset; offsets outside the range are ignored (and counted as such). */
@@ -58,6 +85,9 @@ public final class OffsetTally {
             return;
         }
         int i = (int) (offset - from);
+        if (excluded != null && excluded.get(i)) {
+            return;
+        }
         long extra = n;
         if (!seen.get(i)) {
             seen.set(i);
@@ -101,17 +131,17 @@ public final class OffsetTally {
 
     /** Whether the offset has at least one copy. */
     public boolean has(long offset) {
-        return offset >= from && offset < to && seen.get((int) (offset - from));
+        return offset >= from && offset < to && seen.get((int) (offset - from)) && (excluded == null || !excluded.get((int) (offset - from)));
     }
 
     /** Offsets with at least one copy. */
     public long present() {
-        return seen.cardinality();
+        return seen.cardinality() - excludedCount;
     }
 
     /** Offsets with no copy. */
     public long missingCount() {
-        return expected() - present();
+        return (to - from) - seen.cardinality();
     }
 
     /** Offsets in {@code [first, last]} (clipped to the range) with no copy. */
@@ -134,17 +164,17 @@ public final class OffsetTally {
     /** The first offset with no copy, or -1. */
     public long firstMissing() {
         int i = seen.nextClearBit(0);
-        return i >= expected() ? -1 : from + i;
+        return i >= to - from ? -1 : from + i;
     }
 
     /** Offsets with no copy, folded into inclusive ranges; at most {@code limit} ranges. */
     public List<OffsetRange> missing(int limit) {
-        return MissingRanges.fold(seen, from, (int) expected(), limit);
+        return MissingRanges.fold(seen, from, (int) (to - from), limit);
     }
 
     /** Number of inclusive ranges the missing offsets fold into. */
     public long missingRangeCount() {
-        return MissingRanges.count(seen, (int) expected());
+        return MissingRanges.count(seen, (int) (to - from));
     }
 
     /** Offsets with more than one copy. */

@@ -24,8 +24,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param tookMillis how long the check took
  * @param checked the destinations checked: {@code search} and {@code backup}, or only {@code backup} for an S3-only stream
  *        (whose S3 destination is reported as the backup); none for a topic whose records are dropped
- * @param route the route of the topic's records ({@code default} without routes, {@code dropped} when no route takes them)
- * @param deliveryStream the delivery stream they were sent to; absent when they are dropped
+ * @param routes where the range's records went: one share per route, with its delivery stream and how many offsets took it
+ *        (one share, of every offset, unless the topic is routed by a field; {@code default} without routes, {@code dropped}
+ *        for records no route takes)
  */
 @RegisterForReflection
 public record PartitionReport(
@@ -43,9 +44,7 @@ public record PartitionReport(
         Instant checkedAt,
         long tookMillis,
         List<String> checked,
-        String route,
-        @JsonInclude(JsonInclude.Include.NON_NULL)
-        String deliveryStream) {
+        List<RouteShare> routes) {
 
     /** What {@link #checked} holds when search and the backup were checked. */
     public static final List<String> SEARCH_AND_BACKUP = List.of("search", "backup");
@@ -53,6 +52,17 @@ public record PartitionReport(
     public static final List<String> BACKUP_ONLY = List.of("backup");
     /** What {@link #checked} holds for a topic whose records are dropped: nothing was sent, so nothing is looked for. */
     public static final List<String> NOTHING = List.of();
+
+    /**
+     * The offsets of the range that took one route.
+     *
+     * @param route the route's name
+     * @param deliveryStream its delivery stream; absent for records dropped by the unmatched rule
+     * @param offsets how many offsets of the range took it
+     */
+    @RegisterForReflection
+    public record RouteShare(String route, @JsonInclude(JsonInclude.Include.NON_NULL) String deliveryStream, long offsets) {
+    }
 
     /**
      * One destination's view of the range.

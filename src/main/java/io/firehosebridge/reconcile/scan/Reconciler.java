@@ -6,6 +6,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -15,10 +16,12 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import io.firehosebridge.route.Route;
 import io.firehosebridge.route.Routes;
+import io.firehosebridge.route.TopicRouting;
 
 /**
  * Reconciles one partition range: which offsets are in the search indices, which in the S3 backup,
@@ -163,16 +166,23 @@ public class Reconciler {
         long started = System.nanoTime();
         Instant now = Instant.now();
         TopicPartition tp = new TopicPartition(range.topic(), range.partition());
-        Route route = routes.of(range.topic());
-        if (route.dropped()) {
-            return new Outcome(dropped(range, route, started), null, new OffsetTally(range.from(), range.from()));
+        TopicRouting routing = routes.routing(range.topic());
+        if (routing.dropped()) {
+            return new Outcome(dropped(range, List.of(new PartitionReport.RouteShare(Route.DROPPED.name(), null, range.size())), started), null,
+                    new OffsetTally(range.from(), range.from()));
         }
-        boolean searched = route.searched();
+        boolean searched = routing.searched();
         OffsetTally inSearch = searched ? new OffsetTally(range.from(), range.to()) : null;
         OffsetTally inBackup = new OffsetTally(range.from(), range.to());
         FailedInSearch failed = new FailedInSearch(range.from(), range.to());
+        List<PartitionReport.RouteShare> shares = routing.byField() && range.size() > 0
+                ? splitByRoute(range, tp, routing, inSearch, inBackup, progress)
+                : List.of(new PartitionReport.RouteShare(routing.fallback().name(), routing.fallback().deliveryStream(), range.size()));
+        if (inBackup.expected() == 0 && range.size() > 0) {
+            return new Outcome(dropped(range, shares, started), null, new OffsetTally(range.from(), range.from()));
+        }
         if (range.size() == 0) {
-            return new Outcome(report(range, route, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
+            return new Outcome(report(range, shares, inSearch, inBackup, failed, null, null, null, ReconciliationStatus.COMPLETE, started),
                     inSearch, inBackup);
         }
         // The search scan needs nothing from Kafka or the backup: it runs meanwhile on its own thread.
@@ -229,7 +239,7 @@ public class Reconciler {
             }
             ReconciliationStatus status = ReconciliationStatus.of(searched ? inSearch.missingCount() : 0, inBackup.missingCount(), oldestMissing,
                     Instant.now(), config.deliveryWindow(), firstMissing >= 0 && lostAfterConfirmed(range, inSearch, inBackup));
-            return new Outcome(report(range, route, inSearch, inBackup, failed, searchScan, backedUp, oldestMissing, status, started),
+            return new Outcome(report(range, shares, inSearch, inBackup, failed, searchScan, backedUp, oldestMissing, status, started),
                     inSearch, inBackup);
         } finally {
             abandoned.set(true); // a failure on the Kafka or backup side stops the search scan too
@@ -275,16 +285,70 @@ public class Reconciler {
         return Math.min(a, b);
     }
 
-    /** The report on a range of a topic no route takes: all of it dropped by rule, nothing looked for. */
-    private PartitionReport dropped(Range range, Route route, long started) {
+    /** Records read back from Kafka at a time, to find the routes of a topic routed by a field. */
+    private static final int ROUTE_READ_CHUNK = 10_000;
+
+    /**
+     * For a topic routed by a field: reads the range's records back from Kafka, takes each one's route as the pipeline did,
+     * and excludes each offset from the sides it was not sent to (search, for a record routed to an S3-only stream; both,
+     * for a dropped one). An offset with no record (compacted away, a transaction marker) takes the topic's fallback route.
+     */
+    private List<PartitionReport.RouteShare> splitByRoute(Range range, TopicPartition tp, TopicRouting routing, OffsetTally inSearch,
+            OffsetTally inBackup, Progress progress) {
+        List<Route> destinations = routing.destinations();
+        long[] counts = new long[destinations.size()];
+        int fallback = destinations.indexOf(routing.fallback());
+        try (KafkaLog.Reader reader = kafka.reader()) {
+            long next = range.from();
+            while (next < range.to() && !progress.cancelled()) {
+                long last = Math.min(range.to() - 1, next + ROUTE_READ_CHUNK - 1);
+                List<ConsumerRecord<byte[], byte[]>> records = reader.read(tp, List.of(new OffsetRange(next, last)), range.end(), ROUTE_READ_CHUNK);
+                long expect = next;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    for (; expect < r.offset(); expect++) {
+                        counts[fallback]++;
+                        exclude(expect, routing.fallback(), inSearch, inBackup);
+                    }
+                    Route route = r.value() == null ? routing.fallback() : routing.route(r.value());
+                    counts[destinations.indexOf(route)]++;
+                    exclude(r.offset(), route, inSearch, inBackup);
+                    expect = r.offset() + 1;
+                }
+                for (; expect <= last; expect++) {
+                    counts[fallback]++;
+                    exclude(expect, routing.fallback(), inSearch, inBackup);
+                }
+                next = last + 1;
+            }
+        }
+        List<PartitionReport.RouteShare> shares = new ArrayList<>();
+        for (int i = 0; i < destinations.size(); i++) {
+            if (counts[i] > 0) {
+                shares.add(new PartitionReport.RouteShare(destinations.get(i).name(), destinations.get(i).deliveryStream(), counts[i]));
+            }
+        }
+        return shares;
+    }
+
+    private static void exclude(long offset, Route route, OffsetTally inSearch, OffsetTally inBackup) {
+        if (route.dropped()) {
+            inBackup.exclude(offset);
+        }
+        if (inSearch != null && !route.searched()) {
+            inSearch.exclude(offset);
+        }
+    }
+
+    /** The report on a range whose records are all dropped by rule: nothing looked for. */
+    private PartitionReport dropped(Range range, List<PartitionReport.RouteShare> shares, long started) {
         PartitionReport.Side nothing = new PartitionReport.Side(0, 0, List.of(), 0, false, new PartitionReport.Duplicates(0, 0, List.of()),
                 new PartitionReport.Scanned(null, null, List.of(), 0, 0, 0, 0L));
         return new PartitionReport(range.topic(), range.partition(), range.from(), range.to(), range.size(), ReconciliationStatus.DROPPED,
                 null, nothing, new PartitionReport.Failed(0, List.of(), List.of()), null, Instant.now(),
-                Duration.ofNanos(System.nanoTime() - started).toMillis(), PartitionReport.NOTHING, route.name(), null);
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), PartitionReport.NOTHING, shares);
     }
 
-    private PartitionReport report(Range range, Route route, OffsetTally inSearch, OffsetTally inBackup, FailedInSearch failed,
+    private PartitionReport report(Range range, List<PartitionReport.RouteShare> shares, OffsetTally inSearch, OffsetTally inBackup, FailedInSearch failed,
             SearchScanner.Result searched, BackupScanner.Result backedUp, Instant oldestMissing, ReconciliationStatus status,
             long started) {
         int ranges = config.maxListedRanges();
@@ -298,7 +362,7 @@ public class Reconciler {
                 inSearch == null ? null : side(inSearch, ranges, searchScanned), side(inBackup, ranges, backupScanned),
                 new PartitionReport.Failed(failed.count(), failed.ranges(ranges), failed.errors()),
                 oldestMissing, Instant.now(), Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                inSearch == null ? PartitionReport.BACKUP_ONLY : PartitionReport.SEARCH_AND_BACKUP, route.name(), route.deliveryStream());
+                inSearch == null ? PartitionReport.BACKUP_ONLY : PartitionReport.SEARCH_AND_BACKUP, shares);
     }
 
     private PartitionReport.Side side(OffsetTally tally, int maxRanges, PartitionReport.Scanned scanned) {

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +33,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.ingest.RecordsConfig;
+import io.firehosebridge.route.Route;
 import io.firehosebridge.route.Routes;
 
 /**
@@ -210,9 +212,9 @@ public class SearchScanner {
         }
     }
 
-    /** The index pattern of the stream the topic's records go to. */
+    /** The index patterns of the streams the topic's records go to (several, comma-separated, for a topic routed by a field). */
     private String index(String topic) {
-        return routes.of(topic).index();
+        return routes.routing(topic).streams().stream().filter(Route::searched).map(Route::index).distinct().collect(Collectors.joining(","));
     }
 
     private Page post(String index, String body) {

@@ -213,7 +213,7 @@ class JobBookTest {
                 new PartitionReport.Duplicates(0, 0, List.of()), new PartitionReport.Scanned(List.of("clicks"), 1L, null, null, null, null, null));
         PartitionReport report = new PartitionReport("clicks", 1, 0, 2_000_000, 2_000_000, ReconciliationStatus.INCOMPLETE, side, side,
                 new PartitionReport.Failed(0, List.of(), List.of()), T0, T0, 12,
-                PartitionReport.SEARCH_AND_BACKUP, "default", "clicks");
+                PartitionReport.SEARCH_AND_BACKUP, List.of(new PartitionReport.RouteShare("default", "clicks", 2_000_000)));
         byte[] raw = store.serialize(report, false);
         byte[] stored = store.serialize(report, true);
         assertThat(stored.length).as("compressed %d of %d bytes", stored.length, raw.length).isLessThan(raw.length / 3);

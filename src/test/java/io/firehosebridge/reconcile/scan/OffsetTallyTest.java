@@ -91,4 +91,25 @@ class OffsetTallyTest {
                 List.of(new OffsetRange(4, 5), new OffsetRange(11, 20), new OffsetRange(30, 30)));
         assertThat(union).containsExactly(new OffsetRange(1, 5), new OffsetRange(10, 20), new OffsetRange(30, 30));
     }
+
+    @Test
+    void excludedOffsetsAreNeitherPresentNorMissingAndTheirCopiesAreNotCounted() {
+        OffsetTally t = new OffsetTally(100, 110);
+        t.exclude(101);
+        t.exclude(105);
+        t.exclude(105);
+        t.exclude(200); // outside: ignored
+        t.addRange(100, 103);
+        t.add(105, 3);
+        assertThat(t.expected()).isEqualTo(8);
+        assertThat(t.excluded()).isEqualTo(2);
+        assertThat(t.present()).isEqualTo(3); // 100, 102, 103
+        assertThat(t.missingCount()).isEqualTo(5); // 104, 106..109
+        assertThat(t.missing(10)).containsExactly(new OffsetRange(104, 104), new OffsetRange(106, 109));
+        assertThat(t.has(101)).isFalse();
+        assertThat(t.has(102)).isTrue();
+        assertThat(t.duplicatedOffsets()).isZero();
+        assertThat(t.extraCopies()).isZero();
+        assertThat(t.firstMissing()).isEqualTo(104);
+    }
 }
