@@ -101,6 +101,16 @@ public class Routes {
     void load(RoutingConfig routing, Route fallback, boolean searchEnabled, ChannelSubscription channel) {
         defaultRoute = fallback;
         dropUnmatched = routing.unmatched() == RoutingConfig.Unmatched.DROP;
+        check(!dropUnmatched || !routing.routes().isEmpty(), "bridge.routing.unmatched",
+                "is drop, but no route is configured (bridge.routing.routes.NAME...), so every record would be dropped; configure routes or remove the setting");
+        if (channel.pattern()) {
+            try {
+                Pattern.compile(channel.topic());
+            } catch (PatternSyntaxException e) {
+                throw new ConfigurationException("Invalid setting " + CHANNEL_TOPIC + ": with " + CHANNEL_PATTERN
+                        + "=true it must be a regular expression: " + e.getDescription());
+            }
+        }
         Map<String, Route> byStream = new LinkedHashMap<>();
         if (!dropUnmatched || routing.routes().isEmpty()) {
             byStream.put(fallback.deliveryStream(), fallback);
@@ -109,7 +119,7 @@ public class Routes {
             String name = e.getKey();
             RoutingConfig.RouteConfig r = e.getValue();
             String at = "bridge.routing.routes." + name + ".";
-            check(ROUTE_NAME.matcher(name).matches() && !name.equals(Route.DEFAULT) && !name.equals(Route.DROPPED.name()), at + "delivery-stream",
+            check(ROUTE_NAME.matcher(name).matches() && !name.equals(Route.DEFAULT) && !name.equals(Route.DROPPED.name()), "bridge.routing.routes." + name,
                     "the route's name must be 1..64 characters of [a-zA-Z0-9_-], and neither 'default' nor 'dropped'");
             check(STREAM_NAME.matcher(r.deliveryStream()).matches(), at + "delivery-stream",
                     "must be 1..64 characters of [a-zA-Z0-9_.-], was '" + r.deliveryStream() + "'");
@@ -128,6 +138,12 @@ public class Routes {
                 throw new ConfigurationException("Invalid setting " + at + "delivery-stream: names stream " + route.deliveryStream() + " as route '"
                         + same.name() + "' does, with other destinations (index pattern, bucket or prefixes); a stream has one set");
             }
+            // A stream's ceiling is read from the route that stands for it: routes sharing a stream must agree on it.
+            OptionalDouble ceiling = same == null ? r.maxRecordsPerSecond()
+                    : Route.DEFAULT.equals(same.name()) ? OptionalDouble.empty() : routing.routes().get(same.name()).maxRecordsPerSecond();
+            check(same == null || ceiling.equals(r.maxRecordsPerSecond()), at + "max-records-per-second",
+                    "differs from what route '" + (same == null ? "" : same.name()) + "' (same stream " + route.deliveryStream()
+                            + ") sets; a stream has one ceiling: set it alike on every route of the stream");
             for (String topic : r.topics().orElse(List.of())) {
                 Route earlier = byField ? null : byTopic.putIfAbsent(topic, route);
                 check(earlier == null, at + "topics", "lists topic " + topic + ", which route '" + (earlier == null ? "" : earlier.name())

@@ -137,6 +137,27 @@ class RoutesTest {
                 .hasMessageContaining("bridge.routing.routes.web.values").hasMessageContaining("needs both field");
     }
 
+    @Test
+    void droppingUnmatchedRecordsWithoutAnyRouteIsRefused() {
+        assertThatThrownBy(() -> routes(Map.of("bridge.routing.unmatched", "drop"), "clicks", false)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.unmatched: is drop, but no route is configured");
+    }
+
+    @Test
+    void routesSharingAStreamMustAgreeOnItsCeilingAndTheChannelPatternMustCompile() {
+        Map<String, String> s = webAndApp();
+        s.put("bridge.routing.routes.app2.topics", "clicks-app2");
+        s.put("bridge.routing.routes.app2.delivery-stream", "app-clicks");
+        s.put("bridge.routing.routes.app2.backup-bucket", "app-lake");
+        s.put("bridge.routing.routes.app2.backup-prefix", "app/year=!{timestamp:yyyy}/");
+        assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bridge.routing.routes.app2.max-records-per-second").hasMessageContaining("route 'app'");
+        s.put("bridge.routing.routes.app2.max-records-per-second", "250");
+        assertThat(routes(s, "clicks.*", true).of("clicks-app2").deliveryStream()).isEqualTo("app-clicks");
+        assertThatThrownBy(() -> routes(webAndApp(), "clicks-(web", true)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("mp.messaging.incoming.clicks.topic: with mp.messaging.incoming.clicks.pattern=true it must be a regular expression");
+    }
+
     private static byte[] json(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

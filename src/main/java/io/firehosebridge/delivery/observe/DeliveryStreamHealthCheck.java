@@ -71,7 +71,7 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
                 .withData("deliveryStream", String.join(", ", streams)).up();
         List<String> statuses = new ArrayList<>();
         for (String stream : streams) {
-            String status = check(stream, builder);
+            String status = check(stream, builder, streams.size() > 1 ? "." + stream : "");
             if (streams.size() > 1) {
                 statuses.add(stream + ": " + (status == null ? "not read" : status));
             } else if (status != null) {
@@ -87,8 +87,11 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
         return response;
     }
 
-    /** Describes one stream, turning the answer DOWN when it is not ACTIVE or cannot be read; returns its status, null when not read. */
-    private String check(String stream, HealthCheckResponseBuilder builder) {
+    /**
+     * Describes one stream, turning the answer DOWN when it is not ACTIVE or cannot be read; returns its status, null when not
+     * read. With several streams, its {@code error} and {@code refused} data carry the stream's name ({@code error.web-clicks}).
+     */
+    private String check(String stream, HealthCheckResponseBuilder builder, String keySuffix) {
         try {
             DeliveryStreamDescription d = firehose.describeDeliveryStream(b -> b.deliveryStreamName(stream))
                     .get(5, TimeUnit.SECONDS).deliveryStreamDescription();
@@ -99,7 +102,7 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
             return d.deliveryStreamStatusAsString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            builder.down().withData("error", "interrupted");
+            builder.down().withData("error" + keySuffix, "interrupted");
             return null;
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -109,9 +112,9 @@ public class DeliveryStreamHealthCheck implements HealthCheck {
                 return "not read: AWS refuses the node's clock (" + refusal.get() + "); the delivery signs with AWS's time, "
                         + clock.offset().getSeconds() + " s from the node's";
             }
-            builder.down().withData("error", String.valueOf(cause.getMessage()));
+            builder.down().withData("error" + keySuffix, String.valueOf(cause.getMessage()));
             if (refusal.isPresent()) {
-                builder.withData("refused", refusal.get());
+                builder.withData("refused" + keySuffix, refusal.get());
                 refused(stream, refusal.get());
             } else if (cause instanceof AwsServiceException) {
                 accepted(stream); // an answer about the stream, not about who asked

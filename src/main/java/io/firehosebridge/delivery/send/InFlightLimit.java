@@ -183,6 +183,11 @@ public final class InFlightLimit {
                                 e.fail(failure);
                             }
                         }));
+                        if (state.get() == DONE) {
+                            // Cancelled while it was being subscribed, the cancellation finding no call to cancel (after a
+                            // completion, which also leaves DONE, cancelling does nothing).
+                            running.get().cancel();
+                        }
                     }
                 });
                 // After an item or a failure the state is DONE already and this does nothing; otherwise it was cancelled.

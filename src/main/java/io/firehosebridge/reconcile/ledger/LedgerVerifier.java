@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import io.firehosebridge.background.BackgroundWork;
 import io.firehosebridge.background.RepeatedFailure;
 import io.firehosebridge.background.TimedTask;
+import io.firehosebridge.route.Routes;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -67,6 +68,9 @@ public class LedgerVerifier {
 
     @Inject
     DuplicateRepair repair;
+
+    @Inject
+    Routes routes;
 
     @Inject
     BackgroundWork background;
@@ -228,6 +232,10 @@ public class LedgerVerifier {
         long from = ledger.sweptTo(tp);
         long to = settled.settledTo(tp, now, config.deliveryWindow());
         if (from < 0 || to <= from || !ledger.current()) {
+            return;
+        }
+        if (!routes.routing(tp.topic()).searched()) {
+            ledger.markSwept(tp, to); // no search destination, so no duplicate documents to remove (S3 keeps its copies)
             return;
         }
         // At most one check's worth of uncovered offsets per run, so that one partition's backlog does not hold up the rest.

@@ -54,7 +54,10 @@ public final class OffsetTally {
         return to - from - excludedCount;
     }
 
-    /** The offset is not expected on this side (its record went elsewhere or was dropped): neither present nor missing. */
+    /**
+     * The offset is not expected on this side (its record went elsewhere or was dropped): neither present nor missing. Call it
+     * before counting copies: copies counted earlier would stay among the duplicates.
+     */
     public void exclude(long offset) {
         if (offset < from || offset >= to) {
             return;
