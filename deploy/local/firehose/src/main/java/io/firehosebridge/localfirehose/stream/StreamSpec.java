@@ -33,6 +33,10 @@ public record StreamSpec(String name, String type, SearchSettings search, S3Sett
     }
 
     /** Reads and validates a CreateDeliveryStream request body. */
+    /** Destination features the endpoint does not do; a request switching one on is refused rather than half-served. */
+    static final List<String> SWITCHED_ON_UNSUPPORTED = List.of("ProcessingConfiguration", "DynamicPartitioningConfiguration",
+            "DataFormatConversionConfiguration");
+
     public static StreamSpec parse(JsonNode body) {
         Violations v = new Violations();
         String name = Json.text(body, "DeliveryStreamName");
@@ -55,6 +59,13 @@ public record StreamSpec(String name, String type, SearchSettings search, S3Sett
         int count = (es != null ? 1 : 0) + (os != null ? 1 : 0) + (s3 != null ? 1 : 0) + (ext != null ? 1 : 0);
         if (count != 1) {
             throw FirehoseException.invalidArgument("Exactly one destination configuration must be specified.");
+        }
+        JsonNode destination = es != null ? es : os != null ? os : s3 != null ? s3 : ext;
+        for (String feature : SWITCHED_ON_UNSUPPORTED) {
+            if (destination.path(feature).path("Enabled").asBoolean(false)) {
+                // Accepting it would make a stream that then delivers otherwise than Firehose does: refused, by name.
+                throw FirehoseException.invalidArgument(feature + " with Enabled true is not supported by the local Firehose endpoint.");
+            }
         }
         if (es != null || os != null) {
             SearchSettings search = SearchSettings.parse(es != null ? es : os, os != null, v);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.Base64;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +136,19 @@ class RequestValidationTest {
         body.putObject("S3DestinationConfiguration").put("RoleARN", "arn:aws:iam::000000000000:role/r")
                 .put("BucketARN", "arn:aws:s3:::b").put("CompressionFormat", "Snappy");
         assertThat(call("CreateDeliveryStream", body).getMessage()).contains("Snappy");
+    }
+
+    @Test
+    void refusesDynamicPartitioningAndRecordProcessingItDoesNotDoNamingThem() throws Exception {
+        for (String feature : List.of("DynamicPartitioningConfiguration", "ProcessingConfiguration", "DataFormatConversionConfiguration")) {
+            ObjectNode body = mapper.createObjectNode().put("DeliveryStreamName", "s");
+            ObjectNode ext = body.putObject("ExtendedS3DestinationConfiguration").put("RoleARN", "arn:aws:iam::000000000000:role/r")
+                    .put("BucketARN", "arn:aws:s3:::b");
+            ext.putObject(feature).put("Enabled", true);
+            FirehoseException e = call("CreateDeliveryStream", body);
+            assertThat(e.type()).isEqualTo("InvalidArgumentException");
+            assertThat(e.getMessage()).isEqualTo(feature + " with Enabled true is not supported by the local Firehose endpoint.");
+        }
     }
 
     @Test
