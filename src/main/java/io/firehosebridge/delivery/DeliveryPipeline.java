@@ -34,6 +34,7 @@ import org.jboss.logging.Logger;
 
 import io.firehosebridge.ingest.EnrichmentResult;
 import io.firehosebridge.ingest.KafkaCoordinates;
+import io.firehosebridge.ingest.RecordBytes;
 import io.firehosebridge.ingest.RecordEnricher;
 import io.firehosebridge.ingest.RecordsConfig;
 import io.firehosebridge.route.Route;
@@ -207,9 +208,20 @@ public class DeliveryPipeline {
                 routing = routes.routing(topic);
                 into = routing.byField() ? null : routed.computeIfAbsent(routing.fallback(), k -> new ArrayList<>());
             }
-            (into != null ? into : routed.computeIfAbsent(routing.route(r.data()), k -> new ArrayList<>())).add(r);
+            (into != null ? into : routed.computeIfAbsent(route(routing, r), k -> new ArrayList<>())).add(r);
         }
         return routed;
+    }
+
+    /**
+     * A record's route by its field, read from the value as consumed (an enriched record's head), so that the enriched bytes
+     * are not written out for it: they are written once, into the request body.
+     */
+    private static Route route(TopicRouting routing, PendingRecord r) {
+        RecordBytes payload = r.payload();
+        byte[] head = payload.head();
+        return head.length >= payload.headLength() && payload.headLength() > 0 ? routing.route(head, 0, payload.headLength())
+                : routing.route(r.data());
     }
 
     private void send(DeliveryLane lane, List<PendingRecord> records, InFlightLimit.Lease lease, boolean redriven, List<Uni<Integer>> sends) {
@@ -284,7 +296,7 @@ public class DeliveryPipeline {
             return Uni.createFrom().failure(new IllegalStateException("the delivery pipeline is switched off (bridge.delivery.enabled=false)"));
         }
         List<PendingRecord> valid = pending(records, records.size(), Settlement.NONE, true).stream()
-                .filter(r -> !r.isDeadLetter() && !routes.routing(r.at().topic()).route(r.data()).dropped()).toList();
+                .filter(r -> !r.isDeadLetter() && !route(routes.routing(r.at().topic()), r).dropped()).toList();
         int skipped = records.size() - valid.size();
         // Re-driven calls take from the live stream's bound: together they never exceed it.
         return deliver(Multi.createFrom().iterable(valid).group().intoLists().of(config.maxBatchRecords()), true)

@@ -19,7 +19,15 @@ final class FieldValue {
 
     /** The field's value as text (a string's content, a number or boolean as written); null when absent, null, nested or not JSON. */
     static String of(byte[] json, String field) {
-        try (JsonParser p = JSON.createParser(json)) {
+        return of(json, 0, json.length, field);
+    }
+
+    /**
+     * The same for the JSON in {@code json[offset, offset + length)}. The object may stop short of its closing brace (the
+     * pipeline hands the record's value as validated, up to that brace): a field found before the end is found all the same.
+     */
+    static String of(byte[] json, int offset, int length, String field) {
+        try (JsonParser p = JSON.createParser(json, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

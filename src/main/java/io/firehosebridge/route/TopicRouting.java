@@ -36,6 +36,11 @@ public final class TopicRouting {
 
     /** The route of a record of the topic, given its JSON value. */
     public Route route(byte[] json) {
+        return route(json, 0, json.length);
+    }
+
+    /** The route of a record of the topic whose JSON is {@code json[offset, offset + length)} (maybe without its closing brace). */
+    public Route route(byte[] json, int offset, int length) {
         if (conditions.isEmpty()) {
             return fallback;
         }
@@ -44,7 +49,7 @@ public final class TopicRouting {
         for (Condition c : conditions) {
             if (!c.field().equals(field)) {
                 field = c.field();
-                value = FieldValue.of(json, field);
+                value = FieldValue.of(json, offset, length, field);
             }
             if (value != null && c.values().contains(value)) {
                 return c.route();

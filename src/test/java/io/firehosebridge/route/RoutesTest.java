@@ -125,6 +125,11 @@ class RoutesTest {
         assertThat(clicks.route(json("{\"interest_id\":1101}")).dropped()).isTrue();
         assertThat(clicks.route(json("{\"interest_id\":null}")).dropped()).isTrue();
         assertThat(clicks.route(json("{\"interest_id\":[1001]}")).dropped()).as("not a scalar").isTrue();
+        // As the pipeline hands it: the value as consumed, up to (not including) its closing brace, inside a larger array.
+        byte[] head = json("{\"x\":{\"interest_id\":1},\"interest_id\":1001}   ");
+        assertThat(clicks.route(head, 0, head.length - 4).name()).isEqualTo("first");
+        byte[] without = json("{\"x\":{\"interest_id\":1001},\"y\":2}");
+        assertThat(clicks.route(without, 0, without.length - 1).dropped()).as("absent at the top level").isTrue();
         assertThat(clicks.dropped()).as("some records are sent").isFalse();
         assertThat(clicks.searched()).isFalse();
     }
