@@ -181,11 +181,6 @@ public class Routes {
         return known != null ? known : answers.computeIfAbsent(topic, this::match);
     }
 
-    /** The route of the topic's records that no field condition takes: every record's, for a topic routed by name or pattern alone. */
-    public Route of(String topic) {
-        return routing(topic).fallback();
-    }
-
     private TopicRouting match(String topic) {
         List<TopicRouting.Condition> conditions = new ArrayList<>();
         for (Conditional c : conditional) {
@@ -223,11 +218,6 @@ public class Routes {
     /** Whether routes are configured (otherwise every record goes to the default stream). */
     public boolean routed() {
         return !byTopic.isEmpty() || !byPattern.isEmpty() || !conditional.isEmpty();
-    }
-
-    /** The route of topics no route takes when unmatched records go to the default stream; also what a single-stream service has. */
-    public Route defaultRoute() {
-        return defaultRoute;
     }
 
     /** Every route's name with its stream, for logs. */

@@ -47,23 +47,23 @@ class RoutesTest {
     void withoutRoutesEveryTopicGoesToTheDefaultStream() {
         Routes routes = routes(Map.of(), "clicks", false);
         assertThat(routes.routed()).isFalse();
-        assertThat(routes.of("clicks")).isSameAs(FALLBACK);
-        assertThat(routes.of("anything")).isSameAs(FALLBACK);
+        assertThat(routes.routing("clicks").fallback()).isSameAs(FALLBACK);
+        assertThat(routes.routing("anything").fallback()).isSameAs(FALLBACK);
         assertThat(routes.streams()).containsExactly(FALLBACK);
     }
 
     @Test
     void topicsByNameAndByPatternTakeTheirRoutesAndTheRestTheDefaultStream() {
         Routes routes = routes(webAndApp(), "clicks.*", true);
-        assertThat(routes.of("clicks-web").deliveryStream()).isEqualTo("web-clicks");
-        assertThat(routes.of("clicks-web-eu").name()).isEqualTo("web");
-        assertThat(routes.of("clicks-app-ios").deliveryStream()).isEqualTo("app-clicks");
-        assertThat(routes.of("clicks-app-ios").searched()).as("no index pattern: S3 only").isFalse();
-        assertThat(routes.of("clicks-app-ios").backupPrefix()).contains("app/year=!{timestamp:yyyy}/");
-        assertThat(routes.of("clicks-other")).isSameAs(FALLBACK);
+        assertThat(routes.routing("clicks-web").fallback().deliveryStream()).isEqualTo("web-clicks");
+        assertThat(routes.routing("clicks-web-eu").fallback().name()).isEqualTo("web");
+        assertThat(routes.routing("clicks-app-ios").fallback().deliveryStream()).isEqualTo("app-clicks");
+        assertThat(routes.routing("clicks-app-ios").fallback().searched()).as("no index pattern: S3 only").isFalse();
+        assertThat(routes.routing("clicks-app-ios").fallback().backupPrefix()).contains("app/year=!{timestamp:yyyy}/");
+        assertThat(routes.routing("clicks-other").fallback()).isSameAs(FALLBACK);
         assertThat(routes.streams()).extracting(Route::deliveryStream).containsExactly("clicks", "app-clicks", "web-clicks");
-        assertThat(routes.maxRecordsPerSecond(routes.of("clicks-app-ios")).getAsDouble()).isEqualTo(250);
-        assertThat(routes.maxRecordsPerSecond(routes.of("clicks-web")).isPresent()).isFalse();
+        assertThat(routes.maxRecordsPerSecond(routes.routing("clicks-app-ios").fallback()).getAsDouble()).isEqualTo(250);
+        assertThat(routes.maxRecordsPerSecond(routes.routing("clicks-web").fallback()).isPresent()).isFalse();
     }
 
     @Test
@@ -71,8 +71,8 @@ class RoutesTest {
         Map<String, String> s = webAndApp();
         s.put("bridge.routing.routes.web.topics", "clicks-app-web");
         Routes routes = routes(s, "clicks.*", true);
-        assertThat(routes.of("clicks-app-web").name()).isEqualTo("web");
-        assertThat(routes.of("clicks-app-android").name()).isEqualTo("app");
+        assertThat(routes.routing("clicks-app-web").fallback().name()).isEqualTo("web");
+        assertThat(routes.routing("clicks-app-android").fallback().name()).isEqualTo("app");
     }
 
     @Test
@@ -80,9 +80,9 @@ class RoutesTest {
         Map<String, String> s = webAndApp();
         s.put("bridge.routing.unmatched", "drop");
         Routes routes = routes(s, "clicks.*", true);
-        assertThat(routes.of("clicks-other").dropped()).isTrue();
-        assertThat(routes.of("clicks-other")).isSameAs(Route.DROPPED);
-        assertThat(routes.of("clicks-web").dropped()).isFalse();
+        assertThat(routes.routing("clicks-other").fallback().dropped()).isTrue();
+        assertThat(routes.routing("clicks-other").fallback()).isSameAs(Route.DROPPED);
+        assertThat(routes.routing("clicks-web").fallback().dropped()).isFalse();
         assertThat(routes.streams()).extracting(Route::deliveryStream).containsExactly("app-clicks", "web-clicks");
         assertThat(routes.describe()).contains("clicks-web → web-clicks (route web)", "/clicks-app-.*/ → app-clicks (route app)",
                 "other topics → dropped (bridge.routing.unmatched=drop)");
@@ -158,7 +158,7 @@ class RoutesTest {
         assertThatThrownBy(() -> routes(s, "clicks.*", true)).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("bridge.routing.routes.app2.max-records-per-second").hasMessageContaining("route 'app'");
         s.put("bridge.routing.routes.app2.max-records-per-second", "250");
-        assertThat(routes(s, "clicks.*", true).of("clicks-app2").deliveryStream()).isEqualTo("app-clicks");
+        assertThat(routes(s, "clicks.*", true).routing("clicks-app2").fallback().deliveryStream()).isEqualTo("app-clicks");
         assertThatThrownBy(() -> routes(webAndApp(), "clicks-(web", true)).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("mp.messaging.incoming.clicks.topic: with mp.messaging.incoming.clicks.pattern=true it must be a regular expression");
     }
