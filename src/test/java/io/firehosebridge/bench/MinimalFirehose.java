@@ -31,6 +31,10 @@ final class MinimalFirehose implements AutoCloseable {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
     private final long latencyMillis;
+    /** Puts received and not yet answered, and their integral over time: how many calls the bridge keeps in flight. */
+    private int open;
+    private long openSince = System.nanoTime();
+    private double openNanos;
 
     /** Listens on 127.0.0.1:{@code port}, over HTTPS when {@code tls} is given, answering at once. */
     MinimalFirehose(int port, TestCertificate tls) throws Exception {
@@ -57,9 +61,14 @@ final class MinimalFirehose implements AutoCloseable {
                 records.addAndGet(entries);
                 calls.incrementAndGet();
                 Buffer answer = responses.computeIfAbsent(entries, MinimalFirehose::accepted);
+                openChanged(1);
                 if (latencyMillis > 0) {
-                    vertx.setTimer(latencyMillis, id -> reply(request, 200, answer));
+                    vertx.setTimer(latencyMillis, id -> {
+                        openChanged(-1);
+                        reply(request, 200, answer);
+                    });
                 } else {
+                    openChanged(-1);
                     reply(request, 200, answer);
                 }
             } else if (target.endsWith(".DescribeDeliveryStream")) {
@@ -102,6 +111,18 @@ final class MinimalFirehose implements AutoCloseable {
     private static void reply(HttpServerRequest request, int status, Buffer body) {
         request.response().setStatusCode(status).putHeader("Content-Type", "application/x-amz-json-1.1")
                 .putHeader("x-amzn-RequestId", "standin").end(body);
+    }
+
+    private synchronized void openChanged(int by) {
+        long now = System.nanoTime();
+        openNanos += (double) open * (now - openSince);
+        openSince = now;
+        open += by;
+    }
+
+    /** Puts held open so far, integrated over time (call-nanoseconds): over an interval, its growth by the interval's length is the mean number of calls in flight. */
+    synchronized double openCallNanos() {
+        return openNanos + (double) open * (System.nanoTime() - openSince);
     }
 
     /** Records accepted so far. */

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -180,6 +181,7 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
             }
         });
         CompletableFuture<PutRecordBatchResponse> result = new CompletableFuture<>();
+        AtomicBoolean written = new AtomicBoolean();
         http.request(options)
                 .compose(request -> {
                     // The answer's reader is attached before the request is written. Attached to send()'s future instead, it
@@ -187,14 +189,18 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                     // thread), and the body was then lost: SignedPutRecordBatchTest saw an empty answer 1 run in 4.
                     Future<PutRecordBatchResponse> answered = request.response()
                             .compose(response -> response.body().map(answer -> read(response, answer)));
-                    request.end(Buffer.buffer(Unpooled.wrappedBuffer(body, 0, length)));
+                    written.set(true);
+                    // The array is free again once the body is written out (or the write failed and the connection is
+                    // gone), not when the answer comes: a call waits for its answer far longer than its body takes to
+                    // write. Held until the answer, a Firehose 60 ms away kept one array per call in flight (a megabyte
+                    // each), and the collector copied them: its CPU per record rose from 1.7 µs at 0 ms to 6.8 µs.
+                    request.end(Buffer.buffer(Unpooled.wrappedBuffer(body, 0, length))).onComplete(ended -> bodies.give(body));
                     return answered;
                 })
                 .onComplete(done -> {
-                    // Answered or failed, so the array is free again. Only an answer before the whole body was read, or a
-                    // timeout before the close, can leave part of it unwritten: those bytes then go, from the next call's
-                    // body, to a request already answered or abandoned, framed by its own Content-Length.
-                    bodies.give(body);
+                    if (!written.get()) {
+                        bodies.give(body); // no connection: nothing was written
+                    }
                     if (done.succeeded()) {
                         result.complete(done.result());
                     } else if (done.cause() instanceof SdkException e) {
@@ -379,6 +385,11 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                 kept.decrementAndGet();
             }
         }
+    }
+
+    /** Body arrays free for the next call; for tests. */
+    int freeBodyArrays() {
+        return bodies.kept.get();
     }
 
     /** Closes the HTTP client; the credentials provider is shared, and closed by whoever made it. */

@@ -179,6 +179,52 @@ class SignedPutRecordBatchTest {
         assertThat(verify(last, last.body())).isEqualTo(last.headers().get("Authorization"));
     }
 
+    /**
+     * A call's body array is free again as soon as its body is written, while the call still waits for its answer: held
+     * until the answer, every call in flight to a distant Firehose kept a megabyte alive for the collector to copy. And
+     * an unanswered call's array is not overwritten under it: the next call takes another.
+     */
+    @Test
+    void freesItsBodyArrayOnceWrittenNotWhenAnswered() throws Exception {
+        java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
+        List<io.vertx.core.http.HttpServerRequest> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<byte[]> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer holding = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            bodies.add(body.getBytes());
+            held.add(request);
+            received.countDown();
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, URI.create("http://127.0.0.1:" + holding.actualPort()),
+                StaticCredentialsProvider.create(CREDENTIALS), "us-east-1", Duration.ofSeconds(10), 4)) {
+            List<PendingRecord> first = records(200, 31);
+            CompletableFuture<PutRecordBatchResponse> unanswered = direct.send("clicks", first).toCompletableFuture();
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+            // The whole body reached the server; the array goes back when the write completes on the client's side.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (direct.freeBodyArrays() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(direct.freeBodyArrays()).isEqualTo(1);
+            assertThat(unanswered).isNotDone();
+
+            List<PendingRecord> second = records(200, 32);
+            CompletableFuture<PutRecordBatchResponse> next = direct.send("clicks", second).toCompletableFuture();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (held.size() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(held).hasSize(2);
+            held.forEach(r -> vertx.runOnContext(v -> r.response().setStatusCode(200)
+                    .end("{\"FailedPutCount\":0,\"RequestResponses\":[]}")));
+            unanswered.get(10, TimeUnit.SECONDS);
+            next.get(10, TimeUnit.SECONDS);
+            assertThat(bodies.get(0)).isEqualTo(PutRecordBatchBody.write("clicks", first));
+            assertThat(bodies.get(1)).isEqualTo(PutRecordBatchBody.write("clicks", second));
+        } finally {
+            holding.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** What a SigV4 verifier computes for the received request (only the headers it names as signed) over {@code body}. */
     static String verify(Captured received, byte[] body) {
         String authorization = received.headers().get("Authorization");
@@ -318,6 +364,8 @@ class SignedPutRecordBatchTest {
         try (SignedPutRecordBatch direct = new SignedPutRecordBatch(vertx, URI.create("http://127.0.0.1:" + closed),
                 StaticCredentialsProvider.create(CREDENTIALS), "us-east-1", Duration.ofSeconds(5), 1)) {
             assertThat(outcome(direct).failure()).isInstanceOf(SdkClientException.class);
+            // Nothing was written, and the array is free again.
+            assertThat(direct.freeBodyArrays()).isEqualTo(1);
         }
     }
 
