@@ -344,27 +344,8 @@ class BridgeBenchmark {
             BridgeRun slow;
             double meanCalls;
             try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, null, millis)) {
-                java.util.concurrent.ScheduledExecutorService diag = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-                StringBuilder trace = new StringBuilder();
-                double[] last = { 0, 0 };
-                diag.scheduleAtFixedRate(() -> {
-                    double o = standIn.openCallNanos();
-                    double r = standIn.records();
-                    Map<String, Double> m;
-                    try {
-                        m = metrics();
-                    } catch (Exception e) {
-                        m = Map.of();
-                    }
-                    trace.append(String.format(Locale.ROOT, "%.2f %.0f limit %s calls %s bytes %s%n", (o - last[0]) / 2.5e8, (r - last[1]) * 4,
-                            m.get("bridge_inflight_calls_limit"), m.get("bridge_inflight_calls"), m.get("bridge_inflight_bytes")));
-                    last[0] = o;
-                    last[1] = r;
-                }, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
                 slow = deliver(bridge(topic, "bench-latency" + millis + "-" + run, "http://127.0.0.1:" + STANDIN_PORT, List.of()),
                         events, standIn::records);
-                diag.shutdownNow();
-                java.nio.file.Files.writeString(java.nio.file.Path.of("target/bench/latency-" + millis + ".txt"), trace);
                 // Calls are open at the stand-in only during the drain: their integral over the drain's length.
                 meanCalls = standIn.openCallNanos() / (slow.delivered / slow.rate * 1e9);
             }

@@ -43,6 +43,8 @@ class DeployedJvmCommandLineTest {
     private static final Pattern SELECTED_COLLECTOR = Pattern.compile("(?m)^\\s*bool\\s+(" + COLLECTORS + ")\\s*=\\s*true\\b");
     private static final Pattern MAX_HEAP = Pattern.compile("(?m)^\\s*size_t\\s+MaxHeapSize\\s*=\\s*(\\d+)");
     private static final Pattern HEAP_PERCENT = Pattern.compile("-XX:MaxRAMPercentage=([\\d.]+)");
+    private static final Pattern INITIAL_HEAP_PERCENT = Pattern.compile("-XX:InitialRAMPercentage=([\\d.]+)");
+    private static final Pattern INITIAL_HEAP = Pattern.compile("(?m)^\\s*size_t\\s+InitialHeapSize\\s*=\\s*(\\d+)");
     private static final long MIB = 1L << 20;
 
     /** The base Deployment's JVM environment before issue 28: the collector in JAVA_OPTS_APPEND, which also lost the image's value. */
@@ -123,7 +125,9 @@ class DeployedJvmCommandLineTest {
         pod.addAll(DeployedJvm.startScriptOptions(withImage(DeploymentManifestsTest.environment(objects, bridge, overlay, problems))));
         assertThat(problems).isEmpty();
         assertThat(DeployedJvm.options()).isEqualTo(pod);
-        assertThat(DeployedJvm.options()).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=31.0", HTTP_HOST, LOG_MANAGER);
+        // The heap starts at its maximum and never shrinks (the script's own ratios start it at a 64th of the limit and shrink it).
+        assertThat(DeployedJvm.options()).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=28.0", "-XX:InitialRAMPercentage=28",
+                "-XX:MaxHeapFreeRatio=100", HTTP_HOST, LOG_MANAGER);
     }
 
     /** The model's rules, each as the image's java-default-options and run-java.sh apply it. */
@@ -195,6 +199,16 @@ class DeployedJvmCommandLineTest {
             long actual = Long.parseLong(heap.group(1));
             if (Math.abs(actual - expected) > 4 * MIB) {
                 problems.add(where + ": the heap is " + actual / MIB + " MiB, not " + percent.group(1) + "% of the limit (" + expected / MIB + " MiB)");
+            }
+        }
+        Matcher initialPercent = INITIAL_HEAP_PERCENT.matcher(String.join(" ", options));
+        Matcher initial = INITIAL_HEAP.matcher(out);
+        if (memoryLimit.isPresent() && initialPercent.find() && initial.find()) {
+            long expected = (long) (memoryLimit.getAsLong() * Double.parseDouble(initialPercent.group(1)) / 100);
+            long actual = Long.parseLong(initial.group(1));
+            if (Math.abs(actual - expected) > 4 * MIB) {
+                problems.add(where + ": the heap starts at " + actual / MIB + " MiB, not " + initialPercent.group(1) + "% of the limit ("
+                        + expected / MIB + " MiB)");
             }
         }
         return problems;
