@@ -33,6 +33,7 @@ import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
 import io.firehosebridge.testing.TestCertificate;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The benchmark ({@code ./mvnw -Pbench verify}): the packaged bridge and the local Firehose endpoint as
@@ -740,9 +741,7 @@ class BridgeBenchmark {
 
     private String topic(String name) throws Exception {
         String topic = "bench-" + name + "-" + run;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 6, (short) 1)));
         return topic;
     }
 

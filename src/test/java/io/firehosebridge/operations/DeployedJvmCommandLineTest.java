@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -192,26 +193,28 @@ class DeployedJvmCommandLineTest {
                 problems.add(where + ": the JVM has no system property " + property);
             }
         }
-        Matcher percent = HEAP_PERCENT.matcher(String.join(" ", options));
-        Matcher heap = MAX_HEAP.matcher(out);
-        if (memoryLimit.isPresent() && percent.find() && heap.find()) {
-            long expected = (long) (memoryLimit.getAsLong() * Double.parseDouble(percent.group(1)) / 100);
-            long actual = Long.parseLong(heap.group(1));
-            if (Math.abs(actual - expected) > 4 * MIB) {
-                problems.add(where + ": the heap is " + actual / MIB + " MiB, not " + percent.group(1) + "% of the limit (" + expected / MIB + " MiB)");
-            }
-        }
-        Matcher initialPercent = INITIAL_HEAP_PERCENT.matcher(String.join(" ", options));
-        Matcher initial = INITIAL_HEAP.matcher(out);
-        if (memoryLimit.isPresent() && initialPercent.find() && initial.find()) {
-            long expected = (long) (memoryLimit.getAsLong() * Double.parseDouble(initialPercent.group(1)) / 100);
-            long actual = Long.parseLong(initial.group(1));
-            if (Math.abs(actual - expected) > 4 * MIB) {
-                problems.add(where + ": the heap starts at " + actual / MIB + " MiB, not " + initialPercent.group(1) + "% of the limit ("
-                        + expected / MIB + " MiB)");
-            }
-        }
+        memoryLimit.ifPresent(limit -> {
+            heapProblem(where + ": the heap is ", HEAP_PERCENT, MAX_HEAP, options, out, limit).ifPresent(problems::add);
+            heapProblem(where + ": the heap starts at ", INITIAL_HEAP_PERCENT, INITIAL_HEAP, options, out, limit).ifPresent(problems::add);
+        });
         return problems;
+    }
+
+    /**
+     * A heap size the started JVM reports ({@code size}, from -XX:+PrintFlagsFinal) that is not the share of {@code limit} the
+     * options give ({@code percent}), within 4 MiB; nothing when the options give no such share.
+     */
+    private static Optional<String> heapProblem(String what, Pattern percent, Pattern size, List<String> options, String out,
+            long limit) {
+        Matcher given = percent.matcher(String.join(" ", options));
+        Matcher reported = size.matcher(out);
+        if (!given.find() || !reported.find()) {
+            return Optional.empty();
+        }
+        long expected = (long) (limit * Double.parseDouble(given.group(1)) / 100);
+        long actual = Long.parseLong(reported.group(1));
+        return Math.abs(actual - expected) <= 4 * MIB ? Optional.empty()
+                : Optional.of(what + actual / MIB + " MiB, not " + given.group(1) + "% of the limit (" + expected / MIB + " MiB)");
     }
 
     private static List<String> collectorOptions(List<String> options) {

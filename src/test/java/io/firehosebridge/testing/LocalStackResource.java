@@ -10,9 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jboss.logging.Logger;
 
@@ -124,9 +122,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         if (topicsCreated) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+        try {
+            Topics.create(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)));
             topicsCreated = true;
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the test topics", e);
@@ -156,9 +153,8 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
      */
     public static Map<String, String> withOwnTopics(String topic, int partitions) {
         Map<String, String> config = new HashMap<>(new LocalStackResource().start());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+        try {
+            Topics.create(List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + "-dlq", 1, (short) 1)));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create topics " + topic + " and " + topic + "-dlq", e);
         }

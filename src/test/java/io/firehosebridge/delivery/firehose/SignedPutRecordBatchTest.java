@@ -180,9 +180,9 @@ class SignedPutRecordBatchTest {
     }
 
     /**
-     * A call's body array is free again as soon as its body is written, while the call still waits for its answer: held
-     * until the answer, every call in flight to a distant Firehose kept a megabyte alive for the collector to copy. And
-     * an unanswered call's array is not overwritten under it: the next call takes another.
+     * A call's body array is free again as soon as its body is written, while the call still waits for its answer (held
+     * until the answer, a distant Firehose meant one array of about 750 KB per call in flight), and the next call may
+     * reuse it without changing what the unanswered call sent.
      */
     @Test
     void freesItsBodyArrayOnceWrittenNotWhenAnswered() throws Exception {
