@@ -2,6 +2,7 @@ package io.firehosebridge.testing;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -9,14 +10,19 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Topics made for a test, ready to be written to. A created topic's partitions get their leader a moment after the
- * creation is acknowledged; a producer writing in that moment was answered NOT_LEADER_OR_FOLLOWER, and once (the
- * benchmark's routes scenario, 2026-12-07) the idempotent producer then resent its first batch with a sequence the broker
- * had passed and failed every batch for that partition with OutOfOrderSequenceException until its delivery timeout.
+ * creation is acknowledged, and the broker takes a partition up for writes a moment after its metadata names the leader. A
+ * producer writing in that moment was answered NOT_LEADER_OR_FOLLOWER for its first batch while its second was
+ * appended; the idempotent producer then resent the first with a sequence the broker had passed and failed every batch
+ * for that partition with OutOfOrderSequenceException until its delivery timeout (the benchmark's routes scenario, twice
+ * on 2026-12-07, the second time after waiting for leaders in the metadata only). So each partition must also have
+ * answered a ListOffsets, which its leader serves from the same state as a write.
  */
 public final class Topics {
 
@@ -31,12 +37,17 @@ public final class Topics {
         admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         List<String> names = topics.stream().map(NewTopic::name).toList();
         long deadline = System.nanoTime() + LEADERS_WITHIN.toNanos();
-        while (!led(admin, names)) {
+        Map<String, TopicDescription> described;
+        while ((described = led(admin, names)) == null) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("partitions of " + names + " without a leader after " + LEADERS_WITHIN);
             }
             Thread.sleep(20);
         }
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        described.values().forEach(d -> d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        // The admin client retries a partition whose leader does not serve it yet, within its own timeout.
+        admin.listOffsets(partitions).all().get(LEADERS_WITHIN.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** {@link #create(Admin, Collection)} with an admin client of the local stack's Kafka. */
@@ -47,16 +58,18 @@ public final class Topics {
         }
     }
 
-    private static boolean led(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+    /** The topics' descriptions once every partition has a leader in the broker's metadata, else null. */
+    private static Map<String, TopicDescription> led(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
         Map<String, TopicDescription> described;
         try {
             described = admin.describeTopics(names).allTopicNames().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // not in the broker's metadata yet
+                return null; // not in the broker's metadata yet
             }
             throw e;
         }
-        return described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        boolean led = described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        return led ? described : null;
     }
 }
