@@ -347,7 +347,7 @@ class BridgeBenchmark {
             try (MinimalFirehose standIn = new MinimalFirehose(STANDIN_PORT, null, millis)) {
                 slow = deliver(bridge(topic, "bench-latency" + millis + "-" + run, "http://127.0.0.1:" + STANDIN_PORT, List.of()),
                         events, standIn::records);
-                // Calls are open at the stand-in only during the drain: their integral over the drain's length.
+                // Calls the stand-in held (body received, answer not yet sent), over the drain's length; calls open only then.
                 meanCalls = standIn.openCallNanos() / (slow.delivered / slow.rate * 1e9);
             }
             double ratio = slow.rate / standInRate;
@@ -358,7 +358,7 @@ class BridgeBenchmark {
                     .put("meanCallsInFlight", meanCalls);
             rows.add(new Row("2" + (millis == 20 ? "a" : "b") + ". Latency tolerance (+" + millis + " ms per call, stand-in)",
                     String.format(Locale.ROOT, "%,.0f rec/s = %.2f of the stand-in's rate at 0 ms (second half %,.0f rec/s = %.2f); "
-                            + "calls in flight %.1f on average, limit at the end %.0f",
+                            + "calls held by the stand-in %.1f on average, limit at the end %.0f",
                             slow.rate, ratio, slow.secondHalfRate, slow.secondHalfRate / standInSecondHalfRate, meanCalls, slow.callLimitAtEnd),
                     ">= 0.95", verdict(ratio >= 0.95)));
         }

@@ -31,7 +31,7 @@ final class MinimalFirehose implements AutoCloseable {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
     private final long latencyMillis;
-    /** Puts received and not yet answered, and their integral over time: how many calls the bridge keeps in flight. */
+    /** Puts received and not yet answered, and their integral over time: calls held here, the latency's share of those in flight. */
     private int open;
     private long openSince = System.nanoTime();
     private double openNanos;
@@ -120,7 +120,10 @@ final class MinimalFirehose implements AutoCloseable {
         open += by;
     }
 
-    /** Puts held open so far, integrated over time (call-nanoseconds): over an interval, its growth by the interval's length is the mean number of calls in flight. */
+    /**
+     * Puts held so far (received, not yet answered), integrated over time in call-nanoseconds: its growth over an interval,
+     * by the interval's length, is the mean number of calls held.
+     */
     synchronized double openCallNanos() {
         return openNanos + (double) open * (System.nanoTime() - openSince);
     }

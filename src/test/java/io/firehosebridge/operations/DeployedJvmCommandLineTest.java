@@ -126,9 +126,15 @@ class DeployedJvmCommandLineTest {
         pod.addAll(DeployedJvm.startScriptOptions(withImage(DeploymentManifestsTest.environment(objects, bridge, overlay, problems))));
         assertThat(problems).isEmpty();
         assertThat(DeployedJvm.options()).isEqualTo(pod);
-        // The heap starts at its maximum and never shrinks (the script's own ratios start it at a 64th of the limit and shrink it).
-        assertThat(DeployedJvm.options()).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=28.0", "-XX:InitialRAMPercentage=28",
-                "-XX:MaxHeapFreeRatio=100", HTTP_HOST, LOG_MANAGER);
+        assertThat(DeployedJvm.options()).contains("-XX:+UseSerialGC", HTTP_HOST, LOG_MANAGER);
+        // The heap starts at its maximum and never shrinks (the script's own ratios start it at a 64th of the limit and
+        // shrink it): the initial share is the maximum's, whatever JAVA_MAX_MEM_RATIO is changed to.
+        Matcher max = HEAP_PERCENT.matcher(String.join(" ", pod));
+        Matcher initial = INITIAL_HEAP_PERCENT.matcher(String.join(" ", pod));
+        assertThat(max.find() && initial.find()).as("both heap shares in %s", pod).isTrue();
+        assertThat(Double.parseDouble(initial.group(1))).as("-XX:InitialRAMPercentage against JAVA_MAX_MEM_RATIO")
+                .isEqualTo(Double.parseDouble(max.group(1)));
+        assertThat(pod).contains("-XX:MaxHeapFreeRatio=100");
     }
 
     /** The model's rules, each as the image's java-default-options and run-java.sh apply it. */
@@ -152,7 +158,8 @@ class DeployedJvmCommandLineTest {
     /**
      * Why the JVM {@code env} gives would not run the service as intended, or nothing: the options name at most one collector,
      * keep the image's Quarkus settings, and a JVM started with them runs with exactly one collector, those system properties,
-     * and (given the memory limit) the heap {@code JAVA_MAX_MEM_RATIO} percent of it.
+     * and (given the memory limit) the heap {@code JAVA_MAX_MEM_RATIO} percent of it, starting at the share
+     * {@code -XX:InitialRAMPercentage} gives when the options have one.
      */
     private static List<String> problems(String where, Map<String, String> env, OptionalLong memoryLimit) throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();

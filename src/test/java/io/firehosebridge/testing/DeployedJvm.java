@@ -39,7 +39,8 @@ public final class DeployedJvm {
     /**
      * The bridge pod's JVM options as its start script orders them, after {@code -XX:MaxRAM=} set to the container's memory
      * limit. Outside a container that flag is what makes the JVM size the heap from the limit (the maximum as
-     * {@code JAVA_MAX_MEM_RATIO} percent of it, the initial heap a 64th of it) instead of from the machine's memory.
+     * {@code JAVA_MAX_MEM_RATIO} percent of it, the initial heap as {@code -XX:InitialRAMPercentage} says, a 64th of it
+     * without) instead of from the machine's memory.
      */
     public static List<String> options() {
         Map<String, Object> container = baseContainer();

@@ -1,5 +1,7 @@
 package io.firehosebridge.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -7,13 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Topics made for a test, ready to be written to. A created topic's partitions get their leader a moment after the
@@ -26,33 +31,30 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class Topics {
 
-    private static final Duration LEADERS_WITHIN = Duration.ofSeconds(30);
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
 
     private Topics() {
     }
 
-    /** Creates {@code topics} and returns once every partition of each has a leader. */
-    public static void create(Admin admin, Collection<NewTopic> topics) throws InterruptedException, ExecutionException,
-            java.util.concurrent.TimeoutException {
-        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    /** Creates {@code topics} and returns once every partition of each has a leader that serves it. */
+    public static void create(Admin admin, Collection<NewTopic> topics) throws InterruptedException, ExecutionException, TimeoutException {
+        admin.createTopics(topics).all().get(READY_WITHIN.toSeconds(), TimeUnit.SECONDS);
         List<String> names = topics.stream().map(NewTopic::name).toList();
-        long deadline = System.nanoTime() + LEADERS_WITHIN.toNanos();
-        Map<String, TopicDescription> described;
-        while ((described = led(admin, names)) == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + names + " without a leader after " + LEADERS_WITHIN);
-            }
-            Thread.sleep(20);
-        }
+        AtomicReference<Map<String, TopicDescription>> described = new AtomicReference<>();
+        await().atMost(READY_WITHIN).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    described.set(led(admin, names));
+                    return described.get() != null;
+                });
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        described.values().forEach(d -> d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        described.get().values().forEach(d -> d.partitions()
+                .forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
         // The admin client retries a partition whose leader does not serve it yet, within its own timeout.
-        admin.listOffsets(partitions).all().get(LEADERS_WITHIN.toSeconds(), TimeUnit.SECONDS);
+        admin.listOffsets(partitions).all().get(READY_WITHIN.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** {@link #create(Admin, Collection)} with an admin client of the local stack's Kafka. */
-    public static void create(Collection<NewTopic> topics) throws InterruptedException, ExecutionException,
-            java.util.concurrent.TimeoutException {
+    public static void create(Collection<NewTopic> topics) throws InterruptedException, ExecutionException, TimeoutException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
             create(admin, topics);
         }
@@ -62,10 +64,10 @@ public final class Topics {
     private static Map<String, TopicDescription> led(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
         Map<String, TopicDescription> described;
         try {
-            described = admin.describeTopics(names).allTopicNames().get();
+            described = admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(5_000)).allTopicNames().get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return null; // not in the broker's metadata yet
+            if (e.getCause() instanceof RetriableException) {
+                return null; // e.g. not in the broker's metadata yet
             }
             throw e;
         }

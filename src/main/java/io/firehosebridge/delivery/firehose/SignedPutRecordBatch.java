@@ -189,13 +189,14 @@ public final class SignedPutRecordBatch implements PutRecordBatchCall, AutoClose
                     // thread), and the body was then lost: SignedPutRecordBatchTest saw an empty answer 1 run in 4.
                     Future<PutRecordBatchResponse> answered = request.response()
                             .compose(response -> response.body().map(answer -> read(response, answer)));
-                    written.set(true);
                     // The array is free again once the body is written out (or the write failed and the connection is
                     // gone), not when the answer comes: a call waits for its answer far longer than its body takes to
                     // write. Held until the answer, there were as many arrays as calls in flight (about 750 KB each for
-                    // 500 records of 1 KB; 33 calls at a moment of the benchmark's run with Firehose 60 ms away), kept
-                    // in the old generation. Nothing of the body can reach a later request either: it is all written.
-                    request.end(Buffer.buffer(Unpooled.wrappedBuffer(body, 0, length))).onComplete(ended -> bodies.give(body));
+                    // 500 records of 1 KB; up to 33 at once in a benchmark run with Firehose 60 ms away), kept in the
+                    // old generation. Nothing of the body can reach a later request either: it is all written.
+                    Future<Void> ended = request.end(Buffer.buffer(Unpooled.wrappedBuffer(body, 0, length)));
+                    written.set(true); // only once end() returned: had it thrown, the completion below gives the array back
+                    ended.onComplete(e -> bodies.give(body));
                     return answered;
                 })
                 .onComplete(done -> {
