@@ -28,6 +28,7 @@ import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.DeliveredOffsets;
 import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 import software.amazon.awssdk.services.firehose.FirehoseClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -320,9 +321,7 @@ final class ReconcileScenario {
     }
 
     private static void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, partitions, (short) 1)));
     }
 
     private void awaitTemplate(Duration timeout) throws Exception {

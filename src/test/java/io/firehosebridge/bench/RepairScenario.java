@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.testing.ClickProducer;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * Benchmark scenario "repair": 1,000,000 offsets of one partition in a search index of their own, 100,000 of them
@@ -75,9 +76,7 @@ final class RepairScenario {
     }
 
     private Result measure(ObjectNode node) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 1, (short) 1)));
         try (ClickProducer producer = new ClickProducer()) {
             long written = producer.backlog(topic, offsets, 0);
             if (written != offsets) {

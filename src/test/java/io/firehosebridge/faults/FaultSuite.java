@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -43,6 +42,7 @@ import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The fault suite ({@code ./mvnw -Pfaults verify}): the packaged bridge, with the deployment's JVM settings
@@ -876,10 +876,7 @@ class FaultSuite {
     /** Creates {@code topic} (6 partitions) and its dead-letter topic, both allowing 4 MiB messages. */
     static String createTopics(String topic) throws Exception {
         Map<String, String> big = Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(big),
-                    new NewTopic(topic + "-dlq", 1, (short) 1).configs(big))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, PARTITIONS, (short) 1).configs(big), new NewTopic(topic + "-dlq", 1, (short) 1).configs(big)));
         return topic;
     }
 
