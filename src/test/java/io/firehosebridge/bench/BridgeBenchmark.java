@@ -355,7 +355,7 @@ class BridgeBenchmark {
                     ThreadCpu.describe(slow.cpuSplit()), ThreadCpu.describe(slow.secondHalfCpuSplit()));
             node.putObject("plus" + millis + "ms").put("bridgeRecordsPerSecond", slow.rate).put("ratioToNoLatency", ratio)
                     .put("secondHalfRecordsPerSecond", slow.secondHalfRate).put("callsInFlightLimitAtEnd", slow.callLimitAtEnd)
-                    .put("meanCallsInFlight", meanCalls);
+                    .put("meanCallsHeldByStandIn", meanCalls);
             rows.add(new Row("2" + (millis == 20 ? "a" : "b") + ". Latency tolerance (+" + millis + " ms per call, stand-in)",
                     String.format(Locale.ROOT, "%,.0f rec/s = %.2f of the stand-in's rate at 0 ms (second half %,.0f rec/s = %.2f); "
                             + "calls held by the stand-in %.1f on average, limit at the end %.0f",

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -35,8 +34,7 @@ public class IamKafkaResource implements QuarkusTestResourceLifecycleManager {
         LocalStackResource.ensureStarted();
         IamKafka kafka = IamKafka.local();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.plaintextBootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+            Topics.create(admin, List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the IAM test's topics", e);
         }

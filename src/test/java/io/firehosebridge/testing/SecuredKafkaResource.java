@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,8 +29,7 @@ public class SecuredKafkaResource implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         SecuredKafka kafka = SecuredKafka.local();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+            Topics.create(admin, List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1), new NewTopic(DLQ_TOPIC, 1, (short) 1)));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the secured test's topics", e);
         }
