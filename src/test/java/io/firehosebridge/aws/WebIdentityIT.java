@@ -49,6 +49,7 @@ import io.firehosebridge.testing.LocalStack;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LocalStreams;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -101,9 +102,7 @@ class WebIdentityIT {
         Files.writeString(tokenFile, issuedToken, StandardCharsets.UTF_8);
         lifetimeBefore = admin().get("/_local/sts").then().statusCode(200).extract().path("credentialLifetime");
         admin().contentType("application/json").body("{\"credentialLifetime\":\"" + LIFETIME + "\"}").put("/_local/sts").then().statusCode(204);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 3, (short) 1)));
         LocalStreams.createAndAwaitActive(FIREHOSE_PORT, stream, "clicks", "clicks-backup", 60);
 
         Map<String, String> properties = new HashMap<>(Map.of(
@@ -263,9 +262,7 @@ class WebIdentityIT {
         String ownTopic = topic + "-unknown-key";
         String group = "it-bridge-unknown-key-" + run;
         int port = FreePorts.next();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(ownTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(ownTopic, 1, (short) 1)));
         List<Span> written;
         try (ClickProducer producer = new ClickProducer()) {
             written = producer.clicks(ownTopic, 200);

@@ -13,10 +13,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.core.ConditionFactory;
 import org.jboss.logging.Logger;
@@ -41,6 +39,7 @@ import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.HeadlessChromium;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The coverage page in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, driven by
@@ -70,9 +69,7 @@ class CoveragePageIT {
     @BeforeAll
     static void start() throws Exception {
         LocalStackResource.ensureStarted();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(TOPIC, 2, (short) 1)));
         Map<String, String> props = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
                 "mp.messaging.incoming.clicks.topic", TOPIC,

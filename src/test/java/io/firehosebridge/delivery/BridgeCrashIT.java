@@ -12,9 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -26,6 +24,7 @@ import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The packaged bridge killed with SIGKILL mid-stream and restarted, twice: every offset still reaches
@@ -46,9 +45,7 @@ class BridgeCrashIT {
         int firehosePort = FreePorts.next();
         int firehoseHttp = FreePorts.next();
         int bridgeHttp = FreePorts.next();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 6, (short) 1)));
         Map<String, String> bridgeProps = Map.of(
                 "quarkus.profile", "local",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + firehosePort,

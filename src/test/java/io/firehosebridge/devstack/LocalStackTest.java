@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.firehosebridge.testing.LocalStackResource;
+import io.firehosebridge.testing.Topics;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -51,9 +51,7 @@ class LocalStackTest {
     void kafkaBrokerRoundTripsRecords() throws Exception {
         String topic = "stack-test-" + UUID.randomUUID();
         Map<String, Object> common = Map.of("bootstrap.servers", "127.0.0.1:9092");
-        try (Admin admin = Admin.create(common)) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-        }
+        Topics.create(List.of(new NewTopic(topic, 2, (short) 1)));
         Properties producerProps = new Properties();
         producerProps.putAll(common);
         try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {

@@ -15,10 +15,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +39,7 @@ import io.firehosebridge.testing.HeadlessChromium;
 import io.firehosebridge.testing.LocalStack;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The packaged service in mode oidc against the real identity provider of the local stack (its keycloak part, realm
@@ -68,9 +67,7 @@ class KeycloakAccessIT {
     static void start() throws Exception {
         issuer = LocalStack.keycloakIssuer();
         LocalStackResource.ensureStarted();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(TOPIC, 1, (short) 1)));
         try (ClickProducer producer = new ClickProducer()) {
             producer.clicks(TOPIC, 50);
         }

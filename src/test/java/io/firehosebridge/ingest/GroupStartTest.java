@@ -14,10 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +35,7 @@ import io.firehosebridge.ingest.StartPosition.Kind;
 import io.firehosebridge.kafka.KafkaClients;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LogCapture;
+import io.firehosebridge.testing.Topics;
 
 /**
  * Where a new group starts, on the real broker of the local stack, with a group consumer that calls {@link GroupStart} from
@@ -59,10 +58,7 @@ class GroupStartTest {
     @BeforeAll
     static void writeTwoBatches() throws Exception {
         LocalStackResource.ensureStarted();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 1), new NewTopic(LATEST_TOPIC, 3, (short) 1))).all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(TOPIC, 3, (short) 1), new NewTopic(LATEST_TOPIC, 3, (short) 1)));
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (String topic : List.of(TOPIC, LATEST_TOPIC)) {
                 for (int p = 0; p < 3; p++) {

@@ -41,6 +41,7 @@ import io.firehosebridge.testing.IamKafka;
 import io.firehosebridge.testing.IamKafka.Credentials;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The packaged service against the local IAM broker with logins that broker refuses: a wrong secret (in a credentials
@@ -71,7 +72,7 @@ class IamKafkaFailuresIT {
         LocalStackResource.ensureStarted();
         kafka = IamKafka.local();
         try (Admin admin = plaintextAdmin()) {
-            admin.createTopics(CASES.stream().map(c -> new NewTopic(topic(c), 2, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
+            Topics.create(admin, CASES.stream().map(c -> new NewTopic(topic(c), 2, (short) 1)).toList());
         }
         try (ClickProducer producer = new ClickProducer(kafka.plaintextBootstrapServers())) {
             for (String c : CASES) {

@@ -41,6 +41,7 @@ import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.SecuredKafka;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * The packaged service against the secured listener with a login Kafka refuses, a broker certificate it does not
@@ -74,8 +75,8 @@ class SecuredKafkaFailuresIT {
     void startThreeServices() throws Exception {
         kafka = SecuredKafka.local();
         try (Admin admin = plaintextAdmin()) {
-            admin.createTopics(List.of(new NewTopic(topic("refused"), 2, (short) 1), new NewTopic(topic("untrusted"), 2, (short) 1),
-                    new NewTopic(topic("unreachable"), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            Topics.create(admin, List.of(new NewTopic(topic("refused"), 2, (short) 1), new NewTopic(topic("untrusted"), 2, (short) 1),
+                    new NewTopic(topic("unreachable"), 1, (short) 1)));
         }
         try (ClickProducer producer = new ClickProducer()) {
             refusedSpans = producer.clicks(topic("refused"), 500);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
@@ -26,6 +25,7 @@ import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -61,9 +61,7 @@ class RepairIT {
         LocalStackResource.ensureStarted();
         String run = "repair-" + LocalStackResource.RUN;
         topic = "it-clicks-" + run;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 6, (short) 1)));
         Map<String, String> bridgeProps = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,6 +37,7 @@ import io.firehosebridge.testing.ClickProducer.Span;
 import io.firehosebridge.testing.Jobs;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.SearchEngineUnderTest;
+import io.firehosebridge.testing.Topics;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -77,9 +77,7 @@ class RepairTest {
     @BeforeAll
     void writeTopicAndCopies() throws Exception {
         LocalStackResource.ensureStarted();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(TOPIC, 2, (short) 1)));
         try (ClickProducer producer = new ClickProducer()) {
             List<Span> written = producer.clicks(TOPIC, 600);
             // One job range applies to every partition: the same [0, to) in each.

@@ -15,9 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import io.firehosebridge.testing.DemoClicks;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.LocalStreams;
+import io.firehosebridge.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -80,10 +79,9 @@ class RoutedDeliveryTest {
         @Override
         public Map<String, String> start() {
             Map<String, String> config = LocalStackResource.withOwnTopics(WEB_TOPIC, 1);
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-                admin.createTopics(List.of(new NewTopic(LAKE_TOPIC, 1, (short) 1), new NewTopic(OTHER_TOPIC, 1, (short) 1),
-                        new NewTopic(MIXED_TOPIC, 1, (short) 1)))
-                        .all().get(30, TimeUnit.SECONDS);
+            try {
+                Topics.create(List.of(new NewTopic(LAKE_TOPIC, 1, (short) 1), new NewTopic(OTHER_TOPIC, 1, (short) 1),
+                        new NewTopic(MIXED_TOPIC, 1, (short) 1)));
                 LocalStreams.createAndAwaitActive(FIREHOSE_PORT, WEB_STREAM, WEB_INDEX, SearchAndBackup.BUCKET, 300);
                 LocalStreams.createS3OnlyAndAwaitActive(FIREHOSE_PORT, LAKE_STREAM, SearchAndBackup.BUCKET, LAKE_PREFIX, LAKE_ROOT + "errors/");
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

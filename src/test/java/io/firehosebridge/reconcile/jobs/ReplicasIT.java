@@ -34,6 +34,7 @@ import io.firehosebridge.testing.EndToEnd;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
+import io.firehosebridge.testing.Topics;
 
 /**
  * Two packaged replicas of the bridge in one consumer group, as a Deployment with two pods runs them
@@ -59,9 +60,7 @@ class ReplicasIT {
         String run = "replicas-" + LocalStackResource.RUN;
         String topic = "it-clicks-" + run;
         String group = "it-bridge-" + run;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        Topics.create(List.of(new NewTopic(topic, 6, (short) 1)));
         Map<String, String> props = new HashMap<>(Map.of(
                 "quarkus.profile", "local",
                 "bridge.delivery.endpoint", "http://127.0.0.1:" + FIREHOSE_PORT,
