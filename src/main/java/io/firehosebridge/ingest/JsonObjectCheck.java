@@ -39,8 +39,8 @@ final class JsonObjectCheck {
         }
     }
 
-    /** Eight bytes of an array at any index, as one long (the byte order does not matter to {@link #special}). */
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /** Eight bytes of an array at any index, as one long whose lowest bits hold the first byte. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] key;
     private final int maxDepth;
@@ -59,6 +59,8 @@ final class JsonObjectCheck {
     // Containers open now: objects and arrays, and for objects where their keys begin among the names below.
     private final boolean[] isObject;
     private final int[] firstName;
+    /** For each object open now, a bit per key it has, chosen by the key's hash: a key whose bit is clear is new. */
+    private final long[] nameBits;
     private final int[][] nameTables;
     // Keys of the objects open now: hash, where the bytes are (>= 0 in the input, < 0 decoded: ~offset), length.
     private int[] nameHash = new int[64];
@@ -84,6 +86,7 @@ final class JsonObjectCheck {
         this.maxDepth = maxDepth;
         this.isObject = new boolean[maxDepth + 1];
         this.firstName = new int[maxDepth + 1];
+        this.nameBits = new long[maxDepth + 1];
         this.nameTables = new int[maxDepth + 1][];
     }
 
@@ -123,6 +126,7 @@ final class JsonObjectCheck {
         int depth = 1;
         isObject[1] = true;
         firstName[1] = 0;
+        nameBits[1] = 0;
         boolean first = true;
         i++;
         while (true) {
@@ -164,6 +168,7 @@ final class JsonObjectCheck {
                     depth++;
                     isObject[depth] = c == '{';
                     firstName[depth] = names;
+                    nameBits[depth] = 0;
                     first = true;
                     i++;
                     continue;
@@ -275,12 +280,16 @@ final class JsonObjectCheck {
 
     /**
      * The index of the first byte at or after {@code i} that is not plain ASCII inside a string (a quote, a backslash, a
-     * control character or a byte of a multi-byte sequence), or {@code to}. Eight bytes at a time while none of them is:
-     * string contents are most of a click's bytes, and a table lookup per byte was the check's largest cost.
+     * control character or a byte of a multi-byte sequence), or {@code to}. Eight bytes at a time: string contents are
+     * most of a click's bytes, and a table lookup per byte, with a branch that mispredicts at the end of every key and
+     * value, was the check's largest cost.
      */
     static int plain(byte[] b, int i, int to) {
-        while (i + Long.BYTES <= to && !special((long) LONGS.get(b, i))) {
-            i += Long.BYTES;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long flags = special((long) LONGS.get(b, i));
+            if (flags != 0) {
+                return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+            }
         }
         while (i < to && STRING_CLASS[b[i] & 0xFF] == 0) {
             i++;
@@ -289,17 +298,17 @@ final class JsonObjectCheck {
     }
 
     /**
-     * Whether any of eight bytes is one {@link #STRING_CLASS} does not call plain. A byte below 0x20, a quote or a
-     * backslash sets its high bit in the difference below (its subtraction borrows) unless the byte itself has it set, which
-     * {@code high} catches; a borrow only starts at such a byte, so a word without one is never flagged and a flagged word
-     * always holds one.
+     * The high bit of each of eight bytes (the first in the lowest bits) that {@link #STRING_CLASS} does not call plain,
+     * possibly also of some after the first such byte, never of one before it. A byte below 0x20, a quote or a backslash
+     * sets its high bit in the differences below unless the byte has it set itself, which {@code high} catches; a borrow
+     * that carries a flag into the next byte starts only at such a byte.
      */
-    private static boolean special(long v) {
+    private static long special(long v) {
         long high = v & 0x8080808080808080L;
         long control = v - 0x2020202020202020L;
         long quote = (v ^ 0x2222222222222222L) - 0x0101010101010101L;
         long backslash = (v ^ 0x5C5C5C5C5C5C5C5CL) - 0x0101010101010101L;
-        return (high | ((control | quote | backslash) & ~v & 0x8080808080808080L)) != 0;
+        return high | ((control | quote | backslash) & ~v & 0x8080808080808080L);
     }
 
     /** An escape at {@code b[i]} (the backslash); returns the index after it, or -1. */
@@ -489,7 +498,13 @@ final class JsonObjectCheck {
     private int repeatedName(int depth) {
         int from = firstName[depth];
         int count = names - from;
+        long bit = 1L << ((nameHash[names] * 0x9E3779B9) >>> 26);
+        boolean maybeSeen = (nameBits[depth] & bit) != 0;
+        nameBits[depth] |= bit;
         if (count < LINEAR_NAMES) {
+            if (!maybeSeen) {
+                return -1;
+            }
             for (int k = from; k < names; k++) {
                 if (sameName(k, names)) {
                     return k;
