@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -117,8 +118,9 @@ public class DeliveryPipeline {
                 () -> ThreadLocalRandom.current().nextDouble());
         Map<String, DeliveryLane> byStream = new LinkedHashMap<>();
         for (Route route : streams) {
+            OptionalDouble routeCeiling = routes.maxRecordsPerSecond(route);
             byStream.put(route.deliveryStream(), new DeliveryLane(route.deliveryStream(), config, limit, streams.size() == 1,
-                    routes.maxRecordsPerSecond(route).isPresent() ? routes.maxRecordsPerSecond(route) : config.maxRecordsPerSecond(), putRecordBatch, registry,
+                    routeCeiling.isPresent() ? routeCeiling : config.maxRecordsPerSecond(), putRecordBatch, registry,
                     m -> new DeadLetterWriter(deadLetterSink, m, config.retryMaxDuration()), retry, observers));
         }
         lanes = Map.copyOf(byStream);
