@@ -21,7 +21,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -502,7 +507,7 @@ class BridgeBenchmark {
         List<long[]> endpointCounts = new ArrayList<>(); // {time, records accepted by the endpoint, records indexed}; first: the base
         java.util.concurrent.atomic.AtomicReference<Exception> producerFailure = new java.util.concurrent.atomic.AtomicReference<>();
         try (ServiceProcess bridge = bridge(topic, "bench-fresh-" + run).start(); ClickProducer producer = new ClickProducer()) {
-            Thread.sleep(3_000); // let the consumer join its group before the clock starts
+            awaitAssigned(topic, "bench-fresh-" + run); // the consumer has joined its group before the clock starts
             Thread steady = new Thread(() -> {
                 try {
                     long start = System.nanoTime();
@@ -815,6 +820,22 @@ class BridgeBenchmark {
             values.merge(name, value, Double::sum);
         }
         return values;
+    }
+
+    /** Until {@code group} is Stable with every partition of {@code topic} assigned to one of its members. */
+    private static void awaitAssigned(String topic, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().size();
+            // Until its first member joins, the group does not exist: Kafka 4 clients answer GroupIdNotFoundException, not Dead.
+            Awaitility.await("group " + group + " stable with the " + partitions + " partitions of " + topic + " assigned")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptionsMatching(e -> e.getCause() instanceof GroupIdNotFoundException).until(() -> {
+                        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+                        long assigned = d.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
+                                .filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).distinct().count();
+                        return d.groupState() == GroupState.STABLE && assigned == partitions;
+                    });
+        }
     }
 
     /**
