@@ -174,7 +174,15 @@ class BridgeBenchmark {
     private double rawRate;
 
     /** Rounds of the stand-in's drains at 0 ms, +20 ms and +60 ms, alternated; {@code -Dbench.rounds=} changes it. */
-    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int ROUNDS = rounds();
+
+    private static int rounds() {
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        if (rounds < 1) {
+            throw new IllegalArgumentException("bench.rounds must be at least 1, was " + rounds);
+        }
+        return rounds;
+    }
     private static final int[] LATENCIES = { 20, 60 };
 
     /**
@@ -210,11 +218,12 @@ class BridgeBenchmark {
             }
         }
         ownCostRow(prompt, false);
-        ObjectNode node = results.putObject("latency");
         slow.forEach((millis, runs) -> {
+            ObjectNode node = results.withObjectProperty("latency");
             double ratio = median(ratios.get(millis));
             double limit = median(runs.stream().map(BridgeRun::callLimitAtEnd).toList());
             node.putObject("plus" + millis + "ms").put("bridgeRecordsPerSecond", median(runs.stream().map(BridgeRun::rate).toList()))
+                    .put("secondHalfRecordsPerSecond", median(runs.stream().map(BridgeRun::secondHalfRate).toList()))
                     .put("ratioToNoLatency", ratio).put("secondHalfRatioToNoLatency", median(secondHalfRatios.get(millis)))
                     .put("callsInFlightLimitAtEnd", limit).put("meanCallsHeldByStandIn", median(held.get(millis)))
                     .putPOJO("ratiosByRound", ratios.get(millis));
@@ -265,6 +274,7 @@ class BridgeBenchmark {
                 .put("secondHalfRecordsPerSecond", secondHalfRate).put("bridgeCpuMicrosPerRecord", cpuWhole)
                 .put("secondHalfCpuMicrosPerRecord", cpuHalf).put("allocatedBytesPerRecord", allocated)
                 .put("secondHalfAllocatedBytesPerRecord", allocatedHalf).put("rssAtEndMiB", rss).put("heapAfterGcAtEndMiB", heap)
+                .put("calls", median(runs.stream().map(BridgeRun::calls).toList()))
                 .putPOJO("cpuMicrosPerRecordByRound", cpu).putPOJO("secondHalfCpuMicrosPerRecordByRound", cpuSecondHalf);
         ObjectNode split = node.putObject("cpuMicrosPerRecordByThreads");
         medianSplit(runs.stream().map(BridgeRun::cpuSplit).toList()).forEach(split.putObject("wholeDrain")::put);
@@ -306,7 +316,8 @@ class BridgeBenchmark {
     /** Each thread group's median over the runs. */
     private static Map<String, Double> medianSplit(List<Map<String, Double>> splits) {
         Map<String, Double> out = new java.util.LinkedHashMap<>();
-        splits.get(0).keySet().forEach(k -> out.put(k, median(splits.stream().map(m -> m.getOrDefault(k, 0.0)).toList())));
+        splits.stream().flatMap(m -> m.keySet().stream()).distinct()
+                .forEach(k -> out.put(k, median(splits.stream().map(m -> m.getOrDefault(k, 0.0)).toList())));
         return out;
     }
 
