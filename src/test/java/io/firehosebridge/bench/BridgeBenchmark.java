@@ -21,10 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -34,6 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.firehosebridge.testing.ClickProducer;
+import io.firehosebridge.testing.ConsumerGroups;
 import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.LocalStackResource;
 import io.firehosebridge.testing.ServiceProcess;
@@ -836,16 +834,11 @@ class BridgeBenchmark {
     /** Until {@code group} is Stable with every partition of {@code topic} assigned to one of its members. */
     private static void awaitAssigned(String topic, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:9092"))) {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().size();
-            // Until its first member joins, the group does not exist: Kafka 4 clients answer GroupIdNotFoundException, not Dead.
+            int partitions = ConsumerGroups.partitions(admin, topic);
             Awaitility.await("group " + group + " stable with the " + partitions + " partitions of " + topic + " assigned")
                     .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .ignoreExceptionsMatching(e -> e.getCause() instanceof GroupIdNotFoundException).until(() -> {
-                        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
-                        long assigned = d.members().stream().flatMap(m -> m.assignment().topicPartitions().stream())
-                                .filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition).distinct().count();
-                        return d.groupState() == GroupState.STABLE && assigned == partitions;
-                    });
+                    .ignoreExceptionsMatching(e -> e.getCause() instanceof GroupIdNotFoundException)
+                    .until(() -> ConsumerGroups.settled(ConsumerGroups.describe(admin, group), topic, partitions));
         }
     }
 

@@ -19,12 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.jboss.logging.Logger;
 
 import io.firehosebridge.faults.ReconciliationJudge.DeadLetters;
 import io.firehosebridge.faults.ReconciliationJudge.Verdict;
+import io.firehosebridge.testing.ConsumerGroups;
 import io.firehosebridge.testing.DeployedJvm;
 import io.firehosebridge.testing.FreePorts;
 import io.firehosebridge.testing.ServiceProcess;
@@ -277,14 +277,12 @@ final class ScalingScenario implements AutoCloseable {
      * returns the seconds since {@code t0}, or NaN when that did not happen within two minutes (a stuck group).
      */
     private double converge(int members, long t0) throws Exception {
-        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().size();
+        int partitions = ConsumerGroups.partitions(admin, topic);
         long deadline = System.nanoTime() + CONVERGE.toNanos();
         ConsumerGroupDescription d = null;
         while (System.nanoTime() < deadline) {
-            d = describe();
-            long assigned = d.members().stream().map(MemberDescription::assignment).flatMap(a -> a.topicPartitions().stream())
-                    .filter(tp -> tp.topic().equals(topic)).map(tp -> tp.partition()).distinct().count();
-            if (d.groupState() == GroupState.STABLE && d.members().size() == members && assigned == partitions) {
+            d = ConsumerGroups.describe(admin, group);
+            if (ConsumerGroups.settled(d, topic, partitions) && d.members().size() == members) {
                 return (System.nanoTime() - t0) / 1e9;
             }
             Thread.sleep(100);
@@ -295,7 +293,7 @@ final class ScalingScenario implements AutoCloseable {
     }
 
     private ConsumerGroupDescription describe() throws Exception {
-        return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+        return ConsumerGroups.describe(admin, group);
     }
 
     private void record(String name, int members, int changes, double converged) {
