@@ -12,15 +12,18 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * A consumer group as tests and benchmarks wait for it: Stable, with every partition of a topic assigned to one of its
- * members. Until that holds, a bridge that has just started or a group that is rebalancing has not begun to consume
- * (all of it), so a clock or a count started earlier measures the join rather than the work.
+ * members. Until that holds, a bridge that has just started or a group that is rebalancing is not consuming the whole
+ * topic yet: a benchmark waits for it before it starts its clock, a scaling scenario times how long it takes.
  */
 public final class ConsumerGroups {
 
     private ConsumerGroups() {
     }
 
-    /** The group as the broker describes it now. Until its first member joins, Kafka 4 clients fail with GroupIdNotFoundException. */
+    /**
+     * The group as the broker describes it now. Until its first member joins, Kafka 4 clients fail: the
+     * {@link ExecutionException} thrown here then has a {@code GroupIdNotFoundException} as its cause.
+     */
     public static ConsumerGroupDescription describe(Admin admin, String group) throws InterruptedException, ExecutionException, TimeoutException {
         return admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
     }
